@@ -1,0 +1,134 @@
+/**
+ * Event to facts: a pure function. The facts of an event depend only on the event and the instant
+ * it was recorded, never on what came before; the order of facts on an entity is decided at read
+ * time (`compareFacts`), which is what makes delivery order irrelevant.
+ */
+import type { CloudEvent, EntityRef } from '../../schema/events.js';
+import { configValueId, dependencyId, eventKey, type Fact, type FactKind, type Json } from './facts.js';
+import { toMillis } from './time.js';
+
+type Attrs = Record<string, Json>;
+
+/** Copies the fields that are present, so a partial upsert sets only what it names. */
+function given(data: object, names: readonly string[]): Attrs {
+  const out: Attrs = {};
+  for (const n of names) {
+    const v = (data as Record<string, unknown>)[n];
+    if (v !== undefined) out[n] = v as Json;
+  }
+  return out;
+}
+
+const refKey = (r: EntityRef): string => `${r.kind}:${r.id}`;
+export const causalId = (cause: EntityRef, effect: EntityRef): string => `${refKey(cause)}\u001f${refKey(effect)}`;
+
+function actorAttrs(e: CloudEvent): Attrs {
+  const a: Attrs = {};
+  if (e.actor !== undefined) a.actor = e.actor;
+  if (e.actortype !== undefined) a.actorType = e.actortype;
+  if (e.actormodel !== undefined) a.actorModel = e.actormodel;
+  return a;
+}
+
+/**
+ * The facts one validated event asserts, stamped with `recordedAt`.
+ *
+ * @example
+ * applyEvent(deployStarted, Date.now()) // [{ kind: 'deploy', id: 'd-1', attrs: { service, version, ... } }]
+ */
+export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
+  const validFrom = toMillis(e.time);
+  const key = eventKey(e.source, e.id);
+  const fact = (kind: FactKind, id: string, attrs: Attrs): Fact => ({ kind, id, validFrom, recordedAt, key, type: e.type, attrs });
+
+  switch (e.type) {
+    case 'service.upserted':
+      return [fact('service', e.data.service, { present: true, ...given(e.data, ['name', 'kind', 'team', 'tier', 'zone', 'slo', 'tags']) })];
+    case 'service.retired':
+      return [fact('service', e.data.service, { present: false })];
+    case 'dependency.upserted':
+      return [
+        fact('dependency', dependencyId(e.data.from, e.data.to), {
+          from: e.data.from,
+          to: e.data.to,
+          present: true,
+          ...given(e.data, ['critical', 'rps', 'timeoutMs', 'protocol']),
+        }),
+      ];
+    case 'dependency.removed':
+      return [fact('dependency', dependencyId(e.data.from, e.data.to), { from: e.data.from, to: e.data.to, present: false })];
+    case 'deploy.started':
+      return [
+        fact('deploy', e.data.deploy, {
+          service: e.data.service,
+          version: e.data.version,
+          startedAt: validFrom,
+          ...given(e.data, ['previousVersion', 'changes', 'rolloutPercent']),
+          ...actorAttrs(e),
+        }),
+      ];
+    case 'deploy.finished':
+      return [fact('deploy', e.data.deploy, { status: e.data.status, finishedAt: validFrom })];
+    case 'config.changed': {
+      const d = e.data;
+      const consumers = [d.service, ...(d.services ?? []).filter((s) => s !== d.service)];
+      return [
+        fact('config', d.change, {
+          service: d.service,
+          key: d.key,
+          value: d.value,
+          ...given(d, ['previousValue', 'dependency', 'services']),
+          ...actorAttrs(e),
+        }),
+        ...consumers.map((s) => fact('configValue', configValueId(s, d.key), { service: s, key: d.key, value: d.value, change: d.change })),
+      ];
+    }
+    case 'alert.fired':
+      return [
+        fact('alert', e.data.alert, {
+          service: e.data.service,
+          signal: e.data.signal,
+          active: true,
+          firedAt: validFrom,
+          ...given(e.data, ['severity', 'value', 'summary', 'dependency']),
+        }),
+      ];
+    case 'alert.resolved':
+      return [fact('alert', e.data.alert, { active: false, resolvedAt: validFrom })];
+    case 'incident.opened':
+      return [
+        fact('incident', e.data.incident, {
+          services: e.data.services,
+          open: true,
+          openedAt: validFrom,
+          ...given(e.data, ['title', 'severity']),
+        }),
+      ];
+    case 'incident.resolved': {
+      const d = e.data;
+      const out = [fact('incident', d.incident, { open: false, resolvedAt: validFrom, ...given(d, ['rootCause', 'chain']) })];
+      // A given root cause and chain count as confirmed causal links (CONTRACT §1).
+      const chain: EntityRef[] = [...(d.chain ?? [])];
+      if (d.rootCause && (chain.length === 0 || refKey(chain[0] as EntityRef) !== refKey(d.rootCause))) chain.unshift(d.rootCause);
+      for (let i = 0; i + 1 < chain.length; i++) {
+        const cause = chain[i] as EntityRef;
+        const effect = chain[i + 1] as EntityRef;
+        out.push(fact('causal', causalId(cause, effect), { verdict: 'confirmed', cause, effect, incident: d.incident, ...actorAttrs(e) }));
+      }
+      return out;
+    }
+    case 'causal.confirmed':
+    case 'causal.rejected': {
+      const d = e.data;
+      return [
+        fact('causal', causalId(d.cause, d.effect), {
+          verdict: e.type === 'causal.confirmed' ? 'confirmed' : 'rejected',
+          cause: d.cause,
+          effect: d.effect,
+          ...given(d, ['incident', 'note']),
+          ...actorAttrs(e),
+        }),
+      ];
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Facts: what an event asserts about one entity, at one valid time, as recorded at one instant.
+ * A fact never changes once stored; a later fact supersedes it for the attributes it sets.
+ */
+import type { EventType } from '../../schema/events.js';
+
+/** JSON values an attribute can hold. */
+export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+
+/**
+ * Kinds of entity the graph versions. `configValue` is one setting on one service (its id is
+ * `service␟key`); `config` is one change event, referred to by its change id.
+ */
+export const FACT_KINDS = ['service', 'dependency', 'deploy', 'config', 'configValue', 'alert', 'incident', 'causal'] as const;
+export type FactKind = (typeof FACT_KINDS)[number];
+
+export interface Fact {
+  readonly kind: FactKind;
+  readonly id: string;
+  /** Valid time, epoch milliseconds: when this became true in production. */
+  readonly validFrom: number;
+  /** Transaction time, epoch milliseconds: when ctxgraph stored it. */
+  readonly recordedAt: number;
+  /** The event's order key, `source␀id`: breaks ties between facts with equal valid time. */
+  readonly key: string;
+  readonly type: EventType;
+  readonly attrs: Readonly<Record<string, Json>>;
+}
+
+/** Separator for compound ids; it cannot appear in JSON text a person would type. */
+export const SEP = '\u001f';
+
+export const dependencyId = (from: string, to: string): string => `${from}${SEP}${to}`;
+export const configValueId = (service: string, key: string): string => `${service}${SEP}${key}`;
+
+/** Splits a compound id made by `dependencyId` or `configValueId`. */
+export function splitId(id: string): [string, string] {
+  const i = id.indexOf(SEP);
+  return i < 0 ? [id, ''] : [id.slice(0, i), id.slice(i + 1)];
+}
+
+/** The idempotency key of an event: `(source, id)`. Comparing keys as strings compares the pairs. */
+export const eventKey = (source: string, id: string): string => `${source}\u0000${id}`;
+
+export function splitEventKey(key: string): { source: string; id: string } {
+  const i = key.indexOf('\u0000');
+  return { source: key.slice(0, i), id: key.slice(i + 1) };
+}
+
+export const entityKey = (kind: FactKind, id: string): string => `${kind}:${id}`;
