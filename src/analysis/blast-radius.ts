@@ -1,0 +1,227 @@
+/**
+ * Blast radius (CONTRACT §6): what an action on one service reaches, as a pure function over a time
+ * slice of the graph. The slice is read by `blast-radius-slice.ts`; nothing here does I/O.
+ *
+ * @example
+ * const br = blastRadius({ kind: 'DEPLOY', service: 'db' }, slice);
+ * br.services; // [{ service: 'db', depth: 0, critical: true }, { service: 'api', depth: 1, critical: true }, ...]
+ * br.trafficShare; // 0.4: two fifths of the traffic entering production passes through db
+ */
+import type { DependencyState, ServiceState } from '../model/views.js';
+
+export const ACTION_KINDS = ['DEPLOY', 'CONFIG_CHANGE', 'RESTART', 'SCALE', 'ROLLBACK', 'MIGRATION'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+/** Zones whose services take traffic from outside production, whether or not a caller is recorded. */
+export const EDGE_ZONES: ReadonlySet<string> = new Set(['edge', 'public', 'dmz']);
+
+/** How a similar past action ended; `open` when it has no end yet. */
+export type PastStatus = 'succeeded' | 'failed' | 'rolled_back' | 'open';
+
+/** One earlier action of the same kind on the same service: a deploy, a config change or a recorded agent action. */
+export interface PastAction {
+  id: string;
+  at: number;
+  origin: 'deploy' | 'config' | 'action';
+  status: PastStatus;
+}
+
+export interface BlastRadiusSlice {
+  /** The target at the instant; null when it does not exist then. */
+  target: ServiceState | null;
+  /** Every service reaching the target over dependencies valid at the instant, with its fewest hops. */
+  reach: readonly { service: ServiceState; depth: number }[];
+  /** Every dependency into a reached service (the in-neighbourhood traversal visits them all). */
+  dependencies: readonly DependencyState[];
+  /** Requests per second entering at each entry service of the whole graph (see `entryTraffic`). */
+  entries: ReadonlyMap<string, number>;
+  /** Earlier actions of the same kind on the target. */
+  history: readonly PastAction[];
+}
+
+export interface ImpactedService {
+  service: string;
+  depth: number;
+  /** Some path to the target consists of critical dependencies only: this service fails with it. */
+  critical: boolean;
+  tier: number | null;
+  zone: string | null;
+  team: string | null;
+}
+
+export interface SloAtRisk {
+  service: string;
+  objective: number;
+  windowDays: number;
+  /** The whole error budget of the window, in minutes of full outage. */
+  errorBudgetMinutes: number;
+  /** True when the service fails with the target; false when it is only degraded. */
+  fails: boolean;
+}
+
+export interface ActionHistory {
+  count: number;
+  failures: number;
+  rollbacks: number;
+  /** Of the finished ones; null when none has finished. */
+  failureRate: number | null;
+  rollbackRate: number | null;
+  /** The most recent first, at most five. */
+  recent: PastAction[];
+}
+
+export interface BlastRadius {
+  kind: ActionKind;
+  target: string;
+  services: ImpactedService[];
+  /** Share (0..1) of the traffic entering production that passes through the target; null when no entry traffic is known. */
+  trafficShare: number | null;
+  entryServices: string[];
+  /** Trust zones of the impacted services, the target's included. */
+  zones: string[];
+  /** Zones reached other than the target's own: the action's effects cross these boundaries. */
+  zonesCrossed: string[];
+  tier1: string[];
+  slosAtRisk: SloAtRisk[];
+  history: ActionHistory;
+}
+
+export type BlastRadiusResult = { ok: true; blastRadius: BlastRadius } | { ok: false; reason: 'unknown-service'; message: string };
+
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Requests per second entering production at each entry service. An entry has no callers, or sits in
+ * an edge zone. What enters it is at least what its busiest dependency receives from it; an entry
+ * with no known rps counts as 1, so that graphs without rps weigh entries equally.
+ */
+export function entryTraffic(services: readonly ServiceState[], dependencies: readonly DependencyState[]): Map<string, number> {
+  const called = new Set<string>();
+  const busiest = new Map<string, number>();
+  for (const d of dependencies) {
+    called.add(d.to);
+    if (d.rps !== null) busiest.set(d.from, Math.max(busiest.get(d.from) ?? 0, d.rps));
+  }
+  const out = new Map<string, number>();
+  for (const s of services) {
+    if (called.has(s.id) && !(s.zone !== null && EDGE_ZONES.has(s.zone))) continue;
+    out.set(s.id, busiest.get(s.id) ?? 1);
+  }
+  return out;
+}
+
+/** Hops over critical dependencies only, from the target outwards against the call direction. */
+function criticalReach(target: string, dependencies: readonly DependencyState[]): Set<string> {
+  const callers = new Map<string, string[]>();
+  for (const d of dependencies) {
+    if (!d.critical) continue;
+    const list = callers.get(d.to);
+    if (list) list.push(d.from);
+    else callers.set(d.to, [d.from]);
+  }
+  const seen = new Set([target]);
+  const stack = [target];
+  while (stack.length > 0) {
+    for (const c of callers.get(stack.pop() as string) ?? []) {
+      if (!seen.has(c)) {
+        seen.add(c);
+        stack.push(c);
+      }
+    }
+  }
+  return seen;
+}
+
+/**
+ * The share of each reached service's requests that pass through the target. A call u→v carries
+ * rps(u→v) / inbound(u) of u's requests (capped at 1: a fan-out sends every request down every
+ * edge); a call without rps is assumed to carry all of them. Shares add up over u's calls, capped
+ * at 1, and cycles settle by iterating to a fixed point (the values only grow and are bounded).
+ */
+function passThrough(target: string, reached: ReadonlySet<string>, dependencies: readonly DependencyState[], entries: ReadonlyMap<string, number>): Map<string, number> {
+  const inbound = new Map<string, number>();
+  for (const d of dependencies) if (d.rps !== null) inbound.set(d.to, (inbound.get(d.to) ?? 0) + d.rps);
+  const calls = dependencies.filter((d) => reached.has(d.to) && d.from !== target);
+  const weight = calls.map((d) => {
+    const total = inbound.get(d.from) ?? entries.get(d.from) ?? 0;
+    return d.rps === null || total <= 0 ? 1 : Math.min(1, d.rps / total);
+  });
+  const share = new Map<string, number>([[target, 1]]);
+  for (let pass = 0; pass < 100; pass++) {
+    const next = new Map<string, number>([[target, 1]]);
+    calls.forEach((d, i) => next.set(d.from, (next.get(d.from) ?? 0) + (weight[i] as number) * (share.get(d.to) ?? 0)));
+    let changed = false;
+    for (const [s, v] of next) {
+      const capped = Math.min(1, v);
+      if (Math.abs(capped - (share.get(s) ?? 0)) > 1e-9) changed = true;
+      next.set(s, capped);
+    }
+    if (!changed) break;
+    share.clear();
+    for (const [s, v] of next) share.set(s, v);
+  }
+  return share;
+}
+
+/** Count, failure and rollback rates of earlier similar actions; the rates are over finished ones. */
+export function summariseHistory(history: readonly PastAction[]): ActionHistory {
+  const finished = history.filter((h) => h.status !== 'open');
+  const failures = finished.filter((h) => h.status === 'failed').length;
+  const rollbacks = finished.filter((h) => h.status === 'rolled_back').length;
+  const rate = (n: number): number | null => (finished.length === 0 ? null : n / finished.length);
+  return {
+    count: history.length,
+    failures,
+    rollbacks,
+    failureRate: rate(failures),
+    rollbackRate: rate(rollbacks),
+    recent: [...history].sort((a, b) => b.at - a.at || byId(a.id, b.id)).slice(0, 5),
+  };
+}
+
+/** What an action of `kind` on the slice's target reaches. */
+export function blastRadius(action: { kind: ActionKind; service: string }, slice: BlastRadiusSlice): BlastRadiusResult {
+  const target = slice.target;
+  if (!target) return { ok: false, reason: 'unknown-service', message: `service ${JSON.stringify(action.service)} does not exist at that time` };
+  const critical = criticalReach(target.id, slice.dependencies);
+  const reached = new Set(slice.reach.map((r) => r.service.id));
+  const services: ImpactedService[] = slice.reach
+    .map(({ service: s, depth }) => ({ service: s.id, depth, critical: critical.has(s.id), tier: s.tier, zone: s.zone, team: s.team }))
+    .sort((a, b) => a.depth - b.depth || byId(a.service, b.service));
+
+  let total = 0;
+  for (const v of slice.entries.values()) total += v;
+  const share = passThrough(target.id, reached, slice.dependencies, slice.entries);
+  const entryServices = services.filter((s) => slice.entries.has(s.service)).map((s) => s.service);
+  let affected = 0;
+  for (const e of entryServices) affected += (slice.entries.get(e) ?? 0) * (share.get(e) ?? 0);
+
+  const zones = [...new Set(services.flatMap((s) => (s.zone === null ? [] : [s.zone])))].sort(byId);
+  const slosAtRisk: SloAtRisk[] = slice.reach.flatMap(({ service: s }) =>
+    s.slo === null
+      ? []
+      : [{
+          service: s.id,
+          objective: s.slo.objective,
+          windowDays: s.slo.windowDays,
+          errorBudgetMinutes: (1 - s.slo.objective) * s.slo.windowDays * 24 * 60,
+          fails: critical.has(s.id),
+        }],
+  );
+  slosAtRisk.sort((a, b) => Number(b.fails) - Number(a.fails) || byId(a.service, b.service));
+  return {
+    ok: true,
+    blastRadius: {
+      kind: action.kind,
+      target: target.id,
+      services,
+      trafficShare: total > 0 ? Math.min(1, affected / total) : null,
+      entryServices,
+      zones,
+      zonesCrossed: zones.filter((z) => z !== target.zone),
+      tier1: services.filter((s) => s.tier === 1).map((s) => s.service),
+      slosAtRisk,
+      history: summariseHistory(slice.history),
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { blastRadius, entryTraffic, type BlastRadius } from '../../src/analysis/blast-radius.js';
+import { createBlastRadiusReader } from '../../src/analysis/blast-radius-slice.js';
+import { END_OF_TIME } from '../../src/model/time.js';
+import { ev, production, T0 } from './control-fixtures.js';
+
+const HOUR = 3_600_000;
+const later = { at: T0 + HOUR, knownAt: END_OF_TIME };
+
+async function radius(service: string, extra: object[] = [], kind: 'DEPLOY' | 'CONFIG_CHANGE' | 'RESTART' = 'DEPLOY', at = later): Promise<BlastRadius> {
+  const { store } = await production(extra);
+  const r = await createBlastRadiusReader({ reader: store, now: () => T0 + HOUR }).compute({ kind, service }, at);
+  if (!r.ok) throw new Error(r.message);
+  return r.blastRadius;
+}
+
+describe('blast radius', () => {
+  it('holds the target at depth 0 and every caller at its fewest hops, critical only over critical paths', async () => {
+    const br = await radius('db');
+    expect(br.services.map((s) => [s.service, s.depth, s.critical])).toEqual([
+      ['db', 0, true],
+      ['api', 1, true],
+      ['cart', 1, false],
+      ['batch', 2, false],
+      ['mobile', 2, true],
+      ['web', 2, true],
+    ]);
+    expect(br.services.some((s) => s.service === 'cache')).toBe(false);
+  });
+
+  it('counts only dependencies valid at the instant', async () => {
+    const removed = ev('dependency.removed', T0 + 2 * HOUR, { from: 'api', to: 'db' });
+    const before = await radius('db', [removed]);
+    expect(before.services.map((s) => s.service)).toContain('api');
+    const after = await radius('db', [removed], 'DEPLOY', { at: T0 + 3 * HOUR, knownAt: END_OF_TIME });
+    expect(after.services.map((s) => s.service)).not.toContain('api');
+    expect(after.services.find((s) => s.service === 'web')?.depth).toBe(2);
+  });
+
+  it('propagates entry traffic shares down the calls by rps', async () => {
+    // web sends 100 rps (its busiest call); 40% of api's 150 rps inbound goes to db, as does 40% of
+    // cart's 25; web also reaches db through cart: 0.4 + 0.2 x 0.4. Entries: web 100, mobile 50, batch 5.
+    const br = await radius('db');
+    expect(br.entryServices).toEqual(['batch', 'mobile', 'web']);
+    expect(br.trafficShare).toBeCloseTo((100 * 0.48 + 50 * 0.4 + 5 * 0.4) / 155, 9);
+    expect((await radius('web')).trafficShare).toBeCloseTo(100 / 155, 9);
+    expect((await radius('cache')).trafficShare).toBeCloseTo(150 / 155, 9);
+  });
+
+  it('names the zones crossed, the tier-1 services reached and the SLOs at risk', async () => {
+    const br = await radius('db');
+    expect(br.zones).toEqual(['app', 'data', 'edge', 'internal']);
+    expect(br.zonesCrossed).toEqual(['app', 'edge', 'internal']);
+    expect(br.tier1).toEqual(['db', 'api', 'web']);
+    expect(br.slosAtRisk.map((s) => [s.service, s.fails])).toEqual([['api', true], ['db', true]]);
+    expect(br.slosAtRisk.find((s) => s.service === 'api')?.errorBudgetMinutes).toBeCloseTo(43.2, 6);
+    const cache = await radius('cache');
+    expect(cache.slosAtRisk.map((s) => [s.service, s.fails])).toEqual([['api', false]]);
+  });
+
+  it('summarises similar deploys on the same service', async () => {
+    const deploy = (id: string, at: number, status?: string) => [
+      ev('deploy.started', at, { deploy: id, service: 'db', version: id }),
+      ...(status ? [ev('deploy.finished', at + 60_000, { deploy: id, status })] : []),
+    ];
+    const br = await radius('db', [
+      ...deploy('d1', T0 + 1000, 'succeeded'),
+      ...deploy('d2', T0 + 2000, 'failed'),
+      ...deploy('d3', T0 + 3000, 'rolled_back'),
+      ...deploy('d4', T0 + 4000),
+      ...deploy('other', T0 + 5000, 'failed').map((e) => ({ ...e, data: { ...(e as { data: object }).data, service: 'api' } })),
+    ]);
+    expect(br.history).toMatchObject({ count: 4, failures: 1, rollbacks: 1, failureRate: 1 / 3, rollbackRate: 1 / 3 });
+    expect(br.history.recent[0]?.id).toBe('d4');
+  });
+
+  it('counts a config change undone later as rolled back, and one followed by an alert as failed', async () => {
+    const br = await radius(
+      'api',
+      [
+        ev('config.changed', T0 + 1000, { change: 'c1', service: 'api', key: 'pool', value: 5, previousValue: 10 }),
+        ev('config.changed', T0 + 2000, { change: 'c2', service: 'api', key: 'pool', value: 10, previousValue: 5 }),
+        ev('config.changed', T0 + 3000, { change: 'c3', service: 'api', key: 'timeout', value: 1, previousValue: 2 }),
+        ev('alert.fired', T0 + 4000, { alert: 'a1', service: 'api', signal: 'errors' }),
+      ],
+      'CONFIG_CHANGE',
+    );
+    expect(br.history.recent.map((h) => [h.id, h.status])).toEqual([['c3', 'failed'], ['c2', 'failed'], ['c1', 'rolled_back']]);
+  });
+
+  it('says so when the target does not exist at the instant', () => {
+    const r = blastRadius({ kind: 'RESTART', service: 'ghost' }, { target: null, reach: [], dependencies: [], entries: new Map(), history: [] });
+    expect(r).toMatchObject({ ok: false, reason: 'unknown-service' });
+  });
+
+  it('treats services without callers, or in an edge zone, as entries', () => {
+    const s = (id: string, zone: string | null) => ({ id, name: null, kind: null, team: null, tier: null, zone, slo: null, tags: [], since: 0 });
+    const d = (from: string, to: string, rps: number | null) => ({ from, to, critical: true, rps, timeoutMs: null, protocol: null });
+    const e = entryTraffic([s('lb', null), s('gw', 'edge'), s('x', null)], [d('lb', 'gw', 30), d('gw', 'x', null)]);
+    expect([...e]).toEqual([['lb', 30], ['gw', 1]]);
+  });
+});
