@@ -57,15 +57,18 @@ export function insertionPoint(versions: readonly Fact[], fact: Fact): number {
   return lo;
 }
 
-/** The value of one attribute at an instant: the last fact at or before `at`, recorded by `knownAt`, that sets it. */
-export function attrAt(versions: readonly Fact[], attr: string, t: Instant): Json | undefined {
+/** The last fact at or before `at`, recorded by `knownAt`, that sets `attr`. */
+export function factSetting(versions: readonly Fact[], attr: string, t: Instant): Fact | undefined {
   for (let i = upperBound(versions, t.at) - 1; i >= 0; i--) {
     const f = versions[i] as Fact;
-    if (f.recordedAt > t.knownAt) continue;
-    const v = f.attrs[attr];
-    if (v !== undefined) return v;
+    if (f.recordedAt <= t.knownAt && f.attrs[attr] !== undefined) return f;
   }
   return undefined;
+}
+
+/** The value of one attribute at an instant: the last fact at or before `at`, recorded by `knownAt`, that sets it. */
+export function attrAt(versions: readonly Fact[], attr: string, t: Instant): Json | undefined {
+  return factSetting(versions, attr, t)?.attrs[attr];
 }
 
 /** Every attribute at an instant, each from the last fact that set it; undefined when nothing was known. */

@@ -4,7 +4,7 @@
  */
 import type { EntityRef } from '../../schema/events.js';
 import { type Fact, type Json, splitId } from './facts.js';
-import { attrAt, attrSince, type Instant, stateAt } from './time.js';
+import { attrAt, attrSince, factSetting, type Instant, stateAt } from './time.js';
 
 export interface Slo {
   objective: number;
@@ -48,6 +48,8 @@ export interface DeployState {
   actor: string | null;
   actorType: string | null;
   actorModel: string | null;
+  /** The `(source, id)` key of the deploy.started event: of two deploys started at once, the larger runs (CONTRACT §1). */
+  startKey: string;
 }
 
 export interface ConfigValueState {
@@ -165,6 +167,7 @@ export function deployAt(id: string, versions: readonly Fact[], t: Instant): Dep
     actor: str(s.actor),
     actorType: str(s.actorType),
     actorModel: str(s.actorModel),
+    startKey: factSetting(versions, 'startedAt', t)?.key ?? '',
   };
 }
 
@@ -173,7 +176,7 @@ export function deployAt(id: string, versions: readonly Fact[], t: Instant): Dep
  * by then. `deploys` are the service's deploys as seen at `t`.
  */
 export function runningDeploy(deploys: readonly DeployState[]): { version: string; deploy: string | null } | null {
-  const sorted = [...deploys].sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const sorted = [...deploys].sort((a, b) => b.startedAt - a.startedAt || (a.startKey < b.startKey ? 1 : a.startKey > b.startKey ? -1 : 0));
   let fallback: string | null = null;
   for (const d of sorted) {
     if (d.status !== 'rolled_back') return { version: d.version, deploy: d.id };
