@@ -1,0 +1,71 @@
+/**
+ * Which services were failing when the incident began, and since when. Alerts are the only
+ * observation of failure: a service's own alerts, and client-side alerts its callers raised about
+ * their calls to it (`dependency`), which is how a database or an external API with no monitoring
+ * of its own shows up.
+ */
+import type { AlertState } from '../model/views.js';
+import type { RootCauseOptions, RootCauseSlice } from './root-cause-types.js';
+
+export interface ServiceAnomaly {
+  service: string;
+  /** When the failure began: its earliest alert in the episode (own or reported by a caller). */
+  onset: number;
+  /** Its own alerts in the episode, by firing time. */
+  alerts: AlertState[];
+  /** Callers that reported failing calls to it, with when they first did. */
+  blamedBy: Map<string, number>;
+}
+
+export interface Anomalies {
+  /** When the first symptom service began to fail (the incident start when it shows no alert). */
+  symptomStart: number;
+  byService: Map<string, ServiceAnomaly>;
+  /** Traffic-surge alerts in the episode: triggers for changes that sat idle. */
+  traffic: AlertState[];
+}
+
+/** Signals that say a service failed in itself rather than through what it calls. */
+export const OWN_FAILURE_SIGNALS: ReadonlySet<string> = new Set(['saturation', 'availability']);
+
+/**
+ * An alert belongs to the episode when it fired within `episodeMs` before the incident and was
+ * still firing when the first symptom appeared: a flap that resolved before then is noise.
+ */
+export function findAnomalies(slice: RootCauseSlice, o: RootCauseOptions): Anomalies {
+  const start = slice.at - o.episodeMs;
+  const inWindow = slice.alerts.filter((a) => a.firedAt >= start && a.firedAt <= slice.at);
+  const first = slice.symptoms[0];
+  const symptomAlerts = inWindow.filter((a) => a.service === first && a.signal !== 'traffic' && (a.resolvedAt === null || a.resolvedAt >= slice.at - o.toleranceMs));
+  const symptomStart = symptomAlerts.length > 0 ? Math.min(...symptomAlerts.map((a) => a.firedAt)) : slice.at;
+  const live = (a: AlertState): boolean => a.resolvedAt === null || a.resolvedAt >= symptomStart - o.toleranceMs;
+
+  const byService = new Map<string, ServiceAnomaly>();
+  const entry = (service: string, at: number): ServiceAnomaly => {
+    let e = byService.get(service);
+    if (!e) byService.set(service, (e = { service, onset: at, alerts: [], blamedBy: new Map() }));
+    if (at < e.onset) e.onset = at;
+    return e;
+  };
+  const traffic: AlertState[] = [];
+  for (const a of inWindow) {
+    if (a.signal === 'traffic') {
+      // A surge is a cause's trigger, not a failure: it does not make a service anomalous.
+      traffic.push(a);
+      continue;
+    }
+    if (!live(a)) continue;
+    entry(a.service, a.firedAt).alerts.push(a);
+    if (a.dependency !== null && a.dependency !== a.service) {
+      const callee = entry(a.dependency, a.firedAt);
+      const prev = callee.blamedBy.get(a.service);
+      if (prev === undefined || a.firedAt < prev) callee.blamedBy.set(a.service, a.firedAt);
+    }
+  }
+  return { symptomStart, byService, traffic };
+}
+
+/** Whether a service failed of itself: an own saturation or availability alert. */
+export function hasOwnFailureSignal(a: ServiceAnomaly | undefined): boolean {
+  return a !== undefined && a.alerts.some((x) => x.dependency === null && OWN_FAILURE_SIGNALS.has(x.signal));
+}

@@ -1,0 +1,196 @@
+/**
+ * Candidate causes and the features each one earns. Three kinds (CONTRACT §5): deploys, config
+ * changes (including those that govern a dependency or are shared by several services), and
+ * services where a failure began with no change behind it. A candidate survives only when valid
+ * dependencies link it to a symptom and nothing in its story runs backwards in time.
+ */
+import type { EntityRef } from '../../schema/events.js';
+import type { ConfigChangeState, DeployState } from '../model/views.js';
+import { type Anomalies, hasOwnFailureSignal, type ServiceAnomaly } from './root-cause-anomaly.js';
+import { type Chain, chainFrom, earlierFailuresBelow, type Topology } from './root-cause-chain.js';
+import * as ev from './root-cause-evidence.js';
+import type { RootCauseOptions, RootCauseSlice, RootCauseWeights } from './root-cause-types.js';
+
+export type Features = Partial<Record<Exclude<keyof RootCauseWeights, 'temperature'>, number>>;
+
+export interface Draft {
+  cause: EntityRef;
+  service: string;
+  chain: Chain;
+  features: Features;
+  evidence: string[];
+}
+
+export interface Context {
+  slice: RootCauseSlice;
+  o: RootCauseOptions;
+  an: Anomalies;
+  top: Topology;
+  rpsNow: Map<string, number>;
+}
+
+const HOUR = 3_600_000;
+const INFRA_KINDS: ReadonlySet<string> = new Set(['database', 'cache', 'queue', 'external']);
+const edgeKey = (from: string, to: string): string => `${from}\u2192${to}`;
+
+/** Evidence for the chain: the path, then each hop's order in time. */
+function chainEvidence(ctx: Context, chain: Chain): string[] {
+  const out = [ev.pathLine(chain.services, ctx.slice.at)];
+  for (let i = 0; i + 1 < chain.services.length; i++) {
+    const below = ctx.an.byService.get(chain.services[i] as string);
+    const above = ctx.an.byService.get(chain.services[i + 1] as string);
+    if (below && above && above.onset >= below.onset - ctx.o.toleranceMs) out.push(ev.orderLine(below, above));
+  }
+  return out;
+}
+
+/** A surge that reached the failing services between the change and the failure. */
+function trigger(ctx: Context, services: readonly string[], changeAt: number, onset: number): string | null {
+  const set = new Set(services);
+  const t = ctx.an.traffic.find((a) => set.has(a.service) && a.firedAt >= changeAt && a.firedAt <= onset + ctx.o.toleranceMs);
+  if (t) return ev.triggerLine(t, changeAt);
+  for (const s of services) {
+    for (const caller of ctx.top.callers.get(s) ?? []) {
+      const before = ctx.slice.rpsBefore.get(edgeKey(caller, s));
+      const now = ctx.rpsNow.get(edgeKey(caller, s));
+      if (before !== undefined && now !== undefined && before > 0 && now >= 2 * before) return ev.rpsJumpLine(caller, s, before, now);
+    }
+  }
+  return null;
+}
+
+function addFailureBelow(ctx: Context, d: Draft, start: string, onset: number, explained: ReadonlySet<string>): void {
+  const earlier = earlierFailuresBelow(ctx.top, ctx.an, start, onset, ctx.o.toleranceMs, explained);
+  if (earlier.length === 0) d.features.deepest = 1;
+  else {
+    d.features.earlierBelow = earlier.length;
+    for (const s of earlier.slice(0, 3)) d.evidence.push(ev.earlierLine(start, ctx.an.byService.get(s) as ServiceAnomaly));
+  }
+}
+
+/**
+ * Shared reasoning for a change (deploy or config) at `at` that acts on `actsOn` (chains start
+ * there) and may also explain failures on `alsoExplains`.
+ */
+function changeDraft(ctx: Context, cause: EntityRef, service: string, at: number, actsOn: readonly string[], alsoExplains: readonly string[], lead: string[]): Draft | null {
+  const { an, o } = ctx;
+  if (at > an.symptomStart + o.toleranceMs) return null;
+  // A failure that began before the change, or after the symptom, is not its effect.
+  const effective = (s: string): ServiceAnomaly | null => {
+    const a = an.byService.get(s);
+    return a && a.onset >= at - o.toleranceMs && a.onset <= an.symptomStart + o.toleranceMs ? a : null;
+  };
+  let best: { chain: Chain; start: string; onset: number | null } | null = null;
+  for (const s of actsOn) {
+    const a = effective(s);
+    const chain = chainFrom(ctx.top, an, s, at, o.toleranceMs);
+    if (!chain) continue;
+    const onset = a?.onset ?? null;
+    const better =
+      !best ||
+      ((onset !== null) !== (best.onset !== null)
+        ? onset !== null
+        : chain.coherence !== best.chain.coherence
+          ? chain.coherence > best.chain.coherence
+          : chain.services.length < best.chain.services.length);
+    if (better) best = { chain, start: s, onset };
+  }
+  if (!best) return null;
+  const d: Draft = { cause, service, chain: best.chain, features: { [cause.kind === 'deploy' ? 'deploy' : 'config']: 1, coherentChain: best.chain.coherence }, evidence: lead };
+  const failing = actsOn.map(effective).filter((a): a is ServiceAnomaly => a !== null);
+  const extra = alsoExplains.map(effective).filter((a): a is ServiceAnomaly => a !== null);
+  if (best.onset === null) {
+    d.features.noAnomaly = 1;
+    d.evidence.push(ev.noFailureLine(best.start, ctx.an.symptomStart));
+    d.evidence.push(...chainEvidence(ctx, best.chain));
+    return d;
+  }
+  const onset = Math.min(best.onset, ...extra.map((a) => a.onset));
+  d.evidence.push(ev.failureLine(an.byService.get(best.start) as ServiceAnomaly, at));
+  for (const a of extra) d.evidence.push(ev.failureLine(a, at));
+  const lag = Math.max(0, onset - at);
+  d.features.lagPerLog2Hour = Math.log2(1 + lag / HOUR);
+  if (lag <= o.quickEffectMs) d.features.quickEffect = 1;
+  else {
+    const t = trigger(ctx, [...best.chain.services, ...actsOn, ...alsoExplains], at, onset);
+    if (t) {
+      d.features.triggered = 1;
+      d.evidence.push(t);
+    } else {
+      d.features.stale = 1;
+      d.evidence.push(ev.staleLine(at, onset));
+    }
+  }
+  if (failing.length > 1) d.features.sharedConsumers = failing.length - 1;
+  if (extra.length > 0) d.features.newDependency = 1;
+  addFailureBelow(ctx, d, best.start, an.byService.get(best.start)?.onset ?? onset, new Set([...actsOn, ...alsoExplains]));
+  d.evidence.push(...chainEvidence(ctx, best.chain));
+  return d;
+}
+
+export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
+  const { o, an } = ctx;
+  // A rolled-back deploy explains nothing after its rollback.
+  const rolledBackAt = dep.status === 'rolled_back' ? dep.finishedAt : null;
+  const onset = an.byService.get(dep.service)?.onset;
+  if (rolledBackAt !== null && (onset === undefined || onset >= rolledBackAt - o.toleranceMs)) return null;
+  const added = ctx.slice.newDependencies.filter((n) => n.from === dep.service && Math.abs(n.at - dep.startedAt) <= o.quickEffectMs);
+  const lead = [ev.deployLine(dep), ...added.map((n) => ev.newDependencyLine(n.from, n.to, n.at))];
+  const d = changeDraft(ctx, { kind: 'deploy', id: dep.id }, dep.service, dep.startedAt, [dep.service], added.map((n) => n.to), lead);
+  if (d) addBlame(ctx, d, dep.service);
+  return d;
+}
+
+export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
+  const consumers = [c.service, ...c.services.filter((s) => s !== c.service)];
+  const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)]);
+  if (!d) return null;
+  if (c.dependency !== null) {
+    // Callers reporting failing calls to the very dependency this setting governs.
+    const gov = ctx.an.byService.get(c.dependency);
+    const callers = consumers.filter((s) => gov?.blamedBy.has(s));
+    if (callers.length > 0) {
+      d.features.edgeBlame = callers.length;
+      for (const s of callers) d.evidence.push(ev.blameLine(c.dependency, s, gov?.blamedBy.get(s) as number));
+    }
+  } else addBlame(ctx, d, c.service);
+  return d;
+}
+
+function addBlame(ctx: Context, d: Draft, service: string): void {
+  const a = ctx.an.byService.get(service);
+  if (!a || a.blamedBy.size === 0) return;
+  d.features.edgeBlame = Math.min(3, a.blamedBy.size);
+  for (const [caller, at] of [...a.blamedBy].sort((x, y) => x[1] - y[1]).slice(0, 3)) d.evidence.push(ev.blameLine(service, caller, at));
+}
+
+/** A service that began failing by itself: its own failure, with no change needed to explain it. */
+export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
+  const { o, an } = ctx;
+  if (a.onset > an.symptomStart + o.toleranceMs) return null;
+  const chain = chainFrom(ctx.top, an, a.service, a.onset, o.toleranceMs);
+  if (!chain) return null;
+  const d: Draft = {
+    cause: { kind: 'service', id: a.service },
+    service: a.service,
+    chain,
+    features: { service: 1, coherentChain: chain.coherence },
+    evidence: [ev.failureLine(a)],
+  };
+  const changed =
+    ctx.slice.deploys.some((x) => x.service === a.service && x.startedAt <= a.onset) ||
+    ctx.slice.configChanges.some((x) => x.at <= a.onset && (x.service === a.service || x.services.includes(a.service)));
+  if (!changed) d.evidence.push(ev.noChangeLine(a.service, ctx.slice.from, a.onset));
+  if (hasOwnFailureSignal(a)) d.features.ownFailureSignal = 1;
+  const kind = ctx.top.kinds.get(a.service);
+  if (kind && INFRA_KINDS.has(kind)) d.features.infraKind = 1;
+  addBlame(ctx, d, a.service);
+  const t = trigger(ctx, chain.services, a.onset - o.quickEffectMs, a.onset);
+  if (t) {
+    d.features.triggered = 1;
+    d.evidence.push(t);
+  }
+  addFailureBelow(ctx, d, a.service, a.onset, new Set());
+  d.evidence.push(...chainEvidence(ctx, chain));
+  return d;
+}

@@ -1,0 +1,150 @@
+/**
+ * Causal chains over the dependency graph valid when the incident began. A fault travels from a
+ * service to its callers, so a chain climbs caller edges from where the cause acts to a symptom
+ * service, and along it each failure must begin no earlier than the one below it.
+ */
+import type { Anomalies } from './root-cause-anomaly.js';
+import type { RootCauseSlice } from './root-cause-types.js';
+
+export interface Topology {
+  callers: Map<string, string[]>;
+  callees: Map<string, string[]>;
+  kinds: Map<string, string | null>;
+  symptoms: string[];
+  /** Next caller on a shortest path up to a symptom, the first symptom preferred where reachable. */
+  upward: Map<string, string | null>;
+}
+
+export interface Chain {
+  /** Services from where the cause acts up to a symptom service. */
+  services: string[];
+  /** Share of the chain's services (the symptom aside) that failed, each no earlier than the one below. */
+  coherence: number;
+}
+
+const push = (m: Map<string, string[]>, k: string, v: string): void => {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+};
+
+export function buildTopology(slice: RootCauseSlice): Topology {
+  const callers = new Map<string, string[]>();
+  const callees = new Map<string, string[]>();
+  for (const d of slice.dependencies) {
+    push(callers, d.to, d.from);
+    push(callees, d.from, d.to);
+  }
+  // Sorted adjacency makes every traversal, and so every answer, independent of read order.
+  for (const l of callers.values()) l.sort();
+  for (const l of callees.values()) l.sort();
+  const kinds = new Map(slice.services.map((s) => [s.id, s.kind]));
+  const upward = new Map<string, string | null>();
+  for (const s of slice.symptoms) {
+    if (upward.has(s)) continue;
+    upward.set(s, null);
+    let frontier = [s];
+    while (frontier.length > 0) {
+      const next: string[] = [];
+      for (const u of frontier) {
+        for (const v of callees.get(u) ?? []) {
+          if (upward.has(v)) continue;
+          upward.set(v, u);
+          next.push(v);
+        }
+      }
+      frontier = next;
+    }
+  }
+  return { callers, callees, kinds, symptoms: slice.symptoms, upward };
+}
+
+/** Whether a service lies in the dependency closure of a symptom, i.e. can reach one. */
+export const reachesSymptom = (top: Topology, service: string): boolean => top.upward.has(service);
+
+function coherenceOf(path: readonly string[], an: Anomalies, tol: number): number {
+  const body = path.length > 1 ? path.slice(0, -1) : path;
+  let ok = 0;
+  let prev = -Infinity;
+  for (const s of body) {
+    const a = an.byService.get(s);
+    if (a && a.onset >= prev - tol && a.onset <= an.symptomStart + tol) {
+      ok++;
+      prev = a.onset;
+    }
+  }
+  return body.length === 0 ? 0 : ok / body.length;
+}
+
+/**
+ * The chain from `start` up to a symptom: the shortest one through failing services whose onsets
+ * follow each other in time, else the shortest one at all. Null when no valid dependency links
+ * `start` to a symptom.
+ */
+export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore: number, tol: number): Chain | null {
+  if (!top.upward.has(start)) return null;
+  const symptomSet = new Set(top.symptoms);
+  if (symptomSet.has(start)) return { services: [start], coherence: coherenceOf([start], an, tol) };
+  const startOnset = an.byService.get(start)?.onset ?? notBefore;
+  const parent = new Map<string, string | null>([[start, null]]);
+  const time = new Map<string, number>([[start, startOnset]]);
+  const reached: string[] = [];
+  let frontier = [start];
+  while (frontier.length > 0 && reached.length === 0) {
+    const next: string[] = [];
+    for (const u of frontier) {
+      const tu = time.get(u) as number;
+      for (const v of top.callers.get(u) ?? []) {
+        if (parent.has(v)) continue;
+        const a = an.byService.get(v);
+        if (symptomSet.has(v)) {
+          const tv = a?.onset ?? an.symptomStart;
+          if (tv < tu - tol) continue;
+          parent.set(v, u);
+          reached.push(v);
+          continue;
+        }
+        if (!a || a.onset < tu - tol || a.onset > an.symptomStart + tol) continue;
+        parent.set(v, u);
+        time.set(v, a.onset);
+        next.push(v);
+      }
+    }
+    frontier = next;
+  }
+  if (reached.length > 0) {
+    const end = top.symptoms.find((s) => reached.includes(s)) as string;
+    const path: string[] = [];
+    for (let s: string | null = end; s !== null; s = parent.get(s) ?? null) path.push(s);
+    path.reverse();
+    return { services: path, coherence: coherenceOf(path, an, tol) };
+  }
+  const path: string[] = [];
+  for (let s: string | null = start; s !== null; s = top.upward.get(s) ?? null) path.push(s);
+  return { services: path, coherence: coherenceOf(path, an, tol) };
+}
+
+/**
+ * Failing services below `service` (through failing services) whose failure began before its own:
+ * failures that a cause acting on `service` cannot explain.
+ */
+export function earlierFailuresBelow(top: Topology, an: Anomalies, service: string, onset: number, tol: number, explained: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const seen = new Set([service]);
+  let frontier = [service];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const u of frontier) {
+      for (const v of top.callees.get(u) ?? []) {
+        if (seen.has(v)) continue;
+        seen.add(v);
+        const a = an.byService.get(v);
+        if (!a) continue;
+        next.push(v);
+        if (a.onset < onset - tol && !explained.has(v)) out.push(v);
+      }
+    }
+    frontier = next;
+  }
+  return out.sort();
+}

@@ -1,0 +1,69 @@
+/**
+ * Evidence lines: each one a fact a person can check against the graph, with its times.
+ */
+import type { EntityRef } from '../../schema/events.js';
+import { toIso } from '../model/time.js';
+import type { AlertState, CausalLinkState, ConfigChangeState, DeployState } from '../model/views.js';
+import type { ServiceAnomaly } from './root-cause-anomaly.js';
+
+const minutes = (ms: number): string => {
+  const m = Math.round(ms / 60_000);
+  return m < 120 ? `${m} min` : `${(m / 60).toFixed(1)} h`;
+};
+
+export const refText = (r: EntityRef): string => `${r.kind}:${r.id}`;
+
+export function deployLine(d: DeployState): string {
+  const versions = d.previousVersion === null ? d.version : `${d.previousVersion} -> ${d.version}`;
+  const status = d.finishedAt === null ? d.status : `${d.status} at ${toIso(d.finishedAt)}`;
+  return `deploy ${d.id} of ${d.service} (${versions}) started at ${toIso(d.startedAt)}, ${status}`;
+}
+
+export function configLine(c: ConfigChangeState): string {
+  const was = c.previousValue === null ? '' : ` (was ${JSON.stringify(c.previousValue)})`;
+  const gov = c.dependency === null ? '' : `, governing calls to ${c.dependency}`;
+  const shared = c.services.length === 0 ? '' : `, shared with ${c.services.join(', ')}`;
+  return `config change ${c.id} set ${c.service} ${c.key} = ${JSON.stringify(c.value)}${was} at ${toIso(c.at)}${gov}${shared}`;
+}
+
+export function failureLine(a: ServiceAnomaly, after?: number): string {
+  const own = a.alerts[0];
+  const what = own ? `${own.signal} alert ${own.id}` : `calls to it failing, reported by ${[...a.blamedBy.keys()].join(', ')}`;
+  const lag = after === undefined ? '' : `, ${minutes(a.onset - after)} after the change`;
+  return `${a.service} began failing at ${toIso(a.onset)} (${what})${lag}`;
+}
+
+export function pathLine(services: readonly string[], at: number): string {
+  return `dependency path valid at ${toIso(at)}: ${services.slice().reverse().join(' -> ')}`;
+}
+
+export function orderLine(below: ServiceAnomaly, above: ServiceAnomaly): string {
+  return `${above.service} began failing at ${toIso(above.onset)}, after ${below.service} at ${toIso(below.onset)}`;
+}
+
+export const blameLine = (service: string, caller: string, at: number): string =>
+  `${caller} reported failing calls to ${service} from ${toIso(at)}`;
+
+export const triggerLine = (t: AlertState, changeAt: number): string =>
+  `traffic surge alert ${t.id} on ${t.service} at ${toIso(t.firedAt)}, ${minutes(t.firedAt - changeAt)} after the change`;
+
+export const rpsJumpLine = (from: string, to: string, before: number, now: number): string =>
+  `requests from ${from} to ${to} rose from ${before} to ${now} rps within the window`;
+
+export const staleLine = (changeAt: number, onset: number): string =>
+  `the change sat ${minutes(onset - changeAt)} (from ${toIso(changeAt)} to ${toIso(onset)}) with no traffic surge before the failure`;
+
+export const earlierLine = (service: string, a: ServiceAnomaly): string =>
+  `${a.service}, below ${service}, was already failing at ${toIso(a.onset)}: this cause does not explain it`;
+
+export const noFailureLine = (service: string, at: number): string =>
+  `no alert on ${service} between the change and ${toIso(at)}`;
+
+export const newDependencyLine = (from: string, to: string, at: number): string =>
+  `${from} began calling ${to} at ${toIso(at)}`;
+
+export const linkLine = (l: CausalLinkState): string =>
+  `${l.verdict} earlier: ${refText(l.cause)} caused ${refText(l.effect)}${l.incident === null ? '' : ` (incident ${l.incident})`} at ${toIso(l.at)}`;
+
+export const noChangeLine = (service: string, from: number, onset: number): string =>
+  `no deploy or config change on ${service} from ${toIso(from)} to its failure at ${toIso(onset)}`;

@@ -1,0 +1,90 @@
+/**
+ * The one async step of root-cause analysis: a handful of slice reads through the port, whatever
+ * the graph's size (two neighbourhood reads per symptom, then one read per kind of fact).
+ */
+import { END_OF_TIME, type Instant } from '../model/time.js';
+import type { DependencyState, ServiceState } from '../model/views.js';
+import type { GraphReader } from '../store/graph-store.js';
+import type { NewDependency, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice } from './root-cause-types.js';
+
+const edgeKey = (d: { from: string; to: string }): string => `${d.from}\u2192${d.to}`;
+
+async function closure(reader: GraphReader, symptoms: readonly string[], t: Instant, depth: number) {
+  const services = new Map<string, ServiceState>();
+  const dependencies = new Map<string, DependencyState>();
+  const missing: string[] = [];
+  for (const s of symptoms) {
+    const n = await reader.neighbourhood(s, t, depth, 'out');
+    if (!n) {
+      missing.push(s);
+      continue;
+    }
+    for (const x of n.services) services.set(x.service.id, x.service);
+    for (const d of n.dependencies) dependencies.set(edgeKey(d), d);
+  }
+  return { services, dependencies, missing };
+}
+
+export type GatherResult = { ok: true; slice: RootCauseSlice } | { ok: false; error: RootCauseError };
+
+export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuery, o: RootCauseOptions): Promise<GatherResult> {
+  const knownAt = q.knownAt ?? END_OF_TIME;
+  let symptoms: string[];
+  let at: number;
+  let incident: string | null = null;
+  if ('incident' in q) {
+    const inc = await reader.incident(q.incident, { at: END_OF_TIME, knownAt });
+    if (!inc) return { ok: false, error: { kind: 'unknown-incident', incident: q.incident } };
+    symptoms = inc.services;
+    at = inc.openedAt;
+    incident = inc.id;
+  } else {
+    symptoms = [...new Set(q.services)];
+    at = q.at;
+  }
+  if (symptoms.length === 0) return { ok: false, error: { kind: 'no-symptoms' } };
+  const t: Instant = { at, knownAt };
+  const from = at - o.lookbackMs;
+  const now = await closure(reader, symptoms, t, o.depth);
+  if (now.missing.length === symptoms.length) return { ok: false, error: { kind: 'unknown-services', services: now.missing } };
+  const present = symptoms.filter((s) => !now.missing.includes(s));
+  const before = await closure(reader, present, { at: from, knownAt }, o.depth);
+
+  const newDeps = [...now.dependencies.values()].filter((d) => !before.dependencies.has(edgeKey(d)));
+  const newDependencies: NewDependency[] = [];
+  // When each new dependency appeared: one change read per calling service that gained one.
+  for (const caller of [...new Set(newDeps.map((d) => d.from))].sort()) {
+    const changes = await reader.changes(from, at, knownAt, caller);
+    for (const d of newDeps.filter((x) => x.from === caller)) {
+      const up = changes.filter((c) => c.type === 'dependency.upserted' && c.attrs.from === d.from && c.attrs.to === d.to).at(-1);
+      newDependencies.push({ from: d.from, to: d.to, at: up?.at ?? from });
+    }
+  }
+  const rpsBefore = new Map<string, number>();
+  for (const [k, d] of before.dependencies) if (d.rps !== null) rpsBefore.set(k, d.rps);
+
+  const ids = [...now.services.keys()].sort();
+  const [deploys, configChanges, alerts, causalLinks] = await Promise.all([
+    reader.deploysBetween(ids, from, t),
+    reader.configChangesBetween(ids, from, t),
+    reader.alertsBetween(ids, at - o.episodeMs, t),
+    reader.causalLinks(t),
+  ]);
+  return {
+    ok: true,
+    slice: {
+      incident,
+      at,
+      from,
+      symptoms: present,
+      services: ids.map((id) => now.services.get(id) as ServiceState),
+      dependencies: [...now.dependencies.values()],
+      newDependencies,
+      rpsBefore,
+      deploys,
+      configChanges,
+      alerts,
+      causalLinks,
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * From drafts to a ranking: causal links remembered from past postmortems, a log-linear score over
+ * the features, and a softmax that turns scores into confidences that sum to at most 1.
+ */
+import type { EntityRef } from '../../schema/events.js';
+import type { CausalLinkState } from '../model/views.js';
+import type { Draft } from './root-cause-candidates.js';
+import { linkLine } from './root-cause-evidence.js';
+import type { RootCauseCandidate, RootCauseWeights } from './root-cause-types.js';
+
+const same = (a: EntityRef, b: EntityRef): boolean => a.kind === b.kind && a.id === b.id;
+
+/** The chain as entities: the cause, then the services from where it acts up to the symptom. */
+export function chainRefs(d: Draft): EntityRef[] {
+  const services: EntityRef[] = d.chain.services.map((id) => ({ kind: 'service', id }));
+  return d.cause.kind === 'service' && d.chain.services[0] === d.cause.id ? services : [d.cause, ...services];
+}
+
+/** A link matches a chain when its cause comes before its effect along it. */
+export function applyLinks(d: Draft, chain: readonly EntityRef[], links: readonly CausalLinkState[]): void {
+  for (const l of links) {
+    const i = chain.findIndex((r) => same(r, l.cause));
+    if (i < 0 || !chain.slice(i + 1).some((r) => same(r, l.effect))) continue;
+    const f = l.verdict === 'confirmed' ? 'confirmedLink' : 'rejectedLink';
+    d.features[f] = (d.features[f] ?? 0) + 1;
+    d.evidence.push(linkLine(l));
+  }
+}
+
+export function score(d: Draft, w: RootCauseWeights): number {
+  let s = 0;
+  for (const [k, v] of Object.entries(d.features) as [keyof RootCauseWeights, number][]) s += w[k] * v;
+  return s;
+}
+
+const order = (a: { score: number; d: Draft }, b: { score: number; d: Draft }): number =>
+  b.score - a.score ||
+  (a.d.cause.kind < b.d.cause.kind ? -1 : a.d.cause.kind > b.d.cause.kind ? 1 : a.d.cause.id < b.d.cause.id ? -1 : a.d.cause.id > b.d.cause.id ? 1 : 0);
+
+/** Ranks drafts, best first; ties break on the cause's kind and id so the answer is deterministic. */
+export function rank(drafts: readonly Draft[], links: readonly CausalLinkState[], w: RootCauseWeights, limit: number): RootCauseCandidate[] {
+  const scored = drafts.map((d) => {
+    const chain = chainRefs(d);
+    applyLinks(d, chain, links);
+    return { d, chain, score: score(d, w) };
+  });
+  scored.sort(order);
+  const top = scored[0]?.score ?? 0;
+  let total = 0;
+  for (const s of scored) total += Math.exp((s.score - top) / w.temperature);
+  return scored.slice(0, limit).map((s, i) => ({
+    rank: i + 1,
+    cause: s.d.cause,
+    service: s.d.service,
+    confidence: Math.exp((s.score - top) / w.temperature) / total,
+    chain: s.chain,
+    evidence: s.d.evidence,
+    score: s.score,
+  }));
+}

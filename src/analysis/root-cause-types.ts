@@ -1,0 +1,130 @@
+/**
+ * Shapes of root-cause analysis (CONTRACT §4, §5): the slice it reasons over, its options and its
+ * answer. The slice is plain data, so `rankCauses` is a pure function and every store feeds it alike.
+ */
+import type { EntityRef } from '../../schema/events.js';
+import type {
+  AlertState,
+  CausalLinkState,
+  ConfigChangeState,
+  DependencyState,
+  DeployState,
+  ServiceState,
+} from '../model/views.js';
+
+/** A dependency that appeared inside the lookback window, with when. */
+export interface NewDependency {
+  from: string;
+  to: string;
+  at: number;
+}
+
+/** Everything the analysis reads, gathered once per question. */
+export interface RootCauseSlice {
+  /** The incident id, or null for an ad-hoc question over `symptoms`. */
+  incident: string | null;
+  /** When the incident began (epoch ms): the graph is read as it was then. */
+  at: number;
+  /** Start of the lookback window. */
+  from: number;
+  /** Symptom services; the first is the one users noticed. */
+  symptoms: string[];
+  /** Services the symptoms depend on, transitively (the symptoms included), as valid at `at`. */
+  services: ServiceState[];
+  /** Dependencies among `services` valid at `at`. */
+  dependencies: DependencyState[];
+  /** Dependencies that appeared in [from, at]; the rest existed before the window. */
+  newDependencies: NewDependency[];
+  /** Requests per second on each dependency at `from`, keyed `from→to`, to spot a traffic jump. */
+  rpsBefore: Map<string, number>;
+  deploys: DeployState[];
+  configChanges: ConfigChangeState[];
+  alerts: AlertState[];
+  causalLinks: CausalLinkState[];
+}
+
+/** Weights of the log-linear score; tuned on the benchmark's train split only. */
+export interface RootCauseWeights {
+  /** Prior per cause kind. */
+  deploy: number;
+  config: number;
+  service: number;
+  /** The change is followed by an anomaly where it acts, within `quickEffectMs`. */
+  quickEffect: number;
+  /** The change sat longer than `quickEffectMs` and a trigger arrived before the effect. */
+  triggered: number;
+  /** The change sat longer than `quickEffectMs` with no trigger. */
+  stale: number;
+  /** Per extra anomalous service a shared config acts on. */
+  sharedConsumers: number;
+  /** The cause acts on the earliest anomaly among the services it reaches symptoms through. */
+  deepest: number;
+  /** Per anomalous service below the cause's service that began earlier (unexplained by it). */
+  earlierBelow: number;
+  /** Share of services on the chain whose anomaly follows the one below it in time. */
+  coherentChain: number;
+  /** Per caller that reported failing calls to this service (mesh, client-side alerts). */
+  edgeBlame: number;
+  /** Own saturation/availability signal on a service with no change behind it. */
+  ownFailureSignal: number;
+  /** Service kinds that fail on their own (database, cache, queue, external). */
+  infraKind: number;
+  /** The deploy added a dependency whose far end went bad after it. */
+  newDependency: number;
+  /** The service shows no anomaly of its own. */
+  noAnomaly: number;
+  /** A confirmed / rejected causal link from a past postmortem matches the chain. */
+  confirmedLink: number;
+  rejectedLink: number;
+  /** Penalty per log2 hour of lag between the change and its effect. */
+  lagPerLog2Hour: number;
+  /** Temperature of the softmax that turns scores into confidences. */
+  temperature: number;
+}
+
+export interface RootCauseOptions {
+  /** How far back changes can lie. Default 7 days. */
+  lookbackMs: number;
+  /** Anomalies that began this long before the symptom still belong to the incident. */
+  episodeMs: number;
+  /** How long clocks and scrape intervals may disagree when ordering alerts. */
+  toleranceMs: number;
+  /** A change whose effect began within this is a quick effect; later it is stale unless triggered. */
+  quickEffectMs: number;
+  /** How many hops below a symptom to look. */
+  depth: number;
+  /** How many candidates to return. */
+  limit: number;
+  weights: RootCauseWeights;
+}
+
+export interface RootCauseCandidate {
+  rank: number;
+  cause: EntityRef;
+  service: string;
+  confidence: number;
+  chain: EntityRef[];
+  evidence: string[];
+  /** The raw score before normalisation (for benchmarks and debugging). */
+  score: number;
+}
+
+export interface RootCauseAnalysis {
+  incident: string | null;
+  /** When the analysis read the graph (the incident start, or the ad-hoc `at`). */
+  at: number;
+  /** The first symptom's onset, from which "after the symptom" is judged. */
+  symptomStart: number;
+  candidates: RootCauseCandidate[];
+}
+
+/** The question: an incident, or symptom services at an instant (ad-hoc, before an incident exists). */
+export type RootCauseQuery =
+  | { incident: string; knownAt?: number; limit?: number }
+  | { services: string[]; at: number; knownAt?: number; limit?: number };
+
+/** Expected failures of a question, as values. */
+export type RootCauseError =
+  | { kind: 'unknown-incident'; incident: string }
+  | { kind: 'unknown-services'; services: string[] }
+  | { kind: 'no-symptoms' };

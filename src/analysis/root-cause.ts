@@ -1,0 +1,54 @@
+/**
+ * Root cause: ranked causal chains for an incident (CONTRACT §4, §5).
+ *
+ * `rankCauses` is pure and deterministic: the same slice and options give the same answer.
+ * `rootCause` is the thin async edge that gathers the slice through the store's read port.
+ *
+ * @example
+ * const r = await rootCause(store, { incident: 'inc-7' });
+ * if (r.ok) console.log(r.analysis.candidates[0]?.cause, r.analysis.candidates[0]?.chain);
+ */
+import type { GraphReader } from '../store/graph-store.js';
+import { findAnomalies } from './root-cause-anomaly.js';
+import { type Context, configDraft, deployDraft, type Draft, serviceDraft } from './root-cause-candidates.js';
+import { buildTopology } from './root-cause-chain.js';
+import { gatherRootCauseSlice } from './root-cause-gather.js';
+import { resolveOptions } from './root-cause-options.js';
+import { rank } from './root-cause-scoring.js';
+import type { RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice } from './root-cause-types.js';
+
+export { resolveOptions } from './root-cause-options.js';
+export { gatherRootCauseSlice } from './root-cause-gather.js';
+export type * from './root-cause-types.js';
+
+/** Ranks the causes of the failure the slice shows, most likely first. */
+export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
+  const an = findAnomalies(slice, options);
+  const top = buildTopology(slice);
+  const rpsNow = new Map<string, number>();
+  for (const d of slice.dependencies) if (d.rps !== null) rpsNow.set(`${d.from}\u2192${d.to}`, d.rps);
+  const ctx: Context = { slice, o: options, an, top, rpsNow };
+  const drafts: Draft[] = [];
+  const keep = (d: Draft | null): void => {
+    if (d) drafts.push(d);
+  };
+  for (const d of slice.deploys) keep(deployDraft(ctx, d));
+  for (const c of slice.configChanges) keep(configDraft(ctx, c));
+  for (const a of an.byService.values()) keep(serviceDraft(ctx, a));
+  return {
+    incident: slice.incident,
+    at: slice.at,
+    symptomStart: an.symptomStart,
+    candidates: rank(drafts, slice.causalLinks, options.weights, options.limit),
+  };
+}
+
+export type RootCauseResult = { ok: true; analysis: RootCauseAnalysis } | { ok: false; error: RootCauseError };
+
+/** Gathers the slice for a question and ranks its causes. */
+export async function rootCause(reader: GraphReader, query: RootCauseQuery, options: RootCauseOptions = resolveOptions()): Promise<RootCauseResult> {
+  const o = query.limit === undefined ? options : { ...options, limit: query.limit };
+  const g = await gatherRootCauseSlice(reader, query, o);
+  if (!g.ok) return g;
+  return { ok: true, analysis: rankCauses(g.slice, o) };
+}
