@@ -1,0 +1,99 @@
+/**
+ * The behaviour every SharedState adapter must have, written once: the in-process adapter runs it
+ * in test/unit, the Redis adapter in test/integration.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ActionRecord, Grant } from '../../src/control/action.js';
+import type { SharedState } from '../../src/control/shared-state.js';
+
+const record = (id: string, status: ActionRecord['status'] = 'PENDING_APPROVAL'): ActionRecord => ({
+  id,
+  proposal: { kind: 'DEPLOY', service: 'api', parameters: { version: 'v2' }, rolloutPercent: 100, reversible: true, destructive: false, justification: 'fix', evidence: [], model: 'm' },
+  proposer: { id: 'bot', role: 'agent', model: 'm' },
+  verdict: 'REQUIRE_APPROVAL',
+  reasons: [],
+  approvalsRequired: 2,
+  humanApprovalRequired: false,
+  dryRun: false,
+  status,
+  proposedAt: 1,
+  executedAt: null,
+  finishedAt: null,
+  revertRequired: false,
+  healthDetail: null,
+});
+
+export function sharedStateSuite(name: string, open: () => Promise<SharedState>): void {
+  describe(`shared state: ${name}`, () => {
+    let s: SharedState;
+    beforeEach(async () => {
+      s = await open();
+    });
+    afterEach(async () => {
+      await s.close();
+    });
+
+    it('never admits more than the limit, even for parallel hits', async () => {
+      const hits = await Promise.all(Array.from({ length: 40 }, (_, i) => s.hitRateLimit({ key: 'svc:api', limit: 7, windowMs: 60_000, now: 1_000 + i, member: `a${i}` })));
+      expect(hits.filter((h) => h.allowed)).toHaveLength(7);
+      expect((await s.snapshot({ agent: 'x', rateKey: 'svc:api', windowMs: 60_000, now: 2_000 })).recentActions).toBe(7);
+    });
+
+    it('admits again once earlier hits leave the window', async () => {
+      for (let i = 0; i < 3; i++) expect((await s.hitRateLimit({ key: 'k', limit: 3, windowMs: 1_000, now: 100 + i, member: `m${i}` })).allowed).toBe(true);
+      expect((await s.hitRateLimit({ key: 'k', limit: 3, windowMs: 1_000, now: 500, member: 'm3' })).allowed).toBe(false);
+      expect((await s.hitRateLimit({ key: 'k', limit: 3, windowMs: 1_000, now: 1_101, member: 'm4' })).allowed).toBe(true);
+    });
+
+    it('engages and lifts kill switches per scope', async () => {
+      await s.setKill({ scope: { kind: 'service', id: 'db' }, by: 'ann', reason: 'incident', at: 5 });
+      await s.setKill({ scope: { kind: 'global' }, by: 'ann', reason: 'freeze', at: 6 });
+      expect((await s.kills()).map((k) => k.scope.kind).sort()).toEqual(['global', 'service']);
+      expect(await s.liftKill('global')).toBe(true);
+      expect(await s.liftKill('global')).toBe(false);
+      expect((await s.snapshot({ agent: 'x', rateKey: 'r', windowMs: 1, now: 1 })).kills).toEqual([
+        { scope: { kind: 'service', id: 'db' }, by: 'ann', reason: 'incident', at: 5 },
+      ]);
+    });
+
+    it('keeps grants per agent and revokes them', async () => {
+      const g: Grant = { id: 'g1', agent: 'bot', services: ['api'], kinds: ['DEPLOY'], grantedBy: 'ann', grantedAt: 1, expiresAt: 100 };
+      await s.putGrant(g);
+      expect(await s.grants('bot')).toEqual([g]);
+      expect(await s.grants('other')).toEqual([]);
+      expect(await s.revokeGrant('bot', 'g1')).toBe(true);
+      expect((await s.snapshot({ agent: 'bot', rateKey: 'r', windowMs: 1, now: 1 })).grants).toEqual([]);
+    });
+
+    it('counts deviations per agent', async () => {
+      await s.addDeviation('bot');
+      expect(await s.addDeviation('bot')).toBe(2);
+      expect((await s.snapshot({ agent: 'bot', rateKey: 'r', windowMs: 1, now: 1 })).deviations).toBe(2);
+    });
+
+    it('moves an action on only from an expected status, once under parallel attempts', async () => {
+      await s.createAction(record('a1'));
+      await expect(s.createAction(record('a1'))).rejects.toThrow(/already exists/);
+      const results = await Promise.all(Array.from({ length: 10 }, () => s.transition('a1', ['PENDING_APPROVAL'], record('a1', 'ALLOWED'))));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await s.transition('a1', ['PENDING_APPROVAL'], record('a1', 'DENIED'))).toBe(false);
+      expect((await s.action('a1'))?.status).toBe('ALLOWED');
+      expect(await s.action('nope')).toBeNull();
+    });
+
+    it('counts each approver once, under parallel approvals too', async () => {
+      const approvers = ['ann', 'bob', 'ann', 'cid', 'bob'];
+      const all = await Promise.all(approvers.map((approver, i) => s.addApproval('a2', { approver, role: 'human', at: i, note: null })));
+      expect(all.filter((r) => r.added)).toHaveLength(3);
+      expect((await s.approvals('a2')).map((a) => a.approver).sort()).toEqual(['ann', 'bob', 'cid']);
+    });
+
+    it('keeps outcomes per service and kind, the latest first', async () => {
+      await s.recordOutcome({ actionId: 'a', service: 'api', kind: 'DEPLOY', status: 'succeeded', at: 1, by: 'bot' });
+      await s.recordOutcome({ actionId: 'b', service: 'api', kind: 'DEPLOY', status: 'reverted', at: 2, by: 'bot' });
+      await s.recordOutcome({ actionId: 'c', service: 'api', kind: 'RESTART', status: 'failed', at: 3, by: 'bot' });
+      expect((await s.outcomes('api', 'DEPLOY')).map((o) => o.actionId)).toEqual(['b', 'a']);
+      expect(await s.outcomes('db', 'DEPLOY')).toEqual([]);
+    });
+  });
+}
