@@ -109,15 +109,17 @@ function changeDraft(ctx: Context, cause: EntityRef, service: string, at: number
   d.evidence.push(ev.failureLine(an.byService.get(best.start) as ServiceAnomaly, at));
   for (const a of extra) d.evidence.push(ev.failureLine(a, at));
   const lag = Math.max(0, onset - at);
-  d.features.lagPerLog2Hour = Math.log2(1 + lag / HOUR);
   if (lag <= o.quickEffectMs) d.features.quickEffect = 1;
   else {
     const t = trigger(ctx, [...best.chain.services, ...actsOn, ...alsoExplains], at, onset);
     if (t) {
+      // Among changes a surge woke up, the later one is likelier: fewer surges passed it harmlessly.
       d.features.triggered = 1;
+      d.features.lagPerLog2Hour = 0.3 * Math.log2(1 + lag / HOUR);
       d.evidence.push(t);
     } else {
       d.features.stale = 1;
+      d.features.lagPerLog2Hour = Math.log2(1 + lag / HOUR);
       d.evidence.push(ev.staleLine(at, onset));
     }
   }
@@ -180,14 +182,17 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   const changed =
     ctx.slice.deploys.some((x) => x.service === a.service && x.startedAt <= a.onset) ||
     ctx.slice.configChanges.some((x) => x.at <= a.onset && (x.service === a.service || x.services.includes(a.service)));
-  if (!changed) d.evidence.push(ev.noChangeLine(a.service, ctx.slice.from, a.onset));
+  if (!changed) {
+    d.features.noChange = 1;
+    d.evidence.push(ev.noChangeLine(a.service, ctx.slice.from, a.onset));
+  }
   if (hasOwnFailureSignal(a)) d.features.ownFailureSignal = 1;
   const kind = ctx.top.kinds.get(a.service);
   if (kind && INFRA_KINDS.has(kind)) d.features.infraKind = 1;
   addBlame(ctx, d, a.service);
   const t = trigger(ctx, chain.services, a.onset - o.quickEffectMs, a.onset);
   if (t) {
-    d.features.triggered = 1;
+    d.features.surge = 1;
     d.evidence.push(t);
   }
   addFailureBelow(ctx, d, a.service, a.onset, new Set());

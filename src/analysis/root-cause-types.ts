@@ -67,6 +67,10 @@ export interface RootCauseWeights {
   edgeBlame: number;
   /** Own saturation/availability signal on a service with no change behind it. */
   ownFailureSignal: number;
+  /** No deploy or config change on the service in the window before its failure began. */
+  noChange: number;
+  /** A traffic surge reached the service's chain shortly before it began failing. */
+  surge: number;
   /** Service kinds that fail on their own (database, cache, queue, external). */
   infraKind: number;
   /** The deploy added a dependency whose far end went bad after it. */

@@ -1,0 +1,331 @@
+/**
+ * A seeded generator of labelled incidents over one topology. It writes a week and more of
+ * background (deploys, config changes, flapping alerts), then one incident every few hours, each
+ * of one fault class, with red herrings: unrelated changes near the incident, noisy alerts on
+ * healthy services, innocent changes on the path, and traffic alerts with no consequence.
+ */
+import type { CloudEventInput, EntityRef } from '../../schema/events.js';
+import { createRandom, type Random } from '../random.js';
+import type { Topology } from './topologies.js';
+
+export const FAULT_CLASSES = ['bad-deploy', 'config-delayed', 'shared-config', 'saturation', 'failing-dependency', 'new-dependency', 'rolled-back'] as const;
+export type FaultClass = (typeof FAULT_CLASSES)[number];
+
+export interface Label {
+  cause: EntityRef;
+  service: string;
+  chain: EntityRef[];
+}
+
+export interface LabelledCase {
+  id: string;
+  topology: string;
+  fault: FaultClass;
+  split: 'train' | 'test';
+  incident: string;
+  label: Label;
+}
+
+export interface Scenario {
+  events: CloudEventInput[];
+  cases: LabelledCase[];
+}
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+export const T0 = Date.parse('2026-03-02T00:00:00Z');
+const SPACING = 6 * HOUR;
+const CONFIG_KEYS = ['client.timeoutMs', 'retry.budget', 'pool.maxConnections', 'cache.ttlSeconds', 'feature.newCheckout'];
+
+class Emitter {
+  readonly events: CloudEventInput[] = [];
+  /** Every change's time per service, to keep a fault's service free of other changes when needed. */
+  readonly changes = new Map<string, number[]>();
+  private n = 0;
+  emit(type: CloudEventInput['type'], at: number, data: Record<string, unknown>): string {
+    const id = `e${++this.n}`;
+    this.events.push({ specversion: '1.0', id, source: 'bench-rca', type, time: new Date(Math.round(at)).toISOString(), data } as CloudEventInput);
+    return id;
+  }
+  changed(service: string, at: number): void {
+    const l = this.changes.get(service);
+    if (l) l.push(at);
+    else this.changes.set(service, [at]);
+  }
+  quietBetween(service: string, from: number, to: number): boolean {
+    return !(this.changes.get(service) ?? []).some((t) => t >= from && t <= to);
+  }
+}
+
+export function generateScenario(top: Topology, casesPerClass: number, seed: number): Scenario {
+  const r = createRandom(seed);
+  const em = new Emitter();
+  const callers = new Map<string, string[]>();
+  const callees = new Map<string, string[]>();
+  for (const [f, t] of top.deps) {
+    (callees.get(f) ?? callees.set(f, []).get(f))?.push(t);
+    (callers.get(t) ?? callers.set(t, []).get(t))?.push(f);
+  }
+  const kind = new Map(top.services.map((s) => [s.id, s.kind]));
+  const start = T0 - 8 * DAY;
+  for (const s of top.services) em.emit('service.upserted', start, { service: s.id, kind: s.kind, tier: 2 });
+  for (const [from, to] of top.deps) em.emit('dependency.upserted', start, { from, to, rps: r.int(5, 200) });
+
+  const plan = r.shuffled(FAULT_CLASSES.flatMap((f) => Array.from({ length: casesPerClass }, () => f)));
+  const end = T0 + plan.length * SPACING;
+  background(r, em, top, start, end);
+
+  let alertN = 0;
+  let changeN = 0;
+  const cases: LabelledCase[] = [];
+  plan.forEach((fault, i) => {
+    const tF = T0 + i * SPACING;
+    const clear = tF + r.between(60, 90) * MIN;
+    const alert = (service: string, signal: string, at: number, extra: Record<string, unknown> = {}, until = clear): number => {
+      const id = `a-${i}-${++alertN}`;
+      em.emit('alert.fired', at, { alert: id, service, signal, severity: signal === 'traffic' ? 'warning' : 'critical', ...extra });
+      em.emit('alert.resolved', until, { alert: id });
+      return at;
+    };
+    const deploy = (service: string, at: number): string => {
+      const id = `d-${i}-${++changeN}`;
+      em.emit('deploy.started', at, { deploy: id, service, version: `v${i}.${changeN}`, previousVersion: `v${i}.${changeN - 1}` });
+      em.emit('deploy.finished', at + r.between(2, 6) * MIN, { deploy: id, status: 'succeeded' });
+      em.changed(service, at);
+      return id;
+    };
+    const config = (service: string, at: number, extra: Record<string, unknown> = {}): string => {
+      const id = `c-${i}-${++changeN}`;
+      em.emit('config.changed', at, { change: id, service, key: r.pick(CONFIG_KEYS), value: r.int(1, 500), previousValue: r.int(1, 500), ...extra });
+      em.changed(service, at);
+      return id;
+    };
+
+    const entry = r.pick(top.entries);
+    const { depth, parent } = below(entry, callees);
+    const inClosure = [...depth.keys()].filter((s) => s !== entry).sort();
+    const isInfra = (s: string): boolean => kind.get(s) !== 'service';
+    const quiet = (s: string): boolean => em.quietBetween(s, tF - 8 * DAY, tF + 2 * HOUR);
+    const pickFrom = (xs: string[], fallback: string[]): string => r.pick(xs.length > 0 ? xs : fallback);
+    const apps = inClosure.filter((s) => !isInfra(s));
+    const pathUp = (s: string): string[] => {
+      const p: string[] = [];
+      for (let x: string | undefined = s; x !== undefined; x = parent.get(x)) p.push(x);
+      return p;
+    };
+    /** Failure climbs the path: each caller fails a little later, mostly reporting the failing callee. */
+    const propagate = (path: string[], onset: number, always = false): number => {
+      let t = onset;
+      for (let k = 1; k < path.length; k++) {
+        t += r.between(0.5, 3) * MIN;
+        const dep = always && k === 1 ? true : r.chance(0.75);
+        alert(path[k] as string, r.pick(['errors', 'latency']), t, dep ? { dependency: path[k - 1] } : {});
+      }
+      return t;
+    };
+
+    let label: Label;
+    let onsetS: number;
+    let faultService: string;
+    const chainOf = (cause: EntityRef | null, path: string[]): EntityRef[] => [...(cause ? [cause] : []), ...path.map((id): EntityRef => ({ kind: 'service', id }))];
+    const badDeploy = (c: string, at: number): void => {
+      const d = deploy(c, at);
+      const onset = alert(c, 'errors', at + r.between(2, 10) * MIN);
+      const path = pathUp(c);
+      onsetS = propagate(path, onset);
+      // Mitigated after the incident: later incidents see it as rolled back.
+      em.emit('deploy.finished', clear - 5 * MIN, { deploy: d, status: 'rolled_back' });
+      label = { cause: { kind: 'deploy', id: d }, service: c, chain: chainOf({ kind: 'deploy', id: d }, path) };
+      faultService = c;
+    };
+    const saturation = (c: string, at: number): void => {
+      if (r.chance(0.6)) alert(entry, 'traffic', at - r.between(5, 20) * MIN);
+      alert(c, 'saturation', at);
+      alert(c, 'latency', at + r.between(0.2, 1) * MIN);
+      const path = pathUp(c);
+      onsetS = propagate(path, at);
+      label = { cause: { kind: 'service', id: c }, service: c, chain: chainOf(null, path) };
+      faultService = c;
+    };
+
+    switch (fault) {
+      case 'bad-deploy':
+        badDeploy(pickFrom(apps, inClosure), tF);
+        break;
+      case 'config-delayed': {
+        // The setting is the last change on its service: it sat 6 to 72 hours before the surge.
+        const last = (s: string): number => Math.max(tF - 8 * DAY, ...(em.changes.get(s) ?? []).filter((t) => t <= tF + 2 * HOUR));
+        const ok = apps.filter((s) => last(s) <= tF - 7 * HOUR && em.quietBetween(s, tF, tF + 2 * HOUR));
+        const c = pickFrom(ok, apps.length > 0 ? apps : inClosure);
+        const cal = callees.get(c) ?? [];
+        const dependency = cal.length > 0 && r.chance(0.5) ? r.pick(cal) : undefined;
+        const earliest = Math.max(last(c) + HOUR, tF - 72 * HOUR);
+        const id = config(c, r.between(earliest, Math.max(earliest, tF - 6 * HOUR)), dependency ? { dependency } : {});
+        const path = pathUp(c);
+        alert(r.chance(0.7) ? entry : (path[Math.max(0, path.length - 2)] as string), 'traffic', tF);
+        const onset = alert(c, r.pick(['errors', 'latency']), tF + r.between(3, 12) * MIN, dependency && r.chance(0.5) ? { dependency } : {});
+        onsetS = propagate(path, onset);
+        label = { cause: { kind: 'config', id }, service: c, chain: chainOf({ kind: 'config', id }, path) };
+        faultService = c;
+        break;
+      }
+      case 'shared-config': {
+        const c = pickFrom(apps, inClosure);
+        const others = r.shuffled(apps.filter((s) => s !== c)).slice(0, r.int(1, 2));
+        const id = config(c, tF, { services: others });
+        for (const o of others) {
+          const t = alert(o, r.pick(['errors', 'latency']), tF + r.between(2, 10) * MIN);
+          const up = parent.get(o);
+          if (up !== undefined && r.chance(0.5)) alert(up, 'errors', t + r.between(0.5, 2) * MIN, { dependency: o });
+        }
+        const onset = alert(c, r.pick(['errors', 'latency']), tF + r.between(2, 10) * MIN);
+        const path = pathUp(c);
+        onsetS = propagate(path, onset);
+        label = { cause: { kind: 'config', id }, service: c, chain: chainOf({ kind: 'config', id }, path) };
+        faultService = c;
+        break;
+      }
+      case 'saturation':
+        saturation(pickFrom(inClosure.filter(quiet), inClosure), tF);
+        break;
+      case 'failing-dependency': {
+        const c = pickFrom(inClosure.filter(isInfra), inClosure);
+        if (r.chance(0.5)) alert(c, 'availability', tF);
+        const path = pathUp(c);
+        onsetS = propagate(path, tF, true);
+        label = { cause: { kind: 'service', id: c }, service: c, chain: chainOf(null, path) };
+        faultService = c;
+        break;
+      }
+      case 'new-dependency': {
+        const a = pickFrom(apps, inClosure);
+        const path = pathUp(a);
+        const banned = new Set([...path, ...(callees.get(a) ?? [])]);
+        const x = pickFrom(
+          top.services.filter((s) => s.kind !== 'service' && !banned.has(s.id)).map((s) => s.id),
+          top.services.filter((s) => !banned.has(s.id) && !depth.has(s.id)).map((s) => s.id),
+        );
+        const d = deploy(a, tF);
+        em.emit('dependency.upserted', tF + r.between(0, 1) * MIN, { from: a, to: x, rps: r.int(5, 100) });
+        const tx = alert(x, r.pick(['latency', 'saturation']), tF + r.between(2, 8) * MIN);
+        const onset = alert(a, 'errors', tx + r.between(0.5, 2) * MIN, { dependency: x });
+        onsetS = propagate(path, onset);
+        em.emit('deploy.finished', clear - 5 * MIN, { deploy: d, status: 'rolled_back' });
+        label = { cause: { kind: 'deploy', id: d }, service: a, chain: chainOf({ kind: 'deploy', id: d }, path) };
+        faultService = a;
+        break;
+      }
+      case 'rolled-back': {
+        const rb = pickFrom(apps, inClosure);
+        const t = tF - r.between(2, 5) * HOUR;
+        const d = deploy(rb, t);
+        const back = t + r.between(15, 40) * MIN;
+        alert(rb, 'errors', t + r.between(2, 5) * MIN, {}, back);
+        em.emit('deploy.finished', back + MIN, { deploy: d, status: 'rolled_back' });
+        if (r.chance(0.5)) saturation(rb, tF);
+        else badDeploy(pickFrom(apps.filter((s) => s !== rb), inClosure), tF);
+        break;
+      }
+    }
+    const symptomAt = onsetS! + r.between(1, 4) * MIN;
+    herrings(r, { em, alert, deploy, config, entry, tF, symptomAt, faultService: faultService!, path: label!.chain.filter((c) => c.kind === 'service').map((c) => c.id), closure: inClosure, all: top.services.map((s) => s.id) });
+    const incident = `inc-${top.name}-${i}`;
+    em.emit('incident.opened', symptomAt, { incident, services: [entry], title: `${entry} failing` });
+    cases.push({ id: `${top.name}#${i}`, topology: top.name, fault, split: i % 5 < 2 ? 'train' : 'test', incident, label: label! });
+  });
+  return { events: em.events, cases };
+}
+
+/** Shortest caller paths from every service below `entry` back up to it. */
+function below(entry: string, callees: Map<string, string[]>) {
+  const depth = new Map([[entry, 0]]);
+  const parent = new Map<string, string>();
+  let frontier = [entry];
+  for (let d = 1; frontier.length > 0; d++) {
+    const next: string[] = [];
+    for (const u of frontier) {
+      for (const v of [...(callees.get(u) ?? [])].sort()) {
+        if (depth.has(v)) continue;
+        depth.set(v, d);
+        parent.set(v, u);
+        next.push(v);
+      }
+    }
+    frontier = next;
+  }
+  return { depth, parent };
+}
+
+function background(r: Random, em: Emitter, top: Topology, from: number, to: number): void {
+  const n = top.services.length;
+  const hours = (to - from) / HOUR;
+  const ids = top.services.map((s) => s.id);
+  const count = (perHour: number): number => Math.round(perHour * hours);
+  for (let k = 0; k < count(Math.max(0.15, n / 400)); k++) {
+    const s = r.pick(ids);
+    const at = r.between(from, to);
+    em.emit('deploy.started', at, { deploy: `bg-d${k}`, service: s, version: `bg${k}` });
+    em.emit('deploy.finished', at + 5 * MIN, { deploy: `bg-d${k}`, status: r.chance(0.05) ? 'rolled_back' : 'succeeded' });
+    em.changed(s, at);
+  }
+  for (let k = 0; k < count(Math.max(0.08, n / 800)); k++) {
+    const s = r.pick(ids);
+    const at = r.between(from, to);
+    em.emit('config.changed', at, { change: `bg-c${k}`, service: s, key: r.pick(CONFIG_KEYS), value: r.int(1, 500) });
+    em.changed(s, at);
+  }
+  for (let k = 0; k < count(Math.max(0.3, n / 200)); k++) {
+    const at = r.between(from, to);
+    em.emit('alert.fired', at, { alert: `bg-a${k}`, service: r.pick(ids), signal: r.pick(['latency', 'errors', 'saturation']), severity: 'warning' });
+    em.emit('alert.resolved', at + r.between(2, 20) * MIN, { alert: `bg-a${k}` });
+  }
+}
+
+interface HerringContext {
+  em: Emitter;
+  alert: (service: string, signal: string, at: number, extra?: Record<string, unknown>, until?: number) => number;
+  deploy: (service: string, at: number) => string;
+  config: (service: string, at: number, extra?: Record<string, unknown>) => string;
+  entry: string;
+  tF: number;
+  symptomAt: number;
+  faultService: string;
+  path: string[];
+  closure: string[];
+  all: string[];
+}
+
+function herrings(r: Random, h: HerringContext): void {
+  const onPath = new Set(h.path);
+  const outside = h.all.filter((s) => !h.closure.includes(s) && s !== h.entry);
+  const healthy = h.closure.filter((s) => !onPath.has(s));
+  // Unrelated changes near the incident.
+  for (let k = 0; k < 3; k++) {
+    const s = r.pick(outside.length > 0 ? outside : healthy.length > 0 ? healthy : h.all);
+    const at = h.symptomAt - r.between(0, 60) * MIN;
+    if (r.chance(0.6)) h.deploy(s, at);
+    else h.config(s, at);
+  }
+  // An innocent change on a service on the path, above the fault.
+  const above = h.path.slice(1);
+  if (above.length > 0 && r.chance(0.7)) {
+    const s = r.pick(above);
+    const at = h.tF + r.between(-20, 15) * MIN;
+    if (r.chance(0.5)) h.deploy(s, at);
+    else h.config(s, at);
+  }
+  // A change on a healthy service that the symptom depends on.
+  if (healthy.length > 0 && r.chance(0.6)) h.deploy(r.pick(healthy), h.symptomAt - r.between(5, 90) * MIN);
+  // Noisy alerts on healthy services: flaps, and one that keeps firing.
+  const noisy = healthy.length > 0 ? healthy : outside;
+  if (noisy.length > 0) {
+    for (let k = 0; k < 3; k++) {
+      const at = h.symptomAt - r.between(10, 150) * MIN;
+      h.alert(r.pick(noisy), r.pick(['latency', 'errors', 'saturation']), at, { severity: 'warning' }, at + r.between(3, 15) * MIN);
+    }
+    if (r.chance(0.7)) h.alert(r.pick(noisy), r.pick(['latency', 'errors', 'saturation']), h.symptomAt - r.between(0, 120) * MIN, { severity: 'warning' });
+  }
+  // A traffic bump that broke nothing.
+  if (r.chance(0.3)) h.alert(h.entry, 'traffic', h.symptomAt - r.between(10, 180) * MIN);
+}
