@@ -62,7 +62,6 @@ const serviceIds = (g: GraphSnapshot): string[] => g.services.map((s) => s.id).s
 const edges = (g: { dependencies: { from: string; to: string }[] }): string[] => g.dependencies.map((d) => `${d.from}->${d.to}`).sort();
 const depths = (n: Neighbourhood | null): Record<string, number> | null =>
   n && Object.fromEntries(n.services.map((s) => [s.service.id, s.depth] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
-const byId = <T extends { id: string }>(xs: T[]): T[] => [...xs].sort((a, b) => (a.id < b.id ? -1 : 1));
 
 interface Harness {
   store: GraphStore;
@@ -336,6 +335,10 @@ export function graphStoreContract(name: string, open: () => Promise<OpenedStore
       expect(web?.config.map((c) => [c.key, c.value])).toEqual([['pool', 'large']]);
       expect(web?.activeAlerts).toEqual([]);
       expect(web?.running?.version).toBe('v-large');
+      // Listings of one instant follow the same order, not the arrival order.
+      const listed = (await h.store.changes(ms('10:00'), ms('10:00'), END_OF_TIME, 'cart')).map((c) => `${c.source}/${c.eventId}`);
+      expect(listed).toEqual(['alpha/1', 'beta/1']);
+      expect((await h.store.changes(ms('10:00'), ms('10:00'), END_OF_TIME)).filter((c) => c.entity === 'search').map((c) => c.source)).toEqual(['alpha', 'beta']);
     });
 
     scenario('duplicates', 'a repeated (source, id) is acknowledged and changes nothing, also within one batch', async () => {
@@ -455,6 +458,7 @@ export function graphStoreContract(name: string, open: () => Promise<OpenedStore
         ev.deployStarted(day('10:00'), { deploy: 'd1', service: 'cart', version: 'v1' }, { actor: 'bot', actortype: 'agent', actormodel: 'm-1' }),
         ev.deployFinished(day('10:20'), { deploy: 'd1', status: 'rolled_back' }),
         ev.deployStarted(day('10:10'), { deploy: 'd2', service: 'web', version: 'w2' }),
+        ev.deployStarted(day('10:10'), { deploy: 'd0b', service: 'web', version: 'w1' }),
         ev.deployStarted(day('11:30'), { deploy: 'd3', service: 'cart', version: 'v3' }),
         ev.configChanged(day('10:05'), { change: 'c1', service: 'cart', key: 'pool', value: 2, previousValue: 10 }, { actor: 'ana' }),
         ev.configChanged(day('10:06'), { change: 'c2', service: 'web', key: 'timeout', value: 5, dependency: 'cart' }),
@@ -468,16 +472,17 @@ export function graphStoreContract(name: string, open: () => Promise<OpenedStore
         ev.incidentResolved(day('11:00'), { incident: 'i1', rootCause: { kind: 'deploy', id: 'd1' }, chain: [{ kind: 'deploy', id: 'd1' }, { kind: 'service', id: 'web' }] }),
       ]);
       const t = at('11:00');
-      const deploys = byId(await h.store.deploysBetween(['cart', 'web'], ms('10:00'), t));
-      expect(deploys.map((d) => [d.id, d.status])).toEqual([['d1', 'rolled_back'], ['d2', 'in_progress']]);
+      // Each window listing is in time order.
+      const deploys = await h.store.deploysBetween(['cart', 'web'], ms('10:00'), t);
+      expect(deploys.map((d) => [d.id, d.status])).toEqual([['d1', 'rolled_back'], ['d0b', 'in_progress'], ['d2', 'in_progress']]);
       expect(deploys[0]).toMatchObject({ version: 'v1', actor: 'bot', actorType: 'agent', actorModel: 'm-1', finishedAt: ms('10:20') });
       expect((await h.store.deploysBetween(['cart'], ms('10:00'), at('10:15'))).map((d) => [d.id, d.status])).toEqual([['d1', 'in_progress']]);
 
-      const configs = byId(await h.store.configChangesBetween(['cart'], ms('10:00'), t));
+      const configs = await h.store.configChangesBetween(['cart'], ms('10:00'), t);
       expect(configs.map((c) => c.id)).toEqual(['c1', 'c2']); // c2 governs calls to cart
       expect(configs[0]).toMatchObject({ service: 'cart', key: 'pool', value: 2, previousValue: 10, at: ms('10:05'), actor: 'ana' });
 
-      const alerts = byId(await h.store.alertsBetween(['cart', 'web'], ms('10:00'), t));
+      const alerts = await h.store.alertsBetween(['web', 'cart'], ms('10:00'), t);
       expect(alerts.map((a) => [a.id, a.active])).toEqual([['a1', false], ['a2', true]]);
       expect(alerts[0]).toMatchObject({ resolvedAt: ms('10:40'), firedAt: ms('10:15') });
       expect(alerts[1]).toMatchObject({ dependency: 'cart', signal: 'latency' });

@@ -4,7 +4,7 @@
  * lists of deploys, config and alerts. Inserting is idempotent per fact and order-independent.
  */
 import { type Fact, type FactKind, splitId } from '../../model/facts.js';
-import { insertionPoint } from '../../model/time.js';
+import { compareFacts, insertionPoint } from '../../model/time.js';
 
 type Versions = Fact[];
 
@@ -69,7 +69,9 @@ export class GraphIndex {
   private addToTimeline(f: Fact): void {
     const tl = this.timeline;
     const last = tl[tl.length - 1];
-    if (!last || last.validFrom <= f.validFrom) {
+    // Equal valid times in (source, id) order, so change listings do not depend on arrival order;
+    // the facts of one event stay in the order the event made them.
+    if (!last || compareFacts(last, f) <= 0) {
       tl.push(f);
       return;
     }
@@ -77,7 +79,7 @@ export class GraphIndex {
     let hi = tl.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((tl[mid] as Fact).validFrom <= f.validFrom) lo = mid + 1;
+      if (compareFacts(tl[mid] as Fact, f) <= 0) lo = mid + 1;
       else hi = mid;
     }
     tl.splice(lo, 0, f);

@@ -222,7 +222,9 @@ export class Slices {
   }
 
   deploysBetween(services: readonly string[], from: number, t: Instant): DeployState[] {
-    return services.flatMap((s) => this.deploysOf(s, t).filter((d) => d.startedAt >= from));
+    return services
+      .flatMap((s) => this.deploysOf(s, t).filter((d) => d.startedAt >= from))
+      .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   configChangesBetween(services: readonly string[], from: number, t: Instant): ConfigChangeState[] {
