@@ -55,7 +55,7 @@ export class EmbeddedStore implements GraphStore {
     const dir = options.dataDir;
     await mkdir(join(dir, 'snapshots'), { recursive: true });
     const index = new GraphIndex();
-    const snap = await readLatestSnapshot(join(dir, 'snapshots'));
+    const snap = await readLatestSnapshot(join(dir, 'snapshots'), logger);
     for (const [key, facts] of snap?.events ?? []) {
       // Facts deserialised from a snapshot each carry their own copy of the key: share one.
       index.addEvent(key, facts.map((f): Fact => ({ ...f, key })));
