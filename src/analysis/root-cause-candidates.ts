@@ -60,7 +60,7 @@ function trigger(ctx: Context, services: readonly string[], changeAt: number, on
 }
 
 function addFailureBelow(ctx: Context, d: Draft, start: string, onset: number, explained: ReadonlySet<string>): void {
-  const earlier = earlierFailuresBelow(ctx.top, ctx.an, start, onset, ctx.o.toleranceMs, explained);
+  const earlier = earlierFailuresBelow(ctx.top, ctx.an, start, onset, explained);
   if (earlier.length === 0) d.features.deepest = 1;
   else {
     d.features.earlierBelow = earlier.length;
@@ -72,7 +72,16 @@ function addFailureBelow(ctx: Context, d: Draft, start: string, onset: number, e
  * Shared reasoning for a change (deploy or config) at `at` that acts on `actsOn` (chains start
  * there) and may also explain failures on `alsoExplains`.
  */
-function changeDraft(ctx: Context, cause: EntityRef, service: string, at: number, actsOn: readonly string[], alsoExplains: readonly string[], lead: string[]): Draft | null {
+function changeDraft(
+  ctx: Context,
+  cause: EntityRef,
+  service: string,
+  at: number,
+  actsOn: readonly string[],
+  alsoExplains: readonly string[],
+  lead: string[],
+  governs: string | null = null,
+): Draft | null {
   const { an, o } = ctx;
   if (at > an.symptomStart + o.toleranceMs) return null;
   // A failure that began before the change, or after the symptom, is not its effect.
@@ -116,6 +125,7 @@ function changeDraft(ctx: Context, cause: EntityRef, service: string, at: number
       // Among changes a surge woke up, the later one is likelier: fewer surges passed it harmlessly.
       d.features.triggered = 1;
       d.features.lagPerLog2Hour = 0.3 * Math.log2(1 + lag / HOUR);
+      if (hasOwnFailureSignal(an.byService.get(best.start))) d.features.surgeAlone = 1;
       d.evidence.push(t);
     } else {
       d.features.stale = 1;
@@ -124,6 +134,13 @@ function changeDraft(ctx: Context, cause: EntityRef, service: string, at: number
     }
   }
   if (failing.length > 1) d.features.sharedConsumers = failing.length - 1;
+  // The service itself says its calls to another failing service fail: the fault lies below.
+  const explained = new Set([...actsOn, ...alsoExplains, ...(governs === null ? [] : [governs])]);
+  const below = (an.byService.get(best.start)?.alerts ?? []).find((a) => a.dependency !== null && !explained.has(a.dependency) && an.byService.has(a.dependency));
+  if (below) {
+    d.features.pointsBelow = 1;
+    d.evidence.push(`${best.start} reported failing calls to ${below.dependency ?? ''} from ${new Date(below.firedAt).toISOString()}`);
+  }
   if (extra.length > 0) d.features.newDependency = 1;
   addFailureBelow(ctx, d, best.start, an.byService.get(best.start)?.onset ?? onset, new Set([...actsOn, ...alsoExplains]));
   d.evidence.push(...chainEvidence(ctx, best.chain));
@@ -145,7 +162,7 @@ export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
 
 export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
   const consumers = [c.service, ...c.services.filter((s) => s !== c.service)];
-  const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)]);
+  const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)], c.dependency);
   if (!d) return null;
   if (c.dependency !== null) {
     // Callers reporting failing calls to the very dependency this setting governs.

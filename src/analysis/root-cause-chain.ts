@@ -3,7 +3,7 @@
  * service to its callers, so a chain climbs caller edges from where the cause acts to a symptom
  * service, and along it each failure must begin no earlier than the one below it.
  */
-import type { Anomalies } from './root-cause-anomaly.js';
+import { type Anomalies, hasOwnFailureSignal } from './root-cause-anomaly.js';
 import type { RootCauseSlice } from './root-cause-types.js';
 
 export interface Topology {
@@ -125,23 +125,28 @@ export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore
 }
 
 /**
- * Failing services below `service` (through failing services) whose failure began before its own:
- * failures that a cause acting on `service` cannot explain.
+ * Failing services below `service` whose failure began no later than its own: failures that a
+ * cause acting on `service` cannot explain. The walk goes down from a service only to what it
+ * reports failing calls to, or, when it names no callee, to everything it calls, unless it is
+ * saturated or down by itself (then it is a source, not a victim).
  */
-export function earlierFailuresBelow(top: Topology, an: Anomalies, service: string, onset: number, tol: number, explained: ReadonlySet<string>): string[] {
+export function earlierFailuresBelow(top: Topology, an: Anomalies, service: string, onset: number, explained: ReadonlySet<string>): string[] {
   const out: string[] = [];
   const seen = new Set([service]);
   let frontier = [service];
   while (frontier.length > 0) {
     const next: string[] = [];
     for (const u of frontier) {
+      const au = an.byService.get(u);
+      const named = new Set((au?.alerts ?? []).flatMap((a) => (a.dependency === null ? [] : [a.dependency])));
+      if (named.size === 0 && hasOwnFailureSignal(au)) continue;
       for (const v of top.callees.get(u) ?? []) {
-        if (seen.has(v)) continue;
+        if (seen.has(v) || (named.size > 0 && !named.has(v))) continue;
         seen.add(v);
         const a = an.byService.get(v);
         if (!a) continue;
         next.push(v);
-        if (a.onset < onset - tol && !explained.has(v)) out.push(v);
+        if (a.onset <= onset && !explained.has(v)) out.push(v);
       }
     }
     frontier = next;

@@ -53,6 +53,8 @@ export interface RootCauseWeights {
   quickEffect: number;
   /** The change sat longer than `quickEffectMs` and a trigger arrived before the effect. */
   triggered: number;
+  /** The change was woken by a surge, but the failure is saturation, which the surge explains alone. */
+  surgeAlone: number;
   /** The change sat longer than `quickEffectMs` with no trigger. */
   stale: number;
   /** Per extra anomalous service a shared config acts on. */
@@ -63,6 +65,8 @@ export interface RootCauseWeights {
   earlierBelow: number;
   /** Share of services on the chain whose anomaly follows the one below it in time. */
   coherentChain: number;
+  /** The changed service reports failing calls to another failing service: the fault lies below. */
+  pointsBelow: number;
   /** Per caller that reported failing calls to this service (mesh, client-side alerts). */
   edgeBlame: number;
   /** Own saturation/availability signal on a service with no change behind it. */
