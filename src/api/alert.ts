@@ -1,0 +1,22 @@
+/** `Alert`: an alert on a service at the instant read. */
+import type { AlertState } from '../model/views.js';
+import { builder } from './builder.js';
+import { DateTime } from './scalars.js';
+
+export const Alert = builder.objectRef<AlertState>('Alert').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    service: t.exposeID('service'),
+    signal: t.exposeString('signal', { description: 'errors, latency, saturation, traffic, availability, or another word.' }),
+    severity: t.exposeString('severity', { nullable: true }),
+    value: t.exposeFloat('value', { nullable: true }),
+    summary: t.exposeString('summary', { nullable: true }),
+    dependency: t.exposeID('dependency', {
+      nullable: true,
+      description: 'When the signal was measured on calls from `service` to this service.',
+    }),
+    active: t.exposeBoolean('active'),
+    firedAt: t.field({ type: DateTime, resolve: (a) => a.firedAt }),
+    resolvedAt: t.field({ type: DateTime, nullable: true, resolve: (a) => a.resolvedAt }),
+  }),
+});

@@ -1,0 +1,24 @@
+/**
+ * The Pothos schema builder. It defines no types: each GraphQL type lives in its own file beside
+ * its query fields, and `schema.ts` imports them all.
+ */
+import SchemaBuilder from '@pothos/core';
+import type { Json } from '../model/facts.js';
+import type { GraphReader } from '../store/graph-store.js';
+
+/** What every resolver receives. Resolvers read the graph only through `reader`. */
+export interface ApiContext {
+  readonly reader: GraphReader;
+  /** Epoch milliseconds; the default for `at` and `knownAt`. */
+  readonly now: () => number;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: ApiContext;
+  DefaultFieldNullability: false;
+  Scalars: {
+    /** Epoch milliseconds inside, RFC 3339 on the wire. */
+    DateTime: { Input: number; Output: number };
+    JSON: { Input: Json; Output: Json };
+  };
+}>({ defaultFieldNullability: false });

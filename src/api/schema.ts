@@ -1,0 +1,17 @@
+/**
+ * The GraphQL schema: one import per type file, then `toSchema()`. To add a query, write its file
+ * (its type and fields beside it, as in graph-snapshot.ts) and add one import line here.
+ */
+import { builder } from './builder.js';
+import './scalars.js';
+import './entity-ref.js';
+import './graph-snapshot.js';
+import './service-detail.js';
+import './neighbourhood.js';
+import './change.js';
+import './deploy.js';
+import './incident.js';
+
+builder.queryType({ description: 'Every read takes `at` (valid time) and `knownAt` (count only what was recorded by then).' });
+
+export const schema = builder.toSchema();
