@@ -75,6 +75,7 @@ export function createKafkaIngestor(deps: KafkaIngestorDeps): KafkaIngestor {
   });
 
   let joined = false;
+  let starting: Promise<void> | null = null;
   let stopping: Promise<void> | null = null;
   const inFlight = new Set<Promise<void>>();
   const unsubscribe = [
@@ -99,22 +100,27 @@ export function createKafkaIngestor(deps: KafkaIngestorDeps): KafkaIngestor {
   };
 
   return {
-    async start() {
-      if (stopping) throw new Error('kafka ingestor was stopped; create a new one');
-      try {
-        await producer.connect();
-        await consumer.connect();
-        await consumer.subscribe({ topics: config.topics, fromBeginning: config.fromBeginning ?? true });
-        await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
-      } catch (err) {
-        logger.error({ err }, 'kafka ingestor failed to start');
-        await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
-        throw err;
-      }
-      logger.info({ topics: config.topics }, 'kafka ingestor started');
+    start() {
+      if (stopping) return Promise.reject(new Error('kafka ingestor was stopped; create a new one'));
+      starting ??= (async () => {
+        try {
+          await producer.connect();
+          await consumer.connect();
+          await consumer.subscribe({ topics: config.topics, fromBeginning: config.fromBeginning ?? true });
+          await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+        } catch (err) {
+          logger.error({ err }, 'kafka ingestor failed to start');
+          await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+          throw err;
+        }
+        logger.info({ topics: config.topics }, 'kafka ingestor started');
+      })();
+      return starting;
     },
     stop() {
       stopping ??= (async () => {
+        // A SIGTERM during start-up: let the join finish (or fail) before leaving the group.
+        await starting?.catch(() => undefined);
         await consumer.stop();
         await Promise.allSettled([...inFlight]);
         joined = false;
