@@ -1,0 +1,2 @@
+MATCH (m:Migration {name: $name})
+RETURN m.checksum AS checksum

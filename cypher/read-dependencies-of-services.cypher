@@ -1,0 +1,3 @@
+UNWIND $ids AS id
+MATCH (:Service {id: id})<-[:FROM|TO]-(d:Dependency)
+RETURN DISTINCT d.id AS id

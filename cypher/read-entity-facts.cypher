@@ -1,0 +1,4 @@
+// Every fact of these entities, whenever valid or recorded: the input of the bitemporal rows.
+UNWIND $ids AS id
+MATCH (:{{LABEL}} {id: id})-[:HAS_FACT]->(f:Fact)
+RETURN f.kind AS kind, f.entity AS entity, f.validFrom AS validFrom, f.recordedAt AS recordedAt, f.key AS key, f.type AS type, f.attrs AS attrs

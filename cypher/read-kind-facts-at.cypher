@@ -1,0 +1,3 @@
+MATCH (:{{LABEL}})-[:HAS_FACT]->(f:Fact)
+WHERE f.validFrom <= $at AND f.recordedAt <= $knownAt
+RETURN f.kind AS kind, f.entity AS entity, f.validFrom AS validFrom, f.recordedAt AS recordedAt, f.key AS key, f.type AS type, f.attrs AS attrs

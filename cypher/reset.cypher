@@ -1,0 +1,3 @@
+// Tests and benchmarks only: empties the database they were given.
+MATCH (n)
+DETACH DELETE n
