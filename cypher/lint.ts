@@ -80,7 +80,7 @@ async function cypherFiles(dir: string): Promise<string[]> {
 /** Diagnostics for one query text with these declared parameters (lines count from 1). */
 export function lintOne(query: string, parameters: Record<string, unknown>): { line: number; message: string }[] {
   const { diagnostics } = lintCypherQuery(query, { labels: LABELS, relationshipTypes: REL_TYPES, parameters, functions: FUNCTIONS });
-  return diagnostics.map((d) => ({ line: d.range.start.line + 1, message: d.message }));
+  return diagnostics.map((d) => ({ line: d.range.start.line + 1, message: typeof d.message === 'string' ? d.message : d.message.value }));
 }
 
 /** Lints every query and migration under `dir`; returns how many texts were checked and every problem. */
