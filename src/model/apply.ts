@@ -22,6 +22,13 @@ function given(data: object, names: readonly string[]): Attrs {
 const refKey = (r: EntityRef): string => `${r.kind}:${r.id}`;
 export const causalId = (cause: EntityRef, effect: EntityRef): string => `${refKey(cause)}\u001f${refKey(effect)}`;
 
+/** A causal ruling replaces the one before it whole: what it leaves out is cleared, not inherited. */
+function ruling(attrs: Attrs): Attrs {
+  const out: Attrs = { ...attrs };
+  for (const k of ['incident', 'note', 'actor', 'actorType', 'actorModel']) out[k] ??= null;
+  return out;
+}
+
 function actorAttrs(e: CloudEvent): Attrs {
   const a: Attrs = {};
   if (e.actor !== undefined) a.actor = e.actor;
@@ -71,7 +78,8 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
       return [fact('deploy', e.data.deploy, { status: e.data.status, finishedAt: validFrom })];
     case 'config.changed': {
       const d = e.data;
-      const consumers = [d.service, ...(d.services ?? []).filter((s) => s !== d.service)];
+      // Each consumer once, even when a producer repeats one: one setting, one value fact per service.
+      const consumers = [...new Set([d.service, ...(d.services ?? [])])];
       return [
         fact('config', d.change, {
           service: d.service,
@@ -113,7 +121,7 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
       for (let i = 0; i + 1 < chain.length; i++) {
         const cause = chain[i] as EntityRef;
         const effect = chain[i + 1] as EntityRef;
-        out.push(fact('causal', causalId(cause, effect), { verdict: 'confirmed', cause, effect, incident: d.incident, ...actorAttrs(e) }));
+        out.push(fact('causal', causalId(cause, effect), ruling({ verdict: 'confirmed', cause, effect, incident: d.incident, ...actorAttrs(e) })));
       }
       return out;
     }
@@ -121,13 +129,17 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
     case 'causal.rejected': {
       const d = e.data;
       return [
-        fact('causal', causalId(d.cause, d.effect), {
-          verdict: e.type === 'causal.confirmed' ? 'confirmed' : 'rejected',
-          cause: d.cause,
-          effect: d.effect,
-          ...given(d, ['incident', 'note']),
-          ...actorAttrs(e),
-        }),
+        fact(
+          'causal',
+          causalId(d.cause, d.effect),
+          ruling({
+            verdict: e.type === 'causal.confirmed' ? 'confirmed' : 'rejected',
+            cause: d.cause,
+            effect: d.effect,
+            ...given(d, ['incident', 'note']),
+            ...actorAttrs(e),
+          }),
+        ),
       ];
     }
   }
