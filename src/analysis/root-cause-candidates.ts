@@ -142,7 +142,7 @@ function changeDraft(
     d.evidence.push(`${best.start} reported failing calls to ${below.dependency ?? ''} from ${new Date(below.firedAt).toISOString()}`);
   }
   if (extra.length > 0) d.features.newDependency = 1;
-  addFailureBelow(ctx, d, best.start, an.byService.get(best.start)?.onset ?? onset, new Set([...actsOn, ...alsoExplains]));
+  addFailureBelow(ctx, d, best.start, an.byService.get(best.start)?.onset ?? onset, explained);
   d.evidence.push(...chainEvidence(ctx, best.chain));
   return d;
 }

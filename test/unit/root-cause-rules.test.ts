@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { rootCause } from '../../src/analysis/root-cause.js';
+import { causes, chainIds, Scenario, T } from './root-cause-scenario.js';
+
+/** web -> api -> db, and web -> search; api's failure shows in web. */
+const shop = (): Scenario => new Scenario().graph({ web: ['api', 'search'], api: ['db'] }, { db: 'database' });
+
+describe('root cause: candidates', () => {
+  it('names a deploy that broke its service, with the chain up to the symptom and timed evidence', async () => {
+    const a = await shop().deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']).analyse();
+    expect(causes(a)[0]).toBe('deploy:d1');
+    expect(a.candidates[0]?.service).toBe('api');
+    expect(chainIds(a)).toEqual(['deploy:d1', 'service:api', 'service:web']);
+    expect(a.candidates[0]?.evidence.some((l) => l.includes('deploy d1 of api') && l.includes('2026-04-10T11:40:00.000Z'))).toBe(true);
+    expect(a.candidates[0]?.evidence.some((l) => l.includes('web reported failing calls to api'))).toBe(true);
+  });
+
+  it('names a config change that governs a dependency when the service reports failing calls to it', async () => {
+    const a = await shop()
+      .config('c1', 'api', -25, { dependency: 'db' })
+      .alert('a1', 'api', 'errors', -15, { dependency: 'db' })
+      .alert('a2', 'web', 'errors', -12, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('config:c1');
+    expect(chainIds(a)).toEqual(['config:c1', 'service:api', 'service:web']);
+  });
+
+  it('prefers a config shared by several failing consumers over a deploy on one of them', async () => {
+    const a = await new Scenario()
+      .graph({ web: ['api', 'cart'], api: ['db'] })
+      .config('c1', 'api', -30, { services: ['cart'] })
+      .deploy('d1', 'cart', -29)
+      .alert('a1', 'api', 'errors', -20)
+      .alert('a2', 'cart', 'errors', -20)
+      .alert('a3', 'web', 'errors', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('config:c1');
+    expect(a.candidates[0]?.evidence.some((l) => l.includes('shared with cart'))).toBe(true);
+  });
+
+  it('names a service that saturated with no change behind it', async () => {
+    const a = await shop()
+      .deploy('d-old', 'search', -3000)
+      .alert('t1', 'web', 'traffic', -30)
+      .alert('a1', 'db', 'saturation', -20)
+      .alert('a2', 'api', 'latency', -18, { dependency: 'db' })
+      .alert('a3', 'web', 'latency', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:db');
+    expect(chainIds(a)).toEqual(['service:db', 'service:api', 'service:web']);
+    expect(a.candidates[0]?.evidence.some((l) => l.startsWith('no deploy or config change on db'))).toBe(true);
+  });
+
+  it('blames the deploy that introduced a new dependency, not the dependency that then struggled', async () => {
+    const a = await new Scenario()
+      .graph({ web: ['api'], api: ['db'], batch: ['reports'] })
+      .deploy('d1', 'api', -30)
+      .dependency('api', 'reports', -30)
+      .alert('a1', 'reports', 'saturation', -25)
+      .alert('a2', 'api', 'errors', -24, { dependency: 'reports' })
+      .alert('a3', 'web', 'errors', -22, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('deploy:d1');
+    expect(chainIds(a)).toEqual(['deploy:d1', 'service:api', 'service:web']);
+  });
+});
+
+describe('root cause: constraints', () => {
+  it('drops a candidate that no dependency valid at the time links to the symptom', async () => {
+    const a = await shop()
+      .removeDependency('web', 'search', -600)
+      .deploy('d1', 'search', -20)
+      .alert('a1', 'search', 'errors', -15)
+      .alert('a2', 'web', 'errors', -10)
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)).not.toContain('deploy:d1');
+    expect(causes(a)).not.toContain('service:search');
+  });
+
+  it('does not let a failure that began after the symptom explain it', async () => {
+    const a = await shop().alert('a1', 'web', 'errors', -20).alert('a2', 'api', 'saturation', -10).incident('inc', ['web']).analyse();
+    expect(causes(a)).not.toContain('service:api');
+    expect(a.symptomStart).toBe(T - 20 * 60_000);
+  });
+
+  it('lets a rolled-back deploy explain nothing after its rollback', async () => {
+    const base = (): Scenario => shop().deploy('d1', 'api', -120).alert('a1', 'api', 'saturation', -20).alert('a2', 'web', 'errors', -15, { dependency: 'api' }).incident('inc', ['web']);
+    const kept = await base().analyse();
+    expect(causes(kept)).toContain('deploy:d1');
+    const rolledBack = await base().rollback('d1', -90).analyse();
+    expect(causes(rolledBack)).not.toContain('deploy:d1');
+    expect(causes(rolledBack)[0]).toBe('service:api');
+  });
+
+  it('weighs a change that sat for days as weak, unless a traffic surge arrived before the failure', async () => {
+    const base = (): Scenario =>
+      shop().config('c1', 'api', -2 * 1440).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    const quiet = await base().analyse();
+    const surged = await base().alert('t1', 'web', 'traffic', -25).analyse();
+    const conf = (a: typeof quiet): number => a.candidates.find((c) => c.cause.id === 'c1')?.confidence ?? 0;
+    expect(causes(surged)[0]).toBe('config:c1');
+    expect(surged.candidates[0]?.evidence.some((l) => l.startsWith('traffic surge alert t1 on web'))).toBe(true);
+    expect(conf(quiet)).toBeLessThan(conf(surged));
+    expect(quiet.candidates.find((c) => c.cause.id === 'c1')?.evidence.some((l) => l.startsWith('the change sat'))).toBe(true);
+  });
+
+  it('does not blame an innocent deploy above a service that was already failing', async () => {
+    const a = await shop()
+      .alert('a1', 'db', 'availability', -30)
+      .deploy('d1', 'api', -28)
+      .alert('a2', 'api', 'errors', -27, { dependency: 'db' })
+      .alert('a3', 'web', 'errors', -25, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:db');
+  });
+});
+
+describe('root cause: memory of past postmortems', () => {
+  // Two deploys, equally plausible: only a verdict from a past postmortem tells them apart.
+  const twin = (): Scenario =>
+    new Scenario()
+      .graph({ web: ['api', 'cart'] })
+      .deploy('d-api', 'api', -20)
+      .deploy('d-cart', 'cart', -20)
+      .alert('a1', 'api', 'errors', -15)
+      .alert('a2', 'cart', 'errors', -15)
+      .alert('a3', 'web', 'errors', -10)
+      .incident('inc', ['web']);
+
+  it('strengthens a chain that a confirmed link matches', async () => {
+    const plain = await twin().analyse();
+    const confirmed = await twin().link('confirmed', { kind: 'service', id: 'cart' }, { kind: 'service', id: 'web' }, -5000).analyse();
+    expect(causes(plain)[0]).toBe('deploy:d-api');
+    expect(causes(confirmed)[0]).toBe('deploy:d-cart');
+    expect(confirmed.candidates[0]?.evidence.some((l) => l.startsWith('confirmed earlier: service:cart caused service:web'))).toBe(true);
+  });
+
+  it('weakens a chain that a rejected link matches', async () => {
+    const rejected = await twin().link('rejected', { kind: 'deploy', id: 'd-api' }, { kind: 'service', id: 'web' }, -5).analyse();
+    const plain = await twin().analyse();
+    const conf = (a: typeof plain): number => a.candidates.find((c) => c.cause.id === 'd-api')?.confidence ?? 0;
+    expect(causes(rejected)[0]).toBe('deploy:d-cart');
+    expect(conf(rejected)).toBeLessThan(conf(plain));
+  });
+});
+
+describe('root cause: the query', () => {
+  const broken = (): Scenario => shop().deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' });
+
+  it('answers an ad-hoc question from services and a time, before any incident exists', async () => {
+    const store = await broken().store();
+    const r = await rootCause(store, { services: ['web'], at: T });
+    expect(r.ok && r.analysis.incident).toBe(null);
+    expect(r.ok && r.analysis.candidates[0]?.cause).toEqual({ kind: 'deploy', id: 'd1' });
+  });
+
+  it('gives the same answer whatever order the events arrived in', async () => {
+    const s = broken().incident('inc', ['web']);
+    const a = await rootCause(await s.store(), { incident: 'inc' });
+    const b = await rootCause(await s.store([...s.events].reverse()), { incident: 'inc' });
+    expect(a).toEqual(b);
+  });
+
+  it('returns typed errors for an unknown incident or unknown services', async () => {
+    const store = await broken().store();
+    expect(await rootCause(store, { incident: 'nope' })).toEqual({ ok: false, error: { kind: 'unknown-incident', incident: 'nope' } });
+    expect(await rootCause(store, { services: ['ghost'], at: T })).toEqual({ ok: false, error: { kind: 'unknown-services', services: ['ghost'] } });
+  });
+
+  it('confidences lie in 0..1, fall with rank, and ranks count from 1', async () => {
+    const a = await broken().incident('inc', ['web']).analyse();
+    expect(a.candidates.map((c) => c.rank)).toEqual(a.candidates.map((_, i) => i + 1));
+    for (let i = 0; i < a.candidates.length; i++) {
+      const c = a.candidates[i]!;
+      expect(c.confidence).toBeGreaterThan(0);
+      expect(c.confidence).toBeLessThanOrEqual(1);
+      if (i > 0) expect(c.confidence).toBeLessThanOrEqual(a.candidates[i - 1]!.confidence);
+    }
+  });
+});
