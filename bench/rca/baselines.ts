@@ -13,7 +13,7 @@ export interface Ranked {
 
 /** Changes (deploys and config changes) up to the incident, newest first. */
 export function mostRecentChange(s: RootCauseSlice): Ranked[] {
-  const changes = [
+  const changes: { at: number; cause: EntityRef; service: string }[] = [
     ...s.deploys.map((d) => ({ at: d.startedAt, cause: { kind: 'deploy', id: d.id }, service: d.service })),
     ...s.configChanges.map((c) => ({ at: c.at, cause: { kind: 'config', id: c.id }, service: c.service })),
   ].filter((c) => c.at <= s.at);
