@@ -14,8 +14,8 @@ export interface Ranked {
 /** Changes (deploys and config changes) up to the incident, newest first. */
 export function mostRecentChange(s: RootCauseSlice): Ranked[] {
   const changes: { at: number; cause: EntityRef; service: string }[] = [
-    ...s.deploys.map((d) => ({ at: d.startedAt, cause: { kind: 'deploy', id: d.id }, service: d.service })),
-    ...s.configChanges.map((c) => ({ at: c.at, cause: { kind: 'config', id: c.id }, service: c.service })),
+    ...s.deploys.map((d) => ({ at: d.startedAt, cause: { kind: 'deploy' as const, id: d.id }, service: d.service })),
+    ...s.configChanges.map((c) => ({ at: c.at, cause: { kind: 'config' as const, id: c.id }, service: c.service })),
   ].filter((c) => c.at <= s.at);
   changes.sort((a, b) => b.at - a.at || (a.cause.id < b.cause.id ? -1 : 1));
   return changes.map(({ cause, service }) => ({ cause, service }));
