@@ -13,6 +13,11 @@
  * `open` is called once per scenario and must give an empty store; `close` releases it.
  * A case named in `differences` is skipped and its reason printed: that is where an adapter
  * declares a legitimate difference. Case names (`CONTRACT_CASES`) are stable; add, never rename.
+ *
+ * Order: `changes`, `deploysBetween`, `configChangesBetween`, `alertsBetween` and `incidents` are
+ * asserted in time order (equal times: `changes` by (source, id), the others by entity id); the
+ * services and dependencies of `graphAt`, `service().dependsOn/dependedOnBy`, neighbourhoods and
+ * `causalLinks` are compared as sets.
  */
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import type { CloudEventInput } from '../../schema/events.js';
