@@ -207,3 +207,17 @@ export function verifyAudit(lines: readonly string[], head: AuditHead | null, pu
   }
   return { ok: problems.length === 0, entries: count, lastSeq, problems, warnings };
 }
+
+/** A sink that keeps the log in memory (tests, benchmarks, a process without an audit file). */
+export function createMemoryAuditSink(): AuditSink & { lines: string[]; head: AuditHead | null } {
+  const sink = {
+    lines: [] as string[],
+    head: null as AuditHead | null,
+    write(entries: readonly AuditEntry[], head: AuditHead): Promise<void> {
+      sink.lines.push(...entries.map((e) => JSON.stringify(e)));
+      sink.head = head;
+      return Promise.resolve();
+    },
+  };
+  return sink;
+}
