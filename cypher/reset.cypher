@@ -1,3 +1,4 @@
-// Tests and benchmarks only: empties the database they were given.
+// Tests and benchmarks only: empties the database they were given, keeping the schema's record.
 MATCH (n)
+WHERE NOT n:Migration
 DETACH DELETE n
