@@ -212,7 +212,7 @@ async function scanSegment(fh: FileHandle, file: string, startAt: number, onBatc
     // A batch is never empty JSON, so length 0 is damage (typically zero-filled blocks after a crash).
     const payload = length === 0 ? Buffer.alloc(0) : (await r.bytes(offset + RECORD_HEADER_BYTES, length));
     if (length === 0 || crc32(payload) !== sum) {
-      const atTail = end === size || (await zeroesToEnd(r, offset));
+      const atTail = end === size || (await zeroesToEnd(r, end));
       return { end: offset, batches, bad: { offset, reason: length === 0 ? 'record of length 0' : 'record fails its checksum', atTail } };
     }
     onBatch(parseBatch(payload, file, offset));
