@@ -7,7 +7,13 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { validateBatch, type Pipeline } from './pipeline.js';
+import type { CloudEvent } from '../../schema/events.js';
+import { validateBatch } from './pipeline.js';
+
+/** Where validated events go: the local pipeline, or a running server over HTTP. */
+export interface EventSink {
+  store(events: readonly CloudEvent[]): Promise<{ accepted: number; duplicates: number }>;
+}
 
 export interface FileProgress {
   file: string;
@@ -113,7 +119,7 @@ async function readHead(file: string): Promise<string> {
  * const r = await ingestFiles(['events.ndjson'], pipeline, { onProgress: console.log });
  * if (!r.ok) for (const e of r.errors) console.error(`${e.file}:${e.line}: ${e.path}: ${e.message}`);
  */
-export async function ingestFiles(files: readonly string[], pipeline: Pipeline, options: FileIngestOptions = {}): Promise<FileIngestOutcome> {
+export async function ingestFiles(files: readonly string[], sink: EventSink, options: FileIngestOptions = {}): Promise<FileIngestOutcome> {
   const batchSize = options.batchSize ?? 5000;
   let accepted = 0;
   let duplicates = 0;
@@ -132,7 +138,7 @@ export async function ingestFiles(files: readonly string[], pipeline: Pipeline, 
           errors.push({ file, line: it.line, index: it.index, id: e.id, path: e.path, message: e.message });
         }
       } else if (!options.checkOnly && errors.length === 0) {
-        const r = await pipeline.store(v.events);
+        const r = await sink.store(v.events);
         accepted += r.accepted;
         duplicates += r.duplicates;
       }

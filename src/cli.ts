@@ -1,0 +1,82 @@
+/**
+ * The command line: `start` (demo), `serve`, `ingest`, `audit:verify`. Flags are parsed with
+ * node:util's parseArgs and checked; a bad flag says which and why, and exits 2.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, type ConfigOverrides } from './config.js';
+import { createLogger } from './logger.js';
+import { runIngest, startApp } from './main.js';
+
+const USAGE = `usage:
+  ctxgraph start                                   serve at http://127.0.0.1:4000/graphql with the demo data
+  ctxgraph serve [--port P] [--host H] [--data-dir D]   serve an embedded store kept in D (no demo)
+  ctxgraph ingest [--data-dir D | --url URL] [--check] FILE...
+                                                   load NDJSON or JSON-array files (into D, or POST to a running server)
+  ctxgraph audit:verify [--audit-file F]           verify the signed, hash-chained audit log`;
+
+function fail(message: string): never {
+  console.error(`ctxgraph: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parsePort(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`--port must be a whole number from 0 to 65535, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: command === 'ingest',
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        url: { type: 'string' },
+        check: { type: 'boolean' },
+        'audit-file': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || command === undefined || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const overrides: ConfigOverrides = {};
+  const port = parsePort(values.port);
+  if (port !== undefined) overrides.port = port;
+  if (values.host !== undefined) overrides.host = values.host;
+  if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
+  const loaded = loadConfig(undefined, overrides);
+  if (!loaded.ok) fail(`configuration is invalid:\n  ${loaded.errors.join('\n  ')}`);
+  const config = loaded.config;
+  const logger = createLogger(config.logLevel);
+
+  switch (command) {
+    case 'start':
+    case 'serve': {
+      const app = await startApp({ config, logger, demo: command === 'start' });
+      console.log(`ctxgraph is serving ${app.url}/graphql`);
+      return;
+    }
+    case 'ingest': {
+      if (positionals.length === 0) fail('ingest needs at least one FILE');
+      const ok = await runIngest({ config, logger, files: positionals, url: values.url, checkOnly: values.check === true });
+      process.exitCode = ok ? 0 : 1;
+      return;
+    }
+    default:
+      fail(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+await main(process.argv.slice(2));
