@@ -53,7 +53,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     switch (path) {
       case '/graphql':
-        await yoga.handleNodeRequestAndResponse(req, res, {});
+        await yoga.handle(req, res);
         return;
       case '/v1/events': {
         if (!onlyMethod(req, res, 'POST')) return;

@@ -76,12 +76,12 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - start + 1 };
 }
 
-/** `JSON.parse`'s message with the line and column where it stopped. */
-function jsonProblem(text: string, e: unknown): { line: number; message: string } {
+/** Where `JSON.parse` stopped in `text` (1-based line and column), and why. */
+function jsonProblem(text: string, e: unknown): { line: number; column: number; reason: string } {
   const message = e instanceof Error ? e.message : String(e);
   const position = /at position (\d+)/.exec(message)?.[1];
   const { line, column } = lineAndColumn(text, position === undefined ? text.length : Number(position));
-  return { line, message: `not valid JSON at line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}` };
+  return { line, column, reason: message.replace(/ in JSON at position \d+.*$/, '') };
 }
 
 type Decoded = { ok: true; items: unknown[]; lines?: number[] } | { ok: false; reply: HttpReply };
@@ -92,20 +92,15 @@ function decode(text: string, framing: Framing, mediaType: string): Decoded {
     const lines: number[] = [];
     const rows = text.split('\n');
     for (let i = 0; i < rows.length; i++) {
-      const row = (rows[i] as string).trim();
-      if (row === '') continue;
+      const row = rows[i] as string;
+      if (row.trim() === '') continue;
       try {
         items.push(JSON.parse(row));
         lines.push(i + 1);
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        return {
-          ok: false,
-          reply: {
-            status: 400,
-            body: { errors: [{ index: items.length, id: null, path: '(line)', line: i + 1, message: `line ${i + 1} is not valid JSON: ${message}` }] },
-          },
-        };
+        const p = jsonProblem(row, e);
+        const message = `line ${i + 1} is not valid JSON (column ${p.column}): ${p.reason}`;
+        return { ok: false, reply: { status: 400, body: { errors: [{ index: items.length, id: null, path: '(line)', line: i + 1, message }] } } };
       }
     }
     return { ok: true, items, lines };
@@ -115,7 +110,8 @@ function decode(text: string, framing: Framing, mediaType: string): Decoded {
     value = JSON.parse(text);
   } catch (e) {
     const p = jsonProblem(text, e);
-    return { ok: false, reply: { status: 400, body: { errors: [{ index: null, id: null, path: '(body)', line: p.line, message: `the body is ${p.message}` }] } } };
+    const message = `the body is not valid JSON at line ${p.line}, column ${p.column}: ${p.reason}`;
+    return { ok: false, reply: { status: 400, body: { errors: [{ index: null, id: null, path: '(body)', line: p.line, message }] } } };
   }
   const isArray = Array.isArray(value);
   if (framing === 'one' && (isArray || typeof value !== 'object' || value === null)) {
