@@ -1,5 +1,6 @@
 /** File primitives the embedded store's log and snapshots share to make writes survive a crash. */
-import { type FileHandle, open } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 /** Writes all of `buf` at `position`; a single write may be short, this never is. */
 export async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
@@ -17,5 +18,16 @@ export async function syncDir(dir: string): Promise<void> {
     await d.sync();
   } finally {
     await d.close();
+  }
+}
+
+/** `mkdir -p` whose new directory entries survive a crash, so the files made in them do too. */
+export async function mkdirDurable(dir: string): Promise<void> {
+  const created = await mkdir(dir, { recursive: true });
+  if (created === undefined) return;
+  const first = resolve(created);
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    await syncDir(dirname(p));
+    if (p === first || p === dirname(p)) break;
   }
 }

@@ -14,12 +14,12 @@
  * const { log } = await openEventLog('/data/log', { onBatch: (b) => replay(b.events) });
  * await log.append({ recordedAt: Date.now(), events }); // durable once this resolves
  */
-import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
+import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { CloudEvent } from '../../../schema/events.js';
 import { type Logger, silentLogger } from '../../logger.js';
-import { syncDir, writeAll } from './durable-io.js';
+import { mkdirDurable, syncDir, writeAll } from './durable-io.js';
 
 /** Where a record starts or ends: a segment number and a byte offset in it. */
 export interface LogPosition {
@@ -317,7 +317,7 @@ export async function openEventLog(dir: string, options: OpenLogOptions): Promis
   const logger = options.logger ?? silentLogger;
   const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   const from = options.from;
-  await mkdir(dir, { recursive: true });
+  await mkdirDurable(dir);
   const segments = await listSegments(dir);
   const last = segments[segments.length - 1];
 
