@@ -11,6 +11,7 @@ import './neighbourhood.js';
 import './change.js';
 import './deploy.js';
 import './incident.js';
+import './root-cause.js';
 
 builder.queryType({ description: 'Every read takes `at` (valid time) and `knownAt` (count only what was recorded by then).' });
 

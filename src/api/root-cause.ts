@@ -1,0 +1,94 @@
+/**
+ * `rootCause` (CONTRACT §4, §5): ranked causal chains for an incident, or, before anyone opens
+ * one, for symptom services at an instant. The resolver validates, calls the analysis and shapes
+ * the answer; it never walks the graph itself.
+ */
+import { rootCause } from '../analysis/root-cause.js';
+import type { RootCauseAnalysis as AnalysisValue, RootCauseCandidate as CandidateValue, RootCauseError, RootCauseQuery } from '../analysis/root-cause-types.js';
+import { toIso } from '../model/time.js';
+import { builder } from './builder.js';
+import { EntityRef } from './entity-ref.js';
+import { badArgument } from './errors.js';
+import { KNOWN_AT } from './instant.js';
+import { DateTime } from './scalars.js';
+
+const MAX_LIMIT = 50;
+
+/** The analysis with the id it answers to: the incident's, or a stable name for an ad-hoc question. */
+interface AnalysisShape extends AnalysisValue {
+  id: string;
+}
+
+const RootCauseCandidate = builder.objectRef<CandidateValue>('RootCauseCandidate').implement({
+  fields: (t) => ({
+    rank: t.exposeInt('rank', { description: '1 is the most likely.' }),
+    cause: t.field({ type: EntityRef, description: 'The deploy, config change or service (CONTRACT §5).', resolve: (c) => c.cause }),
+    service: t.exposeID('service', { description: 'The service the cause lives in.' }),
+    confidence: t.exposeFloat('confidence', { description: '0..1; the candidates of one answer sum to at most 1.' }),
+    chain: t.field({ type: [EntityRef], description: 'From the cause to the first symptom service it reaches.', resolve: (c) => c.chain }),
+    evidence: t.exposeStringList('evidence', { description: 'Why, one checkable fact with its times per line.' }),
+  }),
+});
+
+const RootCauseAnalysis = builder.objectRef<AnalysisShape>('RootCauseAnalysis').implement({
+  fields: (t) => ({
+    incident: t.exposeID('id', {
+      description: 'The incident analysed; for an ad-hoc question (`services` and `at`), "ad-hoc:" followed by the services and the instant.',
+    }),
+    adHoc: t.boolean({ description: 'True when the question named services instead of an incident.', resolve: (a) => a.incident === null }),
+    at: t.field({ type: DateTime, description: 'The instant whose graph was read: the incident opening, or the ad-hoc `at`.', resolve: (a) => a.at }),
+    symptomStart: t.field({ type: DateTime, description: 'When the first symptom service began to fail; later alerts explain nothing.', resolve: (a) => a.symptomStart }),
+    candidates: t.field({ type: [RootCauseCandidate], resolve: (a) => a.candidates }),
+  }),
+});
+
+function errorOf(e: RootCauseError): Error {
+  switch (e.kind) {
+    case 'unknown-incident':
+      return badArgument('incident', `names no incident known to ctxgraph: "${e.incident}"`);
+    case 'unknown-services':
+      return badArgument('services', `names no service present at that instant: ${e.services.map((s) => `"${s}"`).join(', ')}`);
+    case 'no-symptoms':
+      return badArgument('services', 'is empty: name at least one symptom service');
+  }
+}
+
+builder.queryField('rootCause', (t) =>
+  t.field({
+    type: RootCauseAnalysis,
+    description:
+      'Ranked causal chains for an incident (`incident`), or for symptom services at an instant (`services`, `at`, default now) before an incident exists. Give exactly one of `incident` and `services`.',
+    args: {
+      incident: t.arg.id({ required: false, description: 'The incident to explain.' }),
+      services: t.arg.idList({ required: false, description: 'Ad hoc: the symptom services, the one users noticed first.' }),
+      at: t.arg({ type: DateTime, required: false, description: 'Ad hoc: when the symptoms were seen; default now. Not allowed with `incident`.' }),
+      knownAt: t.arg({ type: DateTime, required: false, description: KNOWN_AT }),
+      limit: t.arg.int({ required: false, defaultValue: 5, description: `How many candidates, 1 to ${MAX_LIMIT}.` }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const limit = args.limit ?? 5;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badArgument('limit', `must be between 1 and ${MAX_LIMIT}, got ${limit}`);
+      const hasIncident = args.incident !== null && args.incident !== undefined;
+      const hasServices = args.services !== null && args.services !== undefined;
+      if (hasIncident === hasServices) {
+        throw badArgument(hasIncident ? 'services' : 'incident', hasIncident ? 'cannot be given with "incident": ask about an incident or about services, not both' : 'or "services" is required: name the incident to explain, or the symptom services');
+      }
+      const knownAt = args.knownAt ?? ctx.now();
+      let query: RootCauseQuery;
+      let id: string;
+      if (hasIncident) {
+        if (args.at !== null && args.at !== undefined) throw badArgument('at', 'applies to ad-hoc questions only: an incident is read as it was when it opened');
+        id = String(args.incident);
+        query = { incident: id, knownAt, limit };
+      } else {
+        const services = (args.services ?? []).map(String);
+        const at = args.at ?? ctx.now();
+        id = `ad-hoc:${services.join(',')}@${toIso(at)}`;
+        query = { services, at, knownAt, limit };
+      }
+      const r = await rootCause(ctx.reader, query);
+      if (!r.ok) throw errorOf(r.error);
+      return { ...r.analysis, id };
+    },
+  }),
+);
