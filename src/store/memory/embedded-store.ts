@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { CloudEvent } from '../../../schema/events.js';
 import { type Logger, silentLogger } from '../../logger.js';
 import { applyEvent } from '../../model/apply.js';
-import { eventKey, type Fact } from '../../model/facts.js';
+import { eventKey } from '../../model/facts.js';
 import type { Instant } from '../../model/time.js';
 import type { AppendRecord, AppendResult, GraphStore, StoreStats } from '../graph-store.js';
 import { type EventLog, openEventLog } from './event-log.js';
@@ -57,8 +57,8 @@ export class EmbeddedStore implements GraphStore {
     const index = new GraphIndex();
     const snap = await readLatestSnapshot(join(dir, 'snapshots'), logger);
     for (const [key, facts] of snap?.events ?? []) {
-      // Facts deserialised from a snapshot each carry their own copy of the key: share one.
-      index.addEvent(key, facts.map((f): Fact => ({ ...f, key })));
+      // The snapshot reader already shares one key string among an event's facts.
+      index.addEvent(key, facts);
     }
     let replayedEvents = 0;
     const opened = await openEventLog(join(dir, 'log'), {
@@ -107,7 +107,10 @@ export class EmbeddedStore implements GraphStore {
       if (this.log) await this.log.append({ recordedAt, events });
       for (const r of fresh) this.index.addEvent(r.key, r.facts);
       this.sinceSnapshot += fresh.length;
-      if (this.log && this.sinceSnapshot >= this.snapshotEvery) await this.snapshotNow();
+      if (this.log && this.sinceSnapshot >= this.snapshotEvery) {
+        // The batch is durable and visible already: a failed snapshot must not fail its append.
+        await this.snapshotNow().catch((e: unknown) => this.logger.error({ err: e }, 'snapshot failed; the log still holds everything'));
+      }
     }
     return { outcomes, accepted: fresh.length, duplicates: records.length - fresh.length };
   }

@@ -61,6 +61,9 @@ export class Slices {
       const d = this.dependencyState(id, t);
       if (d) dependencies.push(d);
     }
+    // Stable answers whatever the arrival order (and after a snapshot restore).
+    services.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    dependencies.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
     return { services, dependencies };
   }
 
