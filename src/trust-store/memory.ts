@@ -1,0 +1,58 @@
+/** The in-process trust store: maps in memory, for one process and for tests. */
+import type { LadderState, LadderTransition } from '../trust/ladder.js';
+import type { Prediction } from '../trust/provenance.js';
+import type { PredictionFilter, TrustStore } from './trust-store.js';
+
+const ladderKey = (agent: string, service: string): string => `${agent}\u001f${service}`;
+
+function matches(p: Prediction, f: PredictionFilter): boolean {
+  return (
+    (f.service === undefined || p.service === f.service) &&
+    (f.authorId === undefined || p.author.id === f.authorId) &&
+    (f.incident === undefined || p.incident === f.incident) &&
+    (f.action === undefined || p.action === f.action) &&
+    (f.kind === undefined || p.kind === f.kind) &&
+    (f.mode === undefined || p.mode === f.mode) &&
+    (f.settled === undefined || (p.outcome !== null) === f.settled) &&
+    (f.from === undefined || p.recordedAt >= f.from)
+  );
+}
+
+export function createMemoryTrustStore(): TrustStore {
+  const predictions = new Map<string, Prediction>();
+  const ladders = new Map<string, LadderState>();
+  const audit: LadderTransition[] = [];
+  return {
+    putPrediction(p) {
+      if (predictions.has(p.id)) return Promise.resolve(false);
+      predictions.set(p.id, structuredClone(p));
+      return Promise.resolve(true);
+    },
+    predictions(f) {
+      return Promise.resolve([...predictions.values()].filter((p) => matches(p, f)).map((p) => structuredClone(p)));
+    },
+    settle(id, outcome) {
+      const p = predictions.get(id);
+      if (!p || p.outcome !== null) return Promise.resolve(false);
+      predictions.set(id, { ...p, outcome: structuredClone(outcome) });
+      return Promise.resolve(true);
+    },
+    ladder(agent, service) {
+      const s = ladders.get(ladderKey(agent, service));
+      return Promise.resolve(s ? { ...s } : null);
+    },
+    ladders(f) {
+      return Promise.resolve([...ladders.values()].filter((s) => (f.agent === undefined || s.agent === f.agent) && (f.service === undefined || s.service === f.service)).map((s) => ({ ...s })));
+    },
+    transition(next, expectedVersion, entry) {
+      const key = ladderKey(next.agent, next.service);
+      if ((ladders.get(key)?.version ?? 0) !== expectedVersion) return Promise.resolve(false);
+      ladders.set(key, { ...next });
+      audit.push(structuredClone(entry));
+      return Promise.resolve(true);
+    },
+    transitions(f) {
+      return Promise.resolve(audit.filter((t) => (f.agent === undefined || t.agent === f.agent) && (f.service === undefined || t.service === f.service)).map((t) => structuredClone(t)));
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The port where trust memory is kept: decision provenance and predictions, ladder states and the
+ * ladder's audit trail. `memory.ts` is the in-process adapter; a Redis or Neo4j adapter implements
+ * the same interface (every method is async for that reason) and nothing above it changes.
+ */
+import type { LadderState, LadderTransition } from '../trust/ladder.js';
+import type { Prediction, PredictionKind, PredictionMode, PredictionOutcome } from '../trust/provenance.js';
+
+export interface PredictionFilter {
+  service?: string;
+  authorId?: string;
+  incident?: string;
+  action?: string;
+  kind?: PredictionKind;
+  mode?: PredictionMode;
+  settled?: boolean;
+  /** Recorded at or after. */
+  from?: number;
+}
+
+export interface TrustStore {
+  /** Keeps a prediction; a repeat of a known id changes nothing and answers false. */
+  putPrediction(p: Prediction): Promise<boolean>;
+  /** In the order they were recorded. */
+  predictions(filter: PredictionFilter): Promise<Prediction[]>;
+  /** Records the outcome of an unsettled prediction; false when unknown or already settled. */
+  settle(id: string, outcome: PredictionOutcome): Promise<boolean>;
+  ladder(agent: string, service: string): Promise<LadderState | null>;
+  ladders(filter: { agent?: string; service?: string }): Promise<LadderState[]>;
+  /**
+   * Stores the state after a transition and its audit entry together, only if the stored state is
+   * still at `expectedVersion` (0 for none): two reviews racing cannot both move the agent.
+   */
+  transition(next: LadderState, expectedVersion: number, entry: LadderTransition): Promise<boolean>;
+  /** The ladder's audit trail, oldest first. */
+  transitions(filter: { agent?: string; service?: string }): Promise<LadderTransition[]>;
+}
