@@ -5,12 +5,15 @@
 import SchemaBuilder from '@pothos/core';
 import type { Json } from '../model/facts.js';
 import type { GraphReader } from '../store/graph-store.js';
+import type { ControlContext } from './control-context.js';
 
 /** What every resolver receives. Resolvers read the graph only through `reader`. */
 export interface ApiContext {
   readonly reader: GraphReader;
   /** Epoch milliseconds; the default for `at` and `knownAt`. */
   readonly now: () => number;
+  /** The control layer and the authenticated caller; absent where the server runs without it. */
+  readonly control?: ControlContext;
 }
 
 export const builder = new SchemaBuilder<{

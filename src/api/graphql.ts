@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { GraphReader } from '../store/graph-store.js';
 import type { ApiContext } from './builder.js';
 import { useArgumentNames } from './argument-names.js';
+import { controlContext, type ControlWiring } from './control-context.js';
 import { schema } from './schema.js';
 
 export interface GraphQLOptions {
@@ -14,6 +15,8 @@ export interface GraphQLOptions {
   logger: Logger;
   /** Epoch milliseconds; default `Date.now`. */
   now?: () => number;
+  /** The control layer; callers authenticate per request with `Authorization: Bearer <token>`. */
+  control?: ControlWiring;
 }
 
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, ApiContext>;
@@ -30,7 +33,7 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
   return createYoga<Record<string, unknown>, ApiContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    context: () => context,
+    context: ({ request }) => (options.control ? { ...context, control: controlContext(options.control, request.headers.get('authorization')) } : context),
     plugins: [useArgumentNames()],
     // Masked errors stay on (the default): a bug's message never reaches a client, but it is logged here.
     logging: {

@@ -12,7 +12,11 @@ import './change.js';
 import './deploy.js';
 import './incident.js';
 import './root-cause.js';
+import './blast-radius.js';
+import './control.js';
+import './control-admin.js';
 
 builder.queryType({ description: 'Every read takes `at` (valid time) and `knownAt` (count only what was recorded by then).' });
+builder.mutationType({ description: 'What agents and people ask ctxgraph to decide or record.' });
 
 export const schema = builder.toSchema();

@@ -8,6 +8,7 @@ import type { Pipeline } from '../ingest/pipeline.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { GraphReader } from '../store/graph-store.js';
+import type { ControlWiring } from './control-context.js';
 import { createGraphQL } from './graphql.js';
 
 export interface HttpServerOptions {
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** The clock for GraphQL's default `at` and `knownAt`; default `Date.now`. */
   now?: () => number;
+  /** The control layer (proposeAction and friends) with its token authenticator. */
+  control?: ControlWiring;
 }
 
 const ROUTES = new Set(['/graphql', '/v1/events', '/healthz', '/readyz', '/metrics']);
@@ -40,7 +43,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   const { metrics, logger } = options;
-  const yoga = createGraphQL({ reader: options.store, logger, ...(options.now ? { now: options.now } : {}) });
+  const yoga = createGraphQL({ reader: options.store, logger, ...(options.now ? { now: options.now } : {}), ...(options.control ? { control: options.control } : {}) });
   const door = createEventsDoor({ pipeline: options.pipeline, logger: logger.child({ component: 'http-ingest' }), ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}) });
 
   const onlyMethod = (req: IncomingMessage, res: ServerResponse, allowed: string): boolean => {

@@ -1,0 +1,108 @@
+/** `blastRadius` (CONTRACT §4, §6): what an action on one service would reach, and how similar actions went. */
+import { GraphQLError } from 'graphql';
+import {
+  ACTION_KINDS,
+  type ActionHistory as ActionHistoryValue,
+  type BlastRadius as BlastRadiusValue,
+  type ImpactedService as ImpactedServiceValue,
+  type PastAction as PastActionValue,
+  type SloAtRisk as SloAtRiskValue,
+} from '../analysis/blast-radius.js';
+import { createBlastRadiusReader } from '../analysis/blast-radius-slice.js';
+import { builder } from './builder.js';
+import { assertCanRead } from './control-context.js';
+import { KNOWN_AT } from './instant.js';
+import { DateTime } from './scalars.js';
+
+export const ActionKind = builder.enumType('ActionKind', { values: ACTION_KINDS });
+
+export const ImpactedService = builder.objectRef<ImpactedServiceValue>('ImpactedService').implement({
+  fields: (t) => ({
+    service: t.exposeID('service'),
+    depth: t.exposeInt('depth', { description: 'Fewest hops from this service to the target (the target is 0).' }),
+    critical: t.exposeBoolean('critical', { description: 'Some path to the target is critical dependencies only: this service fails with it. Otherwise it is degraded.' }),
+    tier: t.exposeInt('tier', { nullable: true }),
+    zone: t.exposeString('zone', { nullable: true }),
+    team: t.exposeString('team', { nullable: true }),
+  }),
+});
+
+const SloAtRisk = builder.objectRef<SloAtRiskValue>('SloAtRisk').implement({
+  description: 'An impacted service with an SLO: its error budget is at risk.',
+  fields: (t) => ({
+    service: t.exposeID('service'),
+    objective: t.exposeFloat('objective'),
+    windowDays: t.exposeInt('windowDays'),
+    errorBudgetMinutes: t.exposeFloat('errorBudgetMinutes', { description: 'The whole budget of the window in minutes of full outage.' }),
+    fails: t.exposeBoolean('fails', { description: 'True when the service fails with the target, false when it is degraded.' }),
+  }),
+});
+
+const PastStatus = builder.enumType('PastActionStatus', { values: ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'OPEN'] as const });
+const PastOrigin = builder.enumType('PastActionOrigin', { values: ['DEPLOY', 'CONFIG', 'ACTION'] as const });
+
+const PastAction = builder.objectRef<PastActionValue>('PastAction').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    at: t.field({ type: DateTime, resolve: (p) => p.at }),
+    origin: t.field({ type: PastOrigin, resolve: (p) => p.origin.toUpperCase() as 'DEPLOY' | 'CONFIG' | 'ACTION' }),
+    status: t.field({ type: PastStatus, resolve: (p) => p.status.toUpperCase() as 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK' | 'OPEN' }),
+  }),
+});
+
+const ActionHistory = builder.objectRef<ActionHistoryValue>('ActionHistory').implement({
+  description: 'Earlier actions of the same kind on the same service: deploys, config changes and recorded agent actions.',
+  fields: (t) => ({
+    count: t.exposeInt('count'),
+    failures: t.exposeInt('failures'),
+    rollbacks: t.exposeInt('rollbacks'),
+    failureRate: t.exposeFloat('failureRate', { nullable: true, description: 'Of the finished ones; null when none finished.' }),
+    rollbackRate: t.exposeFloat('rollbackRate', { nullable: true }),
+    recent: t.field({ type: [PastAction], resolve: (h) => h.recent }),
+  }),
+});
+
+export const BlastRadius = builder.objectRef<BlastRadiusValue>('BlastRadius').implement({
+  fields: (t) => ({
+    services: t.field({ type: [ImpactedService], description: 'The target at depth 0 and every service that reaches it.', resolve: (b) => b.services }),
+    trafficShare: t.exposeFloat('trafficShare', { nullable: true, description: 'Share (0..1) of the traffic entering production that passes through the target; null without entry traffic.' }),
+    entryServices: t.exposeIDList('entryServices', { description: 'Entry services (no callers, or in an edge zone) whose traffic reaches the target.' }),
+    zones: t.exposeStringList('zones', { description: 'Trust zones of the impacted services.' }),
+    zonesCrossed: t.exposeStringList('zonesCrossed', { description: "Zones reached other than the target's own." }),
+    tier1: t.exposeIDList('tier1', { description: 'Tier-1 services reached, the target included.' }),
+    slosAtRisk: t.field({ type: [SloAtRisk], resolve: (b) => b.slosAtRisk }),
+    history: t.field({ type: ActionHistory, resolve: (b) => b.history }),
+  }),
+});
+
+export const ActionInput = builder.inputType('ActionInput', {
+  fields: (t) => ({
+    kind: t.field({ type: ActionKind, required: true }),
+    service: t.id({ required: true }),
+    at: t.field({ type: DateTime, required: false, description: 'Valid time of the action; default now.' }),
+    knownAt: t.field({ type: DateTime, required: false, description: KNOWN_AT }),
+  }),
+});
+
+builder.queryField('blastRadius', (t) =>
+  t.field({
+    type: BlastRadius,
+    description: 'What an action on a service would reach at `at` (default now). An unknown service is an error with code UNKNOWN_SERVICE.',
+    args: { action: t.arg({ type: ActionInput, required: true }) },
+    resolve: async (_root, { action }, ctx) => {
+      const a = { kind: action.kind, service: String(action.service) };
+      const t2 = { at: action.at ?? null, knownAt: action.knownAt ?? null };
+      let r;
+      if (ctx.control) {
+        assertCanRead(ctx.control);
+        r = await ctx.control.service.blastRadius(a, t2);
+      } else {
+        // Without the control layer there are no recorded agent actions: history comes from the graph alone.
+        const br = await createBlastRadiusReader({ reader: ctx.reader, now: ctx.now }).compute(a, { at: t2.at, knownAt: t2.knownAt ?? ctx.now() });
+        r = br.ok ? { ok: true as const, value: br.blastRadius } : { ok: false as const, error: { code: 'UNKNOWN_SERVICE', message: br.message } };
+      }
+      if (!r.ok) throw new GraphQLError(r.error.message, { extensions: { code: r.error.code } });
+      return r.value;
+    },
+  }),
+);
