@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig, type ConfigOverrides } from './config.js';
+import { defaultAuditPaths, runAuditVerify } from './control/audit-verify-command.js';
 import { createLogger } from './logger.js';
 import { runIngest, startApp } from './main.js';
 
@@ -12,7 +13,7 @@ const USAGE = `usage:
   ctxgraph serve [--port P] [--host H] [--data-dir D]   serve an embedded store kept in D (no demo)
   ctxgraph ingest [--data-dir D | --url URL] [--check] FILE...
                                                    load NDJSON or JSON-array files (into D, or POST to a running server)
-  ctxgraph audit:verify [--audit-file F]           verify the signed, hash-chained audit log`;
+  ctxgraph audit:verify [--audit-file F] [--audit-key K]   verify the signed, hash-chained audit log`;
 
 function fail(message: string): never {
   console.error(`ctxgraph: ${message}\n\n${USAGE}`);
@@ -40,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
         url: { type: 'string' },
         check: { type: 'boolean' },
         'audit-file': { type: 'string' },
+        'audit-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -72,6 +74,11 @@ async function main(argv: string[]): Promise<void> {
       if (positionals.length === 0) fail('ingest needs at least one FILE');
       const ok = await runIngest({ config, logger, files: positionals, url: values.url, checkOnly: values.check === true });
       process.exitCode = ok ? 0 : 1;
+      return;
+    }
+    case 'audit:verify': {
+      const paths = defaultAuditPaths(config.embedded.dataDir);
+      process.exitCode = await runAuditVerify({ auditFile: values['audit-file'] ?? paths.auditFile, auditKeyFile: values['audit-key'] ?? paths.auditKeyFile });
       return;
     }
     default:
