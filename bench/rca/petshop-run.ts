@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gatherRootCauseSlice, resolveOptions, rootCause } from '../../src/analysis/root-cause.js';
 import { BASELINES } from './baselines.js';
@@ -136,7 +136,7 @@ export async function runPetShop(options: { write?: boolean; trainOnly?: boolean
     }
   }
   const markdown = [
-    `PetShop (Amazon Science, CC-BY-4.0), ${issues.length} issues, read from ${root}. Service granularity: the candidate's service against root_cause.node.`,
+    `PetShop (Amazon Science, CC-BY-4.0), ${issues.length} issues, read from ${relative(repoRoot, root) || '.'} (relative to the repository). Service granularity: the candidate's service against root_cause.node.`,
     'Variants: `changes` (the injection as a change event where the command made one), `no-changes` (none), `decoys` (the change plus an innocent deploy and config change on two other nodes at about the same time).',
     '',
     `- test, with change events: top-1 ${pct(withChanges.serviceTop1)} (target 0.9: ${withChanges.serviceTop1 >= 0.9 ? 'met' : 'MISSED'}), top-3 ${pct(withChanges.serviceTop3)}, n ${withChanges.n}`,
