@@ -3,7 +3,7 @@
  * the traffic entering production, and the history of similar actions. A few slice reads per
  * question; the analysis itself stays in `blast-radius.ts`.
  */
-import type { Instant } from '../model/time.js';
+import { END_OF_TIME, type Instant } from '../model/time.js';
 import type { ConfigChangeState } from '../model/views.js';
 import type { GraphReader } from '../store/graph-store.js';
 import { type ActionKind, blastRadius, type BlastRadiusResult, type BlastRadiusSlice, entryTraffic, type PastAction } from './blast-radius.js';
@@ -13,11 +13,11 @@ const REACH_DEPTH = 10_000;
 /** A config change followed within this time by an alert on its service counts as failed. */
 const CONFIG_FAILURE_WINDOW_MS = 30 * 60_000;
 /**
- * Entry traffic needs the whole graph. At "now" it is reused while no event has arrived and it is
- * at most this old; only an event whose valid time falls inside that gap (dated ahead of when it
- * was sent) goes unseen, and only for this long.
+ * Entry traffic needs the whole graph, and it is a coarse aggregate: at "now" it is reused for this
+ * long whatever arrives meanwhile, and refreshed in the background once older, so that no proposal
+ * waits for a whole-graph read after the first.
  */
-const NOW_CACHE_MS = 2_000;
+const NOW_CACHE_MS = 5_000;
 
 /** Earlier agent actions with their recorded outcome, kept by the control layer. */
 export type ActionOutcomeSource = (service: string, kind: ActionKind, t: Instant) => Promise<PastAction[]>;
@@ -39,16 +39,37 @@ function configHistory(changes: readonly ConfigChangeState[], alertTimes: readon
 
 export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => number; outcomes?: ActionOutcomeSource }): BlastRadiusReader {
   const { reader, now } = deps;
-  let cached: { events: number; knownAt: number; at: number; entries: Map<string, number> } | null = null;
+  let exact: { events: number; at: number; knownAt: number; entries: Map<string, number> } | null = null;
+  let current: { at: number; entries: Map<string, number> } | null = null;
+  let refreshing: Promise<Map<string, number>> | null = null;
+
+  const read = async (t: Instant): Promise<Map<string, number>> => {
+    const g = await reader.graphAt(t);
+    return entryTraffic(g.services, g.dependencies);
+  };
+
+  function refreshNow(t: Instant): Promise<Map<string, number>> {
+    refreshing ??= read(t)
+      .then((entries) => {
+        current = { at: t.at, entries };
+        return entries;
+      })
+      .finally(() => {
+        refreshing = null;
+      });
+    return refreshing;
+  }
 
   async function entries(t: Instant, atIsNow: boolean): Promise<Map<string, number>> {
-    const { events } = await reader.stats();
-    if (cached && cached.events === events && cached.knownAt === t.knownAt && (cached.at === t.at || (atIsNow && t.at - cached.at <= NOW_CACHE_MS && t.at >= cached.at))) {
-      return cached.entries;
+    if (atIsNow && t.knownAt === END_OF_TIME) {
+      if (!current) return refreshNow(t);
+      if (t.at - current.at > NOW_CACHE_MS) refreshNow(t).catch(() => undefined);
+      return current.entries;
     }
-    const g = await reader.graphAt(t);
-    cached = { events, knownAt: t.knownAt, at: t.at, entries: entryTraffic(g.services, g.dependencies) };
-    return cached.entries;
+    const { events } = await reader.stats();
+    if (exact && exact.events === events && exact.at === t.at && exact.knownAt === t.knownAt) return exact.entries;
+    exact = { events, at: t.at, knownAt: t.knownAt, entries: await read(t) };
+    return exact.entries;
   }
 
   async function history(service: string, kind: ActionKind, t: Instant): Promise<PastAction[]> {
