@@ -41,6 +41,8 @@ export interface FileIngestOptions {
   /** Only validate: store nothing, report every invalid event in every file. */
   checkOnly?: boolean;
   onProgress?: (p: FileProgress) => void;
+  /** Bytes read from disk at a time (default 1 MiB); small values let tests split lines and characters. */
+  chunkBytes?: number;
 }
 
 interface Item {
@@ -52,14 +54,15 @@ interface Item {
 type ParseProblem = { line: number | null; message: string };
 
 /** Yields the items of one file: NDJSON streamed line by line, or a JSON array read whole. */
-async function* readItems(file: string, onBytes: (n: number) => void): AsyncGenerator<Item | ParseProblem> {
+async function* readItems(file: string, chunkBytes: number, onBytes: (n: number) => void): AsyncGenerator<Item | ParseProblem> {
   const head = await readHead(file);
   if (head === '[') {
     const text = await readFile(file, 'utf8');
     onBytes(Buffer.byteLength(text));
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      // Editors on Windows often save with a byte-order mark, which JSON.parse rejects.
+      parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (e) {
       yield { line: null, message: `not valid JSON: ${(e as Error).message}` };
       return;
@@ -74,7 +77,7 @@ async function* readItems(file: string, onBytes: (n: number) => void): AsyncGene
   const decoder = new StringDecoder('utf8');
   let rest = '';
   let line = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { highWaterMark: chunkBytes })) {
     const buf = chunk as Buffer;
     onBytes(buf.length);
     const text = rest + decoder.write(buf);
@@ -129,8 +132,13 @@ export async function ingestFiles(files: readonly string[], sink: EventSink, opt
     let bytesRead = 0;
     let events = 0;
     let batch: Item[] = [];
+    const report = (): void => options.onProgress?.({ file, bytesRead, bytesTotal: total, events });
     const flush = async (): Promise<boolean> => {
-      if (batch.length === 0) return true;
+      // The end of a file may come after the last full batch (trailing blank lines): still report it.
+      if (batch.length === 0) {
+        report();
+        return true;
+      }
       const v = validateBatch(batch.map((i) => i.value));
       if (!v.ok) {
         for (const e of v.errors) {
@@ -144,10 +152,10 @@ export async function ingestFiles(files: readonly string[], sink: EventSink, opt
       }
       events += batch.length;
       batch = [];
-      options.onProgress?.({ file, bytesRead, bytesTotal: total, events });
+      report();
       return options.checkOnly === true || errors.length === 0;
     };
-    for await (const item of readItems(file, (n) => (bytesRead += n))) {
+    for await (const item of readItems(file, options.chunkBytes ?? 1 << 20, (n) => (bytesRead += n))) {
       if (!('value' in item)) {
         errors.push({ file, line: item.line, index: null, id: null, path: '(line)', message: item.message });
         if (!options.checkOnly) break;
