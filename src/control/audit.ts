@@ -76,7 +76,10 @@ export function signHead(seq: number, hash: string, key: KeyObject): AuditHead {
 }
 
 export interface AuditSink {
-  /** Stores entries durably, in order, then the head; resolves once both survive a crash. */
+  /**
+   * Stores entries durably, in order, then the head; resolves once the entries survive a crash. The
+   * head may lag after a crash (verify warns), never lead.
+   */
   write(entries: readonly AuditEntry[], head: AuditHead): Promise<void>;
 }
 
