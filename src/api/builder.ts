@@ -6,6 +6,7 @@ import SchemaBuilder from '@pothos/core';
 import type { Json } from '../model/facts.js';
 import type { GraphReader } from '../store/graph-store.js';
 import type { ControlContext } from './control-context.js';
+import type { TrustContext } from './trust-context.js';
 
 /** What every resolver receives. Resolvers read the graph only through `reader`. */
 export interface ApiContext {
@@ -14,6 +15,8 @@ export interface ApiContext {
   readonly now: () => number;
   /** The control layer and the authenticated caller; absent where the server runs without it. */
   readonly control?: ControlContext;
+  /** The trust layer (postmortems, calibration, error budgets, the ladder); absent where the server runs without it. */
+  readonly trust?: TrustContext;
 }
 
 export const builder = new SchemaBuilder<{

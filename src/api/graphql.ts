@@ -9,6 +9,7 @@ import type { ApiContext } from './builder.js';
 import { useArgumentNames } from './argument-names.js';
 import { controlContext, type ControlWiring } from './control-context.js';
 import { schema } from './schema.js';
+import type { TrustContext } from './trust-context.js';
 
 export interface GraphQLOptions {
   reader: GraphReader;
@@ -17,6 +18,8 @@ export interface GraphQLOptions {
   now?: () => number;
   /** The control layer; callers authenticate per request with `Authorization: Bearer <token>`. */
   control?: ControlWiring;
+  /** The trust layer: postmortems, calibration, error budgets, the trust ladder and readiness. */
+  trust?: TrustContext;
 }
 
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, ApiContext>;
@@ -28,7 +31,7 @@ export type GraphQLServer = YogaServerInstance<Record<string, unknown>, ApiConte
  *   body: JSON.stringify({ query: '{ graphAt(at: "2026-05-01T00:00:00Z") { services { id } } }' }) });
  */
 export function createGraphQL(options: GraphQLOptions): GraphQLServer {
-  const context: ApiContext = { reader: options.reader, now: options.now ?? Date.now };
+  const context: ApiContext = { reader: options.reader, now: options.now ?? Date.now, ...(options.trust ? { trust: options.trust } : {}) };
   const log = options.logger.child({ component: 'graphql' });
   return createYoga<Record<string, unknown>, ApiContext>({
     schema,

@@ -30,7 +30,7 @@ const RootCauseCandidate = builder.objectRef<CandidateValue>('RootCauseCandidate
   }),
 });
 
-const RootCauseAnalysis = builder.objectRef<AnalysisShape>('RootCauseAnalysis').implement({
+export const RootCauseAnalysis = builder.objectRef<AnalysisShape>('RootCauseAnalysis').implement({
   fields: (t) => ({
     incident: t.exposeID('id', {
       description: 'The incident analysed; for an ad-hoc question (`services` and `at`), "ad-hoc:" followed by the services and the instant.',

@@ -15,6 +15,8 @@ import './root-cause.js';
 import './blast-radius.js';
 import './control.js';
 import './control-admin.js';
+import './trust.js';
+import './postmortem.js';
 
 builder.queryType({ description: 'Every read takes `at` (valid time) and `knownAt` (count only what was recorded by then).' });
 builder.mutationType({ description: 'What agents and people ask ctxgraph to decide or record.' });
