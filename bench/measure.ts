@@ -1,0 +1,25 @@
+/** Timing and memory helpers for the benchmark. */
+
+/** Latency percentiles in milliseconds (nearest rank). */
+export function percentiles(ms: readonly number[]): { p50: number; p99: number; max: number; n: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99), max: s[s.length - 1] ?? NaN, n: s.length };
+}
+
+export async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - started };
+}
+
+/** Heap in use after full collections; needs `node --expose-gc` (bench/run.ts restarts itself with it). */
+export async function settledHeap(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc to measure memory');
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+  }
+  return process.memoryUsage().heapUsed;
+}
