@@ -125,6 +125,8 @@ export interface TrustService {
   promote(by: Author, agent: string, service: string): Promise<TrustResult<LadderView>>;
   /** Applies an automatic demotion (and promotion, where the policy allows) and returns the state. */
   review(agent: string, service: string): Promise<LadderState>;
+  /** Reviews every enrolled agent on every service: run it periodically so a burnt budget demotes even when nobody asks. */
+  reviewAll(): Promise<LadderState[]>;
   /** The trust primitive's say on a write by `caller` to `service`: the control policy's input. */
   trustVerdict(caller: { id: string; role: 'agent' | 'human' | 'admin' }, service: string): Promise<TrustLine>;
   policy(): TrustPolicy;
@@ -414,6 +416,12 @@ export function createTrustService(deps: TrustDeps): TrustService {
     },
 
     review,
+
+    async reviewAll() {
+      const out: LadderState[] = [];
+      for (const s of await deps.store.ladders({})) out.push(await review(s.agent, s.service));
+      return out;
+    },
 
     async trustVerdict(caller, service) {
       if (caller.role !== 'agent') return trustLine({ role: caller.role, agent: caller.id, service, rung: 'autonomous', readiness: await readinessOf(service), lastDemotion: null });
