@@ -5,8 +5,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type ConfigOverrides } from './config.js';
 import { defaultAuditPaths, runAuditVerify } from './control/audit-verify-command.js';
+import { RemoteSinkError } from './ingest/remote.js';
 import { createLogger } from './logger.js';
-import { runIngest, startApp } from './main.js';
+import { DataDirInUseError } from './store/memory/dir-lock.js';
 
 const USAGE = `usage:
   ctxgraph start                                   serve at http://127.0.0.1:4000/graphql with the demo data
@@ -18,6 +19,24 @@ const USAGE = `usage:
 function fail(message: string): never {
   console.error(`ctxgraph: ${message}\n\n${USAGE}`);
   process.exit(2);
+}
+
+/** Failures a user can fix (a busy directory, a missing file, a port taken): a message, not a stack. */
+function isUserError(e: unknown): e is Error {
+  if (e instanceof DataDirInUseError || e instanceof RemoteSinkError) return true;
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return e instanceof Error && typeof code === 'string' && ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EADDRINUSE', 'EADDRNOTAVAIL'].includes(code);
+}
+
+function parseUrl(v: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(v);
+  } catch {
+    // reported below
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') fail(`--url must be an http:// or https:// URL, not ${JSON.stringify(v)}`);
+  return url.href;
 }
 
 function parsePort(v: string | undefined): number | undefined {
@@ -66,13 +85,18 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start':
     case 'serve': {
+      // main.js is loaded only once the flags are known good, so that a mistake is answered at once.
+      const { startApp } = await import('./main.js');
       const app = await startApp({ config, logger, demo: command === 'start' });
       console.log(`ctxgraph is serving ${app.url}/graphql`);
       return;
     }
     case 'ingest': {
       if (positionals.length === 0) fail('ingest needs at least one FILE');
-      const ok = await runIngest({ config, logger, files: positionals, url: values.url, checkOnly: values.check === true });
+      if (values.url !== undefined && values['data-dir'] !== undefined) fail('ingest takes --data-dir or --url, not both');
+      const url = values.url === undefined ? undefined : parseUrl(values.url);
+      const { runIngest } = await import('./main.js');
+      const ok = await runIngest({ config, logger, files: positionals, url, checkOnly: values.check === true });
       process.exitCode = ok ? 0 : 1;
       return;
     }
@@ -86,4 +110,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv.slice(2));
+try {
+  await main(process.argv.slice(2));
+} catch (e) {
+  if (!isUserError(e)) throw e;
+  console.error(`ctxgraph: ${e.message}`);
+  process.exit(1);
+}

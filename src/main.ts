@@ -9,7 +9,7 @@ import { demoEvents } from '../bench/demo.js';
 import { createKafkaIngestor } from '../ingestors/kafka.js';
 import { createHttpServer } from './api/server.js';
 import type { Config } from './config.js';
-import { type FileProgress, ingestFiles } from './ingest/file.js';
+import { type EventSink, type FileProgress, ingestFiles } from './ingest/file.js';
 import { createPipeline } from './ingest/pipeline.js';
 import { remoteSink } from './ingest/remote.js';
 import type { Logger } from './logger.js';
@@ -126,7 +126,12 @@ export async function runIngest(opts: { config: Config; logger: Logger; files: s
   const onProgress = progressPrinter();
   let opened: OpenedStore | null = null;
   try {
-    const sink = opts.url !== undefined ? remoteSink(opts.url) : createPipeline({ store: (opened = await openStore(opts.config, opts.logger)).store });
+    // --check stores nothing, so it must not create or lock a data directory that a server may hold.
+    const sink: EventSink = opts.checkOnly
+      ? { store: () => Promise.reject(new Error('--check must not store events')) }
+      : opts.url !== undefined
+        ? remoteSink(opts.url)
+        : createPipeline({ store: (opened = await openStore(opts.config, opts.logger)).store });
     const r = await ingestFiles(opts.files, sink, { checkOnly: opts.checkOnly, onProgress });
     if (r.ok) {
       console.log(opts.checkOnly ? `${opts.files.length} file(s) valid` : `ingested: ${r.accepted} accepted, ${r.duplicates} duplicates`);
