@@ -62,10 +62,16 @@ export async function startApp(opts: { config: Config; logger: Logger; demo: boo
   const metrics = createMetrics(store);
   const pipeline = createPipeline({ store, observer: metrics.observer('http') });
   const server: Server = createHttpServer({ store, pipeline, metrics, ready: () => ready, logger, maxBodyBytes: config.http.maxBodyBytes });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.http.port, config.http.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http.port, config.http.host, () => resolve());
+    });
+  } catch (e) {
+    // A port in use must not leave the data directory locked behind it.
+    await opened.release();
+    throw e;
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${config.http.host}:${address.port}`;
 

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEvents } from '../support/events.js';
@@ -69,6 +70,23 @@ describe('ctxgraph serve', () => {
     // The first server is untouched and still owns the directory.
     expect(await graphAt(a.url, LATER)).toEqual({ services: [], dependencies: [] });
     expect((await readFile(join(dataDir, 'LOCK'), 'utf8')).trim()).toBe(String(a.proc.pid));
+  });
+
+  it('says the port is taken, without a stack trace, and leaves the data directory unlocked', { timeout: 60_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const r = await runCli(['serve', '--port', String(port), '--data-dir', dataDir]);
+
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`EADDRINUSE`);
+      expect(r.stderr).toContain(String(port));
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      expect(existsSync(join(dataDir, 'LOCK'))).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 
   it('stops on SIGTERM with exit code 0 and releases the data directory', { timeout: 60_000 }, async () => {
