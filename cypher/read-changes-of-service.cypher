@@ -1,5 +1,5 @@
-// What touches one service in the window: its own facts, its dependencies', its deploys' and
-// alerts' (whole history, see read-changes.cypher), its config changes', and every incident with
+// What touches one service in the window: its own facts, its dependencies', its deploys',
+// alerts' and agent actions' (whole history, see read-changes.cypher), its config changes', and every incident with
 // a fact in the window (whether it names the service is decided from its state at the window's end).
 OPTIONAL MATCH (s:Service {id: $service})
 CALL (s) {
@@ -11,7 +11,7 @@ CALL (s) {
   WHERE $from <= f.validFrom <= $to
   RETURN f
   UNION
-  MATCH (s)-[:HAS_DEPLOY|HAS_ALERT]->()-[:HAS_FACT]->(f:Fact)
+  MATCH (s)-[:HAS_DEPLOY|HAS_ALERT|HAS_ACTION]->()-[:HAS_FACT]->(f:Fact)
   RETURN f
   UNION
   MATCH (s)-[:HAS_CONFIG_CHANGE]->()-[:HAS_FACT]->(f:Fact)

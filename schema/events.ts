@@ -8,6 +8,7 @@
  * if (r.success && r.data.type === 'deploy.started') console.log(r.data.data.version);
  */
 import { z } from 'zod';
+import { ACTION_EVENT_DATA } from './action-events.js';
 
 const Id = z.string().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
 const Rfc3339 = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-05-01T12:00:00Z' });
@@ -116,6 +117,7 @@ export const EVENT_DATA = {
   'incident.resolved': IncidentResolved,
   'causal.confirmed': CausalVerdict,
   'causal.rejected': CausalVerdict,
+  ...ACTION_EVENT_DATA,
 } as const;
 export type EventType = keyof typeof EVENT_DATA;
 export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
@@ -151,6 +153,11 @@ export const CloudEvent = z.discriminatedUnion('type', [
   variant('incident.resolved'),
   variant('causal.confirmed'),
   variant('causal.rejected'),
+  variant('action.proposed'),
+  variant('action.decided'),
+  variant('action.approved'),
+  variant('action.executed'),
+  variant('action.outcome'),
 ]);
 export type CloudEvent = z.infer<typeof CloudEvent>;
 /** The event as a producer writes it (before defaults and transforms). */

@@ -70,5 +70,17 @@ export function summarize(c: Change): string {
     case 'causal.confirmed':
     case 'causal.rejected':
       return `${c.type === 'causal.confirmed' ? 'confirmed' : 'rejected'}: ${refText(a.cause)} caused ${refText(a.effect)}`;
+    case 'action.proposed':
+      return `${text(a.actor) ?? 'someone'} proposed ${text(a.kind) ?? 'an action'} ${c.entity} on ${service}`;
+    case 'action.decided':
+      return `action ${c.entity} on ${service}: ${text(a.verdict) ?? '?'}${a.dryRun === true ? ' (dry run)' : ''}`;
+    case 'action.approved': {
+      const approver = Object.keys(a).find((k) => k.startsWith('approvedBy:'))?.slice('approvedBy:'.length);
+      return `action ${c.entity} approved by ${approver ?? '?'}`;
+    }
+    case 'action.executed':
+      return `action ${c.entity} executed on ${service}`;
+    case 'action.outcome':
+      return `action ${c.entity} on ${service} ${text(a.status) ?? 'finished'}`;
   }
 }

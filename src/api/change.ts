@@ -19,6 +19,7 @@ const ENUM_NAMES: Record<FactKind, string> = {
   alert: 'ALERT',
   incident: 'INCIDENT',
   causal: 'CAUSAL_LINK',
+  action: 'ACTION',
 };
 
 export const ChangeKind = builder.enumType('ChangeKind', {

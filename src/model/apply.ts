@@ -125,6 +125,42 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
       }
       return out;
     }
+    case 'action.proposed':
+      return [
+        fact('action', e.data.action, {
+          service: e.data.service,
+          kind: e.data.kind,
+          status: 'proposed',
+          proposedAt: validFrom,
+          ...given(e.data, ['parameters', 'rolloutPercent', 'reversible', 'destructive', 'justification', 'evidence']),
+          ...actorAttrs(e),
+        }),
+      ];
+    case 'action.decided':
+      return [
+        fact('action', e.data.action, {
+          service: e.data.service,
+          kind: e.data.kind,
+          verdict: e.data.verdict,
+          reasons: e.data.reasons.map((r) => `${r.primitive}: ${r.outcome}: ${r.message}`),
+          ...given(e.data, ['approvalsRequired', 'dryRun']),
+        }),
+      ];
+    case 'action.approved':
+      // Approvals accumulate: each is its own attribute, so a later approval never hides an earlier one.
+      return [fact('action', e.data.action, { [`approvedBy:${e.data.approver}`]: e.data.note ?? true })];
+    case 'action.executed':
+      return [fact('action', e.data.action, { service: e.data.service, kind: e.data.kind, status: 'executed', executedAt: validFrom })];
+    case 'action.outcome':
+      return [
+        fact('action', e.data.action, {
+          service: e.data.service,
+          kind: e.data.kind,
+          status: e.data.status,
+          outcomeAt: validFrom,
+          ...given(e.data, ['detail']),
+        }),
+      ];
     case 'causal.confirmed':
     case 'causal.rejected': {
       const d = e.data;

@@ -9,9 +9,10 @@ export type Json = string | number | boolean | null | Json[] | { [k: string]: Js
 
 /**
  * Kinds of entity the graph versions. `configValue` is one setting on one service (its id is
- * `service␟key`); `config` is one change event, referred to by its change id.
+ * `service␟key`); `config` is one change event, referred to by its change id; `action` is one
+ * action an agent proposed through the control layer, with its verdict, approvals and outcome.
  */
-export const FACT_KINDS = ['service', 'dependency', 'deploy', 'config', 'configValue', 'alert', 'incident', 'causal'] as const;
+export const FACT_KINDS = ['service', 'dependency', 'deploy', 'config', 'configValue', 'alert', 'incident', 'causal', 'action'] as const;
 export type FactKind = (typeof FACT_KINDS)[number];
 
 export interface Fact {

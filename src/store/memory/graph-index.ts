@@ -25,6 +25,7 @@ export class GraphIndex {
     alert: new Map(),
     incident: new Map(),
     causal: new Map(),
+    action: new Map(),
   };
   /** service -> dependency ids it calls / is called by (every dependency ever known). */
   readonly out = new Map<string, Set<string>>();
@@ -34,6 +35,7 @@ export class GraphIndex {
   readonly configValuesOf = new Map<string, Set<string>>();
   readonly configChangesOf = new Map<string, Set<string>>();
   readonly alertsOf = new Map<string, Set<string>>();
+  readonly actionsOf = new Map<string, Set<string>>();
   /** Every fact by valid time, for change listings over the whole graph. */
   readonly timeline: Fact[] = [];
   readonly keys = new Set<string>();
@@ -109,6 +111,9 @@ export class GraphIndex {
       }
       case 'alert':
         if (typeof service === 'string') link(this.alertsOf, service, f.id);
+        break;
+      case 'action':
+        if (typeof service === 'string') link(this.actionsOf, service, f.id);
         break;
       default:
         break;

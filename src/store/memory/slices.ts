@@ -153,7 +153,8 @@ export class Slices {
       case 'incident':
         return Array.isArray(a.services) ? a.services.filter((s): s is string => typeof s === 'string') : [];
       case 'deploy':
-      case 'alert': {
+      case 'alert':
+      case 'action': {
         // A finish or resolve fact names no service: it belongs to the entity's service.
         if (typeof a.service === 'string') return [a.service];
         const kind = f.kind;
@@ -204,6 +205,7 @@ export class Slices {
       ['deploy', this.ix.deploysOf.get(service) ?? NONE],
       ['config', this.ix.configChangesOf.get(service) ?? NONE],
       ['alert', this.ix.alertsOf.get(service) ?? NONE],
+      ['action', this.ix.actionsOf.get(service) ?? NONE],
     ];
     const facts: Fact[] = [];
     for (const [kind, ids] of touching) {

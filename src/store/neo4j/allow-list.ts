@@ -16,6 +16,7 @@ export const LABEL_OF_KIND = {
   alert: 'Alert',
   incident: 'Incident',
   causal: 'CausalLink',
+  action: 'Action',
 } as const satisfies Record<FactKind, string>;
 
 export type Slots = Readonly<Record<string, string>>;
@@ -26,6 +27,7 @@ export const LINKS = {
   alert: { LABEL: 'Alert', REL: 'HAS_ALERT' },
   configValue: { LABEL: 'ConfigValue', REL: 'HAS_CONFIG_VALUE' },
   config: { LABEL: 'ConfigChange', REL: 'HAS_CONFIG_CHANGE' },
+  action: { LABEL: 'Action', REL: 'HAS_ACTION' },
 } as const satisfies Record<string, Slots>;
 
 /** The most hops one traversal query expands; deeper reads go on from the last layer. */

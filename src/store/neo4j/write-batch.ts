@@ -85,7 +85,7 @@ export async function writeBatch(tx: Tx, q: QueryBook, records: readonly AppendR
     return { id, from, to };
   });
   if (dependencies.length > 0) await tx.run(q.text('write-dependency-ends'), { dependencies });
-  const linkMaps = { deploy: index.deploysOf, alert: index.alertsOf, configValue: index.configValuesOf, config: index.configChangesOf } as const;
+  const linkMaps = { deploy: index.deploysOf, alert: index.alertsOf, configValue: index.configValuesOf, config: index.configChangesOf, action: index.actionsOf } as const;
   for (const [name, map] of Object.entries(linkMaps) as [keyof typeof LINKS, Map<string, Set<string>>][]) {
     const links = [...map].flatMap(([service, targets]) => [...targets].map((target) => ({ service, target })));
     if (links.length > 0) await tx.run(q.text('write-links', LINKS[name]), { links });
