@@ -77,20 +77,24 @@ function coherenceOf(path: readonly string[], an: Anomalies, tol: number): numbe
 }
 
 /**
- * The chain from `start` up to a symptom: the shortest one through failing services whose onsets
- * follow each other in time, else the shortest one at all. Null when no valid dependency links
- * `start` to a symptom.
+ * The chain from `start` up to the incident's first symptom service (the one users noticed,
+ * CONTRACT §4): the shortest one through failing services whose onsets follow each other in time.
+ * Other symptom services may lie on the way. When the first symptom cannot be reached that way, the
+ * chain ends at the nearest symptom reached, else it is the shortest one at all. Null when no valid
+ * dependency links `start` to a symptom.
  */
 export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore: number, tol: number): Chain | null {
   if (!top.upward.has(start)) return null;
+  const first = top.symptoms[0];
   const symptomSet = new Set(top.symptoms);
-  if (symptomSet.has(start)) return { services: [start], coherence: coherenceOf([start], an, tol) };
+  const done = (path: string[]): Chain => ({ services: path, coherence: coherenceOf(path, an, tol) });
+  if (start === first) return done([start]);
   const startOnset = an.byService.get(start)?.onset ?? notBefore;
   const parent = new Map<string, string | null>([[start, null]]);
   const time = new Map<string, number>([[start, startOnset]]);
-  const reached: string[] = [];
+  let nearest: string | null = symptomSet.has(start) ? start : null;
   let frontier = [start];
-  while (frontier.length > 0 && reached.length === 0) {
+  while (frontier.length > 0 && !(first !== undefined && parent.has(first))) {
     const next: string[] = [];
     for (const u of frontier) {
       const tu = time.get(u) as number;
@@ -101,7 +105,9 @@ export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore
           const tv = a?.onset ?? an.symptomStart;
           if (tv < tu - tol) continue;
           parent.set(v, u);
-          reached.push(v);
+          time.set(v, tv);
+          nearest ??= v;
+          next.push(v);
           continue;
         }
         if (!a || a.onset < tu - tol || a.onset > an.symptomStart + tol) continue;
@@ -112,16 +118,14 @@ export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore
     }
     frontier = next;
   }
-  if (reached.length > 0) {
-    const end = top.symptoms.find((s) => reached.includes(s)) as string;
-    const path: string[] = [];
-    for (let s: string | null = end; s !== null; s = parent.get(s) ?? null) path.push(s);
-    path.reverse();
-    return { services: path, coherence: coherenceOf(path, an, tol) };
-  }
+  const end = first !== undefined && parent.has(first) ? first : nearest;
   const path: string[] = [];
+  if (end !== null) {
+    for (let s: string | null = end; s !== null; s = parent.get(s) ?? null) path.push(s);
+    return done(path.reverse());
+  }
   for (let s: string | null = start; s !== null; s = top.upward.get(s) ?? null) path.push(s);
-  return { services: path, coherence: coherenceOf(path, an, tol) };
+  return done(path);
 }
 
 /**

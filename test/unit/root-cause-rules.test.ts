@@ -15,6 +15,12 @@ describe('root cause: candidates', () => {
     expect(a.candidates[0]?.evidence.some((l) => l.includes('web reported failing calls to api'))).toBe(true);
   });
 
+  it('runs the chain to the first symptom service even when the cause lives in another symptom service', async () => {
+    const a = await shop().deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web', 'api']).analyse();
+    expect(causes(a)[0]).toBe('deploy:d1');
+    expect(chainIds(a)).toEqual(['deploy:d1', 'service:api', 'service:web']);
+  });
+
   it('names a config change that governs a dependency when the service reports failing calls to it', async () => {
     const a = await shop()
       .config('c1', 'api', -25, { dependency: 'db' })
