@@ -48,6 +48,7 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
 export const PRIMITIVES = [
   'identity',
   'kill-switch',
+  'trust',
   'grant',
   'drift',
   'blast-radius',

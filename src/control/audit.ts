@@ -26,6 +26,8 @@ export const AUDIT_TYPES = [
   'kill.lifted',
   'policy.loaded',
   'drift.alarm',
+  'trust.promotion',
+  'trust.demotion',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

@@ -9,12 +9,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ActionEvent, ActionEventType } from '../../schema/action-events.js';
-import type { BlastRadius, PastAction } from '../analysis/blast-radius.js';
+import { type BlastRadius, EDGE_ZONES, type PastAction } from '../analysis/blast-radius.js';
 import { createBlastRadiusReader } from '../analysis/blast-radius-slice.js';
 import type { Logger } from '../logger.js';
 import type { Json } from '../model/facts.js';
 import { END_OF_TIME } from '../model/time.js';
 import type { GraphReader } from '../store/graph-store.js';
+import { CTXGRAPH, versionOf } from '../trust/provenance.js';
+import type { TrustService } from '../trust-store/trust-service.js';
 import {
   type ActionKind,
   type ActionProposal,
@@ -73,6 +75,26 @@ export interface ControlDeps {
   actionEvents?: (events: ActionEvent[]) => Promise<void>;
   /** The CloudEvents `source` of what the control layer emits. */
   source?: string;
+  /**
+   * The trust ladder: an agent's rung on the target becomes the `trust` primitive, and each kept
+   * proposal's blast-radius prediction is recorded with its provenance. Absent: no trust primitive.
+   */
+  trust?: Pick<TrustService, 'trustVerdict' | 'recordBlastRadius'>;
+}
+
+/** Names the blast-radius analysis in recorded predictions; a change to its parameters changes it. */
+const BLAST_RADIUS_VERSION = versionOf('blast-radius', { edgeZones: [...EDGE_ZONES].sort() });
+
+/** What a blast-radius prediction rested on, one line each, for a reviewer. */
+function blastEvidence(br: BlastRadius, proposer: Identity): string[] {
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  return [
+    `proposed by ${proposer.id} (${proposer.role}${proposer.model ? `, model ${proposer.model}` : ''})`,
+    `${br.services.length} services reached, ${br.services.filter((s) => s.critical).length} of them failing with ${br.target}`,
+    br.trafficShare === null ? 'no entry traffic known' : `${pct(br.trafficShare)} of entry traffic through ${br.target} (entries: ${br.entryServices.join(', ') || 'none'})`,
+    `tier-1 reached: ${br.tier1.join(', ') || 'none'}`,
+    `zones crossed: ${br.zonesCrossed.join(', ') || 'none'}`,
+  ];
 }
 
 const TERMINAL_HEALTH: readonly ActionStatus[] = ['EXECUTED'];
@@ -190,9 +212,13 @@ export function createControlService(deps: ControlDeps): ControlService {
       const policy = deps.policy.current();
       const windowMs = policy.rateLimit.windowSeconds * 1000;
       const rateKey = `service:${p.service}`;
-      const snapshot = await deps.state.snapshot({ agent: caller?.id ?? '', rateKey, windowMs, now: at });
+      // Humans and admins are not on the trust ladder; an agent never enrolled is on its lowest rung.
+      const [snapshot, trust] = await Promise.all([
+        deps.state.snapshot({ agent: caller?.id ?? '', rateKey, windowMs, now: at }),
+        caller?.role === 'agent' && deps.trust ? deps.trust.trustVerdict(caller, p.service) : Promise.resolve(null),
+      ]);
       const id = newId();
-      let d = evaluatePolicy({ identity: caller, proposal: p, blastRadius: br.blastRadius, snapshot, policy, now: at });
+      let d = evaluatePolicy({ identity: caller, proposal: p, blastRadius: br.blastRadius, snapshot, policy, now: at, trust });
       if (d.verdict !== 'DENY') {
         d = withRateLimit(d, await deps.state.hitRateLimit({ key: rateKey, limit: policy.rateLimit.perService, windowMs, now: at, member: id }), policy, p.service);
       }
@@ -225,6 +251,21 @@ export function createControlService(deps: ControlDeps): ControlService {
         writes.push(deps.state.createAction(record));
         writes.push(emit(caller, 'action.proposed', id, { action: id, service: p.service, kind: p.kind, parameters: p.parameters, rolloutPercent: p.rolloutPercent, reversible: p.reversible, destructive: p.destructive, justification: p.justification, evidence: p.evidence }));
         writes.push(emit(caller, 'action.decided', id, { action: id, service: p.service, kind: p.kind, verdict: d.verdict, reasons: d.reasons, approvalsRequired: record.approvalsRequired, dryRun: d.dryRun }));
+        // Decision provenance: what ctxgraph predicted this action reaches, and from what, to be scored later.
+        if (deps.trust) {
+          writes.push(
+            deps.trust.recordBlastRadius({
+              action: id,
+              service: p.service,
+              impacted: br.blastRadius.services.map((s) => s.service),
+              at,
+              knownAt: at,
+              version: BLAST_RADIUS_VERSION,
+              evidence: blastEvidence(br.blastRadius, caller),
+              author: CTXGRAPH,
+            }),
+          );
+        }
       }
       if (caller && d.outOfScope) {
         const total = await deps.state.addDeviation(caller.id);

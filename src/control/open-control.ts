@@ -8,11 +8,12 @@
  * createHttpServer({ ..., control: control.wiring });
  * await control.close();
  */
+import type { ActionEvent } from '../../schema/action-events.js';
 import type { Logger } from '../logger.js';
 import type { GraphReader } from '../store/graph-store.js';
-import { openFileAudit, verifyAuditFile } from './audit-file.js';
-import type { AuditVerification } from './audit.js';
-import { type ControlService, createControlService } from './control-service.js';
+import { type FileAudit, openFileAudit, verifyAuditFile } from './audit-file.js';
+import type { AuditLog, AuditVerification } from './audit.js';
+import { type ControlDeps, type ControlService, createControlService } from './control-service.js';
 import { type Authenticator, createAuthenticator, loadTokensFile, type TokenEntry } from './identities.js';
 import { openPolicy } from './policy-file.js';
 import type { SharedState } from './shared-state.js';
@@ -39,6 +40,8 @@ export interface ControlConfig {
 export interface OpenedControl {
   wiring: { service: ControlService; authenticator: Authenticator; anonymousRead: boolean };
   service: ControlService;
+  /** The signed audit log, for other layers' entries (the trust ladder's promotions and demotions). */
+  audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,10 @@ export async function openControl(deps: {
   logger: Logger;
   /** The pipeline's ingest, for the facts the control layer writes back (executed deploys and config changes). */
   ingest?: (events: object[]) => Promise<void>;
+  /** Where the action.* events go (the pipeline's ingest), so the graph and replay cover agent actions. */
+  actionEvents?: (events: ActionEvent[]) => Promise<void>;
+  /** The trust ladder, for the `trust` primitive and the provenance of blast-radius predictions. */
+  trust?: ControlDeps['trust'];
 }): Promise<OpenedControl> {
   const { config, logger } = deps;
   const tokens = [...(config.tokens ?? [])];
@@ -60,7 +67,14 @@ export async function openControl(deps: {
   const state: SharedState = config.redis
     ? await createRedisSharedState({ url: config.redis.url, ...(config.redis.prefix ? { prefix: config.redis.prefix } : {}) })
     : createMemorySharedState();
-  const audit = await openFileAudit({ auditFile: config.auditFile, keyFile: config.auditKeyFile });
+  let audit: FileAudit;
+  try {
+    audit = await openFileAudit({ auditFile: config.auditFile, keyFile: config.auditKeyFile });
+  } catch (e) {
+    // A Redis connection opened above must not keep the process alive after a failed start.
+    await state.close();
+    throw e;
+  }
   const service = createControlService({
     reader: deps.reader,
     state,
@@ -69,6 +83,8 @@ export async function openControl(deps: {
     verifyAudit: (): Promise<AuditVerification> => verifyAuditFile(config.auditFile, config.auditKeyFile),
     logger,
     ...(deps.ingest ? { ingest: deps.ingest } : {}),
+    ...(deps.actionEvents ? { actionEvents: deps.actionEvents } : {}),
+    ...(deps.trust ? { trust: deps.trust } : {}),
   });
   policy.watch((r) => {
     if (r.ok) logger.info({ file: config.policyFile }, 'policy reloaded');
@@ -77,6 +93,7 @@ export async function openControl(deps: {
   logger.info({ sharedState: config.redis ? 'redis' : 'in-process', identities: tokens.length, policyFile: config.policyFile }, 'control layer ready');
   return {
     service,
+    audit: audit.log,
     wiring: { service, authenticator: createAuthenticator(tokens), anonymousRead: config.anonymousRead },
     async close() {
       policy.close();

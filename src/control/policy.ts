@@ -8,6 +8,7 @@
  * d.reasons; // [{ primitive: 'network-boundary', outcome: 'REQUIRE_APPROVAL', message: 'reaches zones edge, app beyond data' }, ...]
  */
 import type { BlastRadius } from '../analysis/blast-radius.js';
+import type { TrustLine } from '../trust/verdict.js';
 import { type ActionProposal, grantCovers, type Identity, killKey, type PrimitiveLine, type Verdict } from './action.js';
 import type { Policy } from './policy-file.js';
 import type { RateLimitHit, SharedSnapshot } from './shared-state.js';
@@ -20,6 +21,11 @@ export interface PolicyInput {
   snapshot: SharedSnapshot;
   policy: Policy;
   now: number;
+  /**
+   * The trust ladder's say for an agent on the target (src/trust/verdict.ts); null or absent where
+   * no trust layer is wired, and for humans and admins, who are not on the ladder.
+   */
+  trust?: TrustLine | null;
 }
 
 export interface Decision {
@@ -120,6 +126,8 @@ export function evaluatePolicy(input: PolicyInput): Decision {
   const reasons: PrimitiveLine[] = [
     idLine,
     killLine(identity, p, s),
+    // Only the line: `autonomous` is the trust layer's own detail, not part of a verdict's record.
+    ...(input.trust ? [{ primitive: input.trust.primitive, outcome: input.trust.outcome, message: input.trust.message }] : []),
     grantLine(identity, p, s, policy, now),
     drift.line,
     blast.line,

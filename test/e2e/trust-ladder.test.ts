@@ -3,10 +3,18 @@
  * service through shadow predictions; its changes start failing and burn its error budget; it is
  * demoted; its next write is refused, with the reason.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createGraphQL } from '../../src/api/graphql.js';
+import { createAuditLog, createMemoryAuditSink, GENESIS_HASH, verifyAudit } from '../../src/control/audit.js';
+import { createControlService } from '../../src/control/control-service.js';
+import { createAuthenticator } from '../../src/control/identities.js';
+import { createMemorySharedState } from '../../src/control/shared-state/memory.js';
+import { silentLogger } from '../../src/logger.js';
 import { DAY, HOUR, MINUTE } from '../../src/trust/durations.js';
 import { DEFAULT_TRUST_POLICY, type TrustPolicy } from '../../src/trust-store/trust-service.js';
-import { ev, openTrustApi, type TrustApi } from '../unit/trust-harness.js';
+import { fixedPolicy } from '../unit/control-harness.js';
+import { ev, openTrustApi, T0, type TrustApi } from '../unit/trust-harness.js';
 
 const policy: TrustPolicy = {
   ...DEFAULT_TRUST_POLICY,
@@ -66,6 +74,45 @@ async function incidentWithShadowPrediction(api: TrustApi, day: number, agentRig
     { incident: `inc-${day}`, deploy },
   );
   expect(r.data?.resolveIncident.__typename).toBe('Postmortem');
+}
+
+const FIXER_TOKEN = 'tok-agent-fixer-0123456789';
+
+/**
+ * The control layer on the same store, clock and trust service, behind GraphQL with the agent's
+ * token: what `proposeAction` answers once the ladder has a say.
+ */
+function controlOver(api: TrustApi, now: number) {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const sink = createMemoryAuditSink();
+  const verify = () => verifyAudit(sink.lines, sink.head, publicKey);
+  const service = createControlService({
+    reader: api.store,
+    state: createMemorySharedState(),
+    audit: createAuditLog({ key: privateKey, sink, start: { seq: 0, hash: GENESIS_HASH }, now: () => now }),
+    policy: fixedPolicy({}),
+    verifyAudit: () => Promise.resolve(verify()),
+    logger: silentLogger,
+    now: () => now,
+    trust: api.trust,
+  });
+  const authenticator = createAuthenticator([{ token: FIXER_TOKEN, id: 'fixer', role: 'agent', model: 'm-1' }]);
+  const yoga = createGraphQL({ reader: api.store, logger: silentLogger, now: () => now, control: { service, authenticator, anonymousRead: false }, trust: { service: api.trust } });
+  return {
+    service,
+    sink,
+    async propose(input: object) {
+      const res = await yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${FIXER_TOKEN}` },
+        body: JSON.stringify({
+          query: `mutation ($input: ProposeActionInput!) { proposeAction(input: $input) { __typename ... on ActionDecision { verdict reasons { primitive outcome message } } ... on ControlError { code message } } }`,
+          variables: { input },
+        }),
+      });
+      return (await res.json()) as { data?: { proposeAction: { __typename: string; verdict?: string; reasons?: { primitive: string; outcome: string; message: string }[] } } };
+    },
+  };
 }
 
 async function agentDeploy(api: TrustApi, day: number, id: string, status: 'succeeded' | 'failed'): Promise<void> {
@@ -162,6 +209,18 @@ describe('the trust ladder, end to end', () => {
     const v = await verdict(api);
     expect(v.outcome).toBe('DENY');
     expect(v.message).toMatch(/^fixer is on rung shadow for api: it may not write there \(demoted from autonomous at .*: error budget exhausted: 3 of 7 changes failed/);
+    // proposeAction itself refuses the write, even with a live grant, and says why.
+    const control = controlOver(api, T0 + 40 * DAY + HOUR);
+    const granted = await control.service.grant({ id: 'alice', role: 'human', model: null, scope: null }, { agent: 'fixer', services: ['api'], kinds: ['DEPLOY'], ttlSeconds: 3600 });
+    expect(granted.ok).toBe(true);
+    const r = await control.propose({ kind: 'DEPLOY', service: 'api', parameters: { version: 'next' }, rolloutPercent: 5, justification: 'retry the fix', evidence: ['inc-6'], model: 'm-1' });
+    const decision = r.data?.proposeAction;
+    expect(decision).toMatchObject({ __typename: 'ActionDecision', verdict: 'DENY' });
+    expect(decision?.reasons?.filter((l) => l.outcome === 'DENY')).toEqual([{ primitive: 'TRUST', outcome: 'DENY', message: v.message }]);
+    expect(decision?.reasons?.slice(0, 4).map((l) => `${l.primitive} ${l.outcome}`)).toEqual(['IDENTITY ALLOW', 'KILL_SWITCH ALLOW', 'TRUST DENY', 'GRANT ALLOW']);
+    // The refusal and its reason are in the signed audit.
+    const decided = control.sink.lines.map((l) => JSON.parse(l) as { type: string; data: { verdict?: string; reasons?: { primitive: string; message: string }[] } }).find((e) => e.type === 'action.decided');
+    expect(decided?.data).toMatchObject({ verdict: 'DENY', reasons: expect.arrayContaining([{ primitive: 'trust', outcome: 'DENY', message: v.message }]) as unknown });
     // And it cannot climb straight back: the burnt budget blocks promotion too.
     const again = await promote(api);
     expect(again.__typename).toBe('TrustError');
