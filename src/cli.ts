@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig, type ConfigOverrides } from './config.js';
-import { defaultAuditPaths, runAuditVerify } from './control/audit-verify-command.js';
+import { runAuditVerify } from './control/audit-verify-command.js';
 import { RemoteSinkError } from './ingest/remote.js';
 import { createLogger } from './logger.js';
 import { DataDirInUseError } from './store/memory/dir-lock.js';
@@ -101,7 +101,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'audit:verify': {
-      const paths = defaultAuditPaths(config.embedded.dataDir);
+      // CTXGRAPH_AUDIT_FILE and CTXGRAPH_AUDIT_KEY_FILE when set, else under the data directory.
+      const paths = config.control;
       process.exitCode = await runAuditVerify({ auditFile: values['audit-file'] ?? paths.auditFile, auditKeyFile: values['audit-key'] ?? paths.auditKeyFile });
       return;
     }

@@ -3,6 +3,7 @@
  * at once, so a misconfigured deployment fails at start with the whole list.
  */
 import { z } from 'zod';
+import { defaultAuditPaths } from './control/audit-verify-command.js';
 
 const csv = z
   .string()
@@ -29,6 +30,11 @@ const Env = z.object({
   KAFKA_GROUP_ID: z.string().min(1).default('ctxgraph'),
   KAFKA_CLIENT_ID: z.string().min(1).default('ctxgraph'),
   REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL').optional(),
+  CTXGRAPH_POLICY_FILE: z.string().min(1).optional(),
+  CTXGRAPH_AUDIT_FILE: z.string().min(1).optional(),
+  CTXGRAPH_AUDIT_KEY_FILE: z.string().min(1).optional(),
+  CTXGRAPH_TOKENS_FILE: z.string().min(1).optional(),
+  CTXGRAPH_ANONYMOUS_READ: z.stringbool({ error: 'must be true or false (also 1/0, yes/no, on/off)' }).default(true),
 });
 
 export interface Config {
@@ -38,6 +44,17 @@ export interface Config {
   neo4j: { uri: string; user: string; password: string; database?: string } | null;
   kafka: { brokers: string[]; topics: string[]; groupId: string; clientId: string } | null;
   redis: { url: string } | null;
+  /** The control layer; its shared state lives in `redis` when that is set. */
+  control: {
+    /** Null: the built-in default policy. */
+    policyFile: string | null;
+    auditFile: string;
+    auditKeyFile: string;
+    /** Null: no API tokens, so nobody is authenticated (agents cannot propose). */
+    tokensFile: string | null;
+    /** Whether callers without a token may read control and trust data. */
+    anonymousRead: boolean;
+  };
 }
 
 /** Settings given on the command line; they win over the environment. */
@@ -65,12 +82,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const errors: string[] = [];
   if (e.NEO4J_URI && e.NEO4J_PASSWORD === undefined) errors.push('NEO4J_PASSWORD: required when NEO4J_URI is set');
   if (errors.length > 0) return { ok: false, errors };
+  const dataDir = overrides.dataDir ?? e.CTXGRAPH_DATA_DIR;
+  // Under the data directory by default, where `npm run audit:verify` looks.
+  const audit = defaultAuditPaths(dataDir);
   return {
     ok: true,
     config: {
       http: { host: overrides.host ?? e.CTXGRAPH_HOST, port: overrides.port ?? e.CTXGRAPH_PORT, maxBodyBytes: e.CTXGRAPH_MAX_BODY_BYTES },
       logLevel: e.LOG_LEVEL,
-      embedded: { dataDir: overrides.dataDir ?? e.CTXGRAPH_DATA_DIR, snapshotEveryEvents: e.CTXGRAPH_SNAPSHOT_EVERY },
+      embedded: { dataDir, snapshotEveryEvents: e.CTXGRAPH_SNAPSHOT_EVERY },
       neo4j: e.NEO4J_URI
         ? { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD ?? '', ...(e.NEO4J_DATABASE ? { database: e.NEO4J_DATABASE } : {}) }
         : null,
@@ -78,6 +98,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { brokers: e.KAFKA_BROKERS, topics: e.KAFKA_TOPICS, groupId: e.KAFKA_GROUP_ID, clientId: e.KAFKA_CLIENT_ID }
         : null,
       redis: e.REDIS_URL ? { url: e.REDIS_URL } : null,
+      control: {
+        policyFile: e.CTXGRAPH_POLICY_FILE ?? null,
+        auditFile: e.CTXGRAPH_AUDIT_FILE ?? audit.auditFile,
+        auditKeyFile: e.CTXGRAPH_AUDIT_KEY_FILE ?? audit.auditKeyFile,
+        tokensFile: e.CTXGRAPH_TOKENS_FILE ?? null,
+        anonymousRead: e.CTXGRAPH_ANONYMOUS_READ,
+      },
     },
   };
 }

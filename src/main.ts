@@ -1,6 +1,6 @@
 /**
- * Wiring and lifecycle: build the store, the pipeline, the doors and the API; stop them in order
- * on SIGTERM so that nothing acknowledged is lost.
+ * Wiring and lifecycle: build the store, the pipeline, the control and trust layers, the doors and
+ * the API; stop them in order on SIGTERM so that nothing acknowledged is lost.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,15 +9,22 @@ import { demoEvents } from '../bench/demo.js';
 import { createKafkaIngestor } from '../ingestors/kafka.js';
 import { createHttpServer } from './api/server.js';
 import type { Config } from './config.js';
+import type { AuditRecordInput } from './control/audit.js';
+import { openControl } from './control/open-control.js';
 import { type EventSink, type FileProgress, ingestFiles } from './ingest/file.js';
-import { createPipeline } from './ingest/pipeline.js';
+import { createPipeline, type Pipeline } from './ingest/pipeline.js';
 import { remoteSink } from './ingest/remote.js';
 import type { Logger } from './logger.js';
+import type { Json } from './model/facts.js';
 import { createMetrics } from './ops/metrics.js';
 import type { GraphStore } from './store/graph-store.js';
 import { lockDataDir } from './store/memory/dir-lock.js';
 import { EmbeddedStore } from './store/memory/embedded-store.js';
 import { openNeo4jStore } from './store/neo4j/neo4j-store.js';
+import type { LadderTransition } from './trust/ladder.js';
+import { createMemoryTrustStore } from './trust-store/memory.js';
+import { registerTrustMetrics } from './trust-store/metrics.js';
+import { createTrustService } from './trust-store/trust-service.js';
 
 export interface App {
   url: string;
@@ -53,7 +60,27 @@ async function openStore(config: Config, logger: Logger): Promise<OpenedStore> {
   }
 }
 
-/** Starts ctxgraph: store, pipeline, HTTP (GraphQL and /v1/events), Kafka when configured. */
+/** How often every enrolled agent's ladder is reviewed, so a burnt budget demotes even when nobody asks. */
+const TRUST_REVIEW_MS = 60_000;
+
+/** A promotion or demotion as an entry of the control layer's signed audit. */
+function ladderAuditEntry(t: LadderTransition): AuditRecordInput {
+  const data = { agent: t.agent, service: t.service, from: t.from, to: t.to, at: new Date(t.at).toISOString(), by: t.by, reason: t.reason, checks: t.checks };
+  return { type: t.direction === 'promotion' ? 'trust.promotion' : 'trust.demotion', actor: t.by.id, actionId: null, data: JSON.parse(JSON.stringify(data)) as Json };
+}
+
+/** The pipeline's ingest for what ctxgraph itself writes: an invalid event there is a bug, so it throws. */
+function ingestOrThrow(pipeline: Pipeline): (events: readonly unknown[]) => Promise<void> {
+  return async (events) => {
+    const r = await pipeline.ingest(events);
+    if (!r.ok) throw new Error(`ctxgraph emitted invalid events: ${r.errors.map((e) => `[${e.index}] ${e.path}: ${e.message}`).join('; ')}`);
+  };
+}
+
+/**
+ * Starts ctxgraph: store, pipeline, the control and trust layers, HTTP (GraphQL and /v1/events),
+ * Kafka when configured.
+ */
 export async function startApp(opts: { config: Config; logger: Logger; demo: boolean; handleSignals?: boolean }): Promise<App> {
   const { config, logger } = opts;
   let ready = false;
@@ -61,7 +88,37 @@ export async function startApp(opts: { config: Config; logger: Logger; demo: boo
   const { store } = opened;
   const metrics = createMetrics(store);
   const pipeline = createPipeline({ store, observer: metrics.observer('http') });
-  const server: Server = createHttpServer({ store, pipeline, metrics, ready: () => ready, logger, maxBodyBytes: config.http.maxBodyBytes });
+  const ingest = ingestOrThrow(pipeline);
+
+  // The ladder's promotions and demotions go to the control layer's signed audit, and the control
+  // layer asks the ladder for its verdicts: the audit sink reaches `control` only once both exist.
+  const trust = createTrustService({
+    reader: store,
+    store: createMemoryTrustStore(),
+    ingest: (events) => pipeline.ingest(events),
+    logger,
+    audit: async (t) => {
+      await control.audit.append(ladderAuditEntry(t));
+    },
+  });
+  const control = await openControl({ config: { ...config.control, redis: config.redis }, reader: store, logger, ingest, actionEvents: ingest, trust }).catch(
+    async (e: unknown) => {
+      await opened.release();
+      throw e;
+    },
+  );
+  registerTrustMetrics(metrics.registry, trust);
+
+  const server: Server = createHttpServer({
+    store,
+    pipeline,
+    metrics,
+    ready: () => ready,
+    logger,
+    maxBodyBytes: config.http.maxBodyBytes,
+    control: control.wiring,
+    trust: { service: trust },
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -69,6 +126,7 @@ export async function startApp(opts: { config: Config; logger: Logger; demo: boo
     });
   } catch (e) {
     // A port in use must not leave the data directory locked behind it.
+    await control.close();
     await opened.release();
     throw e;
   }
@@ -78,26 +136,51 @@ export async function startApp(opts: { config: Config; logger: Logger; demo: boo
   const kafka = config.kafka
     ? createKafkaIngestor({ pipeline: createPipeline({ store, observer: metrics.observer('kafka') }), config: config.kafka, logger })
     : null;
-  if (opts.demo) {
-    const r = await pipeline.ingest(demoEvents());
-    if (!r.ok) throw new Error(`the demo data is invalid: ${JSON.stringify(r.errors.slice(0, 3))}`);
-    logger.info({ accepted: r.accepted, duplicates: r.duplicates }, 'demo data loaded');
-  }
-  await kafka?.start();
-  ready = true;
+  let reviewing: Promise<void> | null = null;
+  const review = setInterval(() => {
+    // One review at a time: a slow one is not stacked on.
+    reviewing ??= trust
+      .reviewAll()
+      .then(
+        () => undefined,
+        (e: unknown) => logger.error({ err: e }, 'trust ladder review failed'),
+      )
+      .finally(() => {
+        reviewing = null;
+      });
+  }, TRUST_REVIEW_MS);
+  review.unref();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       ready = false;
       logger.info('shutting down');
-      // Doors first (no new work), then the store, which finishes its queue before closing.
+      clearInterval(review);
+      // Doors first (no new work), then the layers that write (the audit flushes on close), then the
+      // store, which finishes its queue before closing.
       await kafka?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await reviewing;
+      await control.close();
       await opened.release();
       logger.info('stopped');
     })());
+
+  try {
+    if (opts.demo) {
+      const r = await pipeline.ingest(demoEvents());
+      if (!r.ok) throw new Error(`the demo data is invalid: ${JSON.stringify(r.errors.slice(0, 3))}`);
+      logger.info({ accepted: r.accepted, duplicates: r.duplicates }, 'demo data loaded');
+    }
+    await kafka?.start();
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  ready = true;
+
   if (opts.handleSignals !== false) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {

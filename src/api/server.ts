@@ -10,6 +10,7 @@ import type { Metrics } from '../ops/metrics.js';
 import type { GraphReader } from '../store/graph-store.js';
 import type { ControlWiring } from './control-context.js';
 import { createGraphQL } from './graphql.js';
+import type { TrustContext } from './trust-context.js';
 
 export interface HttpServerOptions {
   /** What GraphQL reads. */
@@ -26,6 +27,8 @@ export interface HttpServerOptions {
   now?: () => number;
   /** The control layer (proposeAction and friends) with its token authenticator. */
   control?: ControlWiring;
+  /** The trust layer (postmortems, calibration, error budgets, the trust ladder, readiness). */
+  trust?: TrustContext;
 }
 
 const ROUTES = new Set(['/graphql', '/v1/events', '/healthz', '/readyz', '/metrics']);
@@ -43,7 +46,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
  */
 export function createHttpServer(options: HttpServerOptions): Server {
   const { metrics, logger } = options;
-  const yoga = createGraphQL({ reader: options.store, logger, ...(options.now ? { now: options.now } : {}), ...(options.control ? { control: options.control } : {}) });
+  const yoga = createGraphQL({
+    reader: options.store,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.control ? { control: options.control } : {}),
+    ...(options.trust ? { trust: options.trust } : {}),
+  });
   const door = createEventsDoor({ pipeline: options.pipeline, logger: logger.child({ component: 'http-ingest' }), ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}) });
 
   const onlyMethod = (req: IncomingMessage, res: ServerResponse, allowed: string): boolean => {
