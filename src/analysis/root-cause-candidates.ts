@@ -44,10 +44,22 @@ function chainEvidence(ctx: Context, chain: Chain): string[] {
   return out;
 }
 
-/** A surge that reached the failing services between the change and the failure. */
+/** Features every chain earns: its order in time, and hops that contradict it. */
+function chainFeatures(chain: Chain): Features {
+  const f: Features = { coherentChain: chain.coherence };
+  if (chain.blamesOther > 0) f.hopBlamesOther = chain.blamesOther;
+  if (chain.slow > 0) f.slowHop = chain.slow;
+  return f;
+}
+
+/**
+ * A surge that reached the failing services after the change and shortly before the failure: load
+ * breaks what it breaks within minutes, so a surge that passed long before the failure woke nothing.
+ */
 function trigger(ctx: Context, services: readonly string[], changeAt: number, onset: number): string | null {
   const set = new Set(services);
-  const t = ctx.an.traffic.find((a) => set.has(a.service) && a.firedAt >= changeAt && a.firedAt <= onset + ctx.o.toleranceMs);
+  const from = Math.max(changeAt, onset - ctx.o.surgeWindowMs);
+  const t = ctx.an.traffic.filter((a) => set.has(a.service) && a.firedAt >= from && a.firedAt <= onset + ctx.o.toleranceMs).at(-1);
   if (t) return ev.triggerLine(t, changeAt);
   for (const s of services) {
     for (const caller of ctx.top.callers.get(s) ?? []) {
@@ -92,20 +104,25 @@ function changeDraft(
   let best: { chain: Chain; start: string; onset: number | null } | null = null;
   for (const s of actsOn) {
     const a = effective(s);
-    const chain = chainFrom(ctx.top, an, s, at, o.toleranceMs);
+    const chain = chainFrom(ctx.top, an, s, at, o.toleranceMs, o.propagationMs);
     if (!chain) continue;
     const onset = a?.onset ?? null;
+    // The chain the failure most plausibly climbed: through a failing service, with no hop its
+    // callers contradict, in order in time, and short.
+    const bad = (c: Chain): number => c.blamesOther + c.slow;
     const better =
       !best ||
       ((onset !== null) !== (best.onset !== null)
         ? onset !== null
-        : chain.coherence !== best.chain.coherence
-          ? chain.coherence > best.chain.coherence
-          : chain.services.length < best.chain.services.length);
+        : bad(chain) !== bad(best.chain)
+          ? bad(chain) < bad(best.chain)
+          : chain.coherence !== best.chain.coherence
+            ? chain.coherence > best.chain.coherence
+            : chain.services.length < best.chain.services.length);
     if (better) best = { chain, start: s, onset };
   }
   if (!best) return null;
-  const d: Draft = { cause, service, chain: best.chain, features: { [cause.kind === 'deploy' ? 'deploy' : 'config']: 1, coherentChain: best.chain.coherence }, evidence: lead };
+  const d: Draft = { cause, service, chain: best.chain, features: { [cause.kind === 'deploy' ? 'deploy' : 'config']: 1, ...chainFeatures(best.chain) }, evidence: lead };
   const failing = actsOn.map(effective).filter((a): a is ServiceAnomaly => a !== null);
   const extra = alsoExplains.map(effective).filter((a): a is ServiceAnomaly => a !== null);
   if (best.onset === null) {
@@ -183,22 +200,36 @@ function addBlame(ctx: Context, d: Draft, service: string): void {
   for (const [caller, at] of [...a.blamedBy].sort((x, y) => x[1] - y[1]).slice(0, 3)) d.evidence.push(ev.blameLine(service, caller, at));
 }
 
+/** A deploy's version still ran at `t`: it was not rolled back before then. */
+const runningAt = (ctx: Context, d: DeployState, t: number): boolean =>
+  !(d.status === 'rolled_back' && d.finishedAt !== null && d.finishedAt < t - ctx.o.toleranceMs);
+
+/**
+ * Whether a change at `at` could stand behind the failure: it came shortly before it, or a surge
+ * woke it. A change that sat for days with nothing to wake it is no change behind the failure.
+ */
+function standsBehind(ctx: Context, at: number, a: ServiceAnomaly, chain: Chain): boolean {
+  if (at > a.onset + ctx.o.toleranceMs) return false;
+  if (a.onset - at <= ctx.o.quickEffectMs) return true;
+  return trigger(ctx, chain.services, at, a.onset) !== null;
+}
+
 /** A service that began failing by itself: its own failure, with no change needed to explain it. */
 export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   const { o, an } = ctx;
   if (a.onset > an.symptomStart + o.toleranceMs) return null;
-  const chain = chainFrom(ctx.top, an, a.service, a.onset, o.toleranceMs);
+  const chain = chainFrom(ctx.top, an, a.service, a.onset, o.toleranceMs, o.propagationMs);
   if (!chain) return null;
   const d: Draft = {
     cause: { kind: 'service', id: a.service },
     service: a.service,
     chain,
-    features: { service: 1, coherentChain: chain.coherence },
+    features: { service: 1, ...chainFeatures(chain) },
     evidence: [ev.failureLine(a)],
   };
   const changed =
-    ctx.slice.deploys.some((x) => x.service === a.service && x.startedAt <= a.onset) ||
-    ctx.slice.configChanges.some((x) => x.at <= a.onset && (x.service === a.service || x.services.includes(a.service)));
+    ctx.slice.deploys.some((x) => x.service === a.service && runningAt(ctx, x, a.onset) && standsBehind(ctx, x.startedAt, a, chain)) ||
+    ctx.slice.configChanges.some((x) => (x.service === a.service || x.services.includes(a.service)) && standsBehind(ctx, x.at, a, chain));
   if (!changed) {
     d.features.noChange = 1;
     d.evidence.push(ev.noChangeLine(a.service, ctx.slice.from, a.onset));

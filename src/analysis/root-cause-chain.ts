@@ -20,6 +20,35 @@ export interface Chain {
   services: string[];
   /** Share of the chain's services (the symptom aside) that failed, each no earlier than the one below. */
   coherence: number;
+  /** Hops whose caller reports failing calls to other services and not to the one below it. */
+  blamesOther: number;
+  /** Hops whose caller began failing longer than the propagation time after the one below it. */
+  slow: number;
+}
+
+/** What the callers' client-side alerts name: the callees each one says its calls to fail. */
+export function namedCallees(an: Anomalies, service: string): Set<string> {
+  return new Set((an.byService.get(service)?.alerts ?? []).flatMap((a) => (a.dependency === null ? [] : [a.dependency])));
+}
+
+/**
+ * Hops that contradict the chain. A caller that names the callees whose calls fail, and not this
+ * one, was brought down by something else; a caller that began failing long after its callee was
+ * not brought down by it either, as failures climb sync calls within minutes.
+ */
+function hopsOf(path: readonly string[], an: Anomalies, propagationMs: number): { blamesOther: number; slow: number } {
+  let blamesOther = 0;
+  let slow = 0;
+  for (let i = 0; i + 1 < path.length; i++) {
+    const lower = path[i] as string;
+    const upper = path[i + 1] as string;
+    const named = namedCallees(an, upper);
+    if (named.size > 0 && !named.has(lower)) blamesOther++;
+    const a = an.byService.get(lower);
+    const b = an.byService.get(upper);
+    if (a && b && b.onset - a.onset > propagationMs) slow++;
+  }
+  return { blamesOther, slow };
 }
 
 const push = (m: Map<string, string[]>, k: string, v: string): void => {
@@ -83,11 +112,11 @@ function coherenceOf(path: readonly string[], an: Anomalies, tol: number): numbe
  * chain ends at the nearest symptom reached, else it is the shortest one at all. Null when no valid
  * dependency links `start` to a symptom.
  */
-export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore: number, tol: number): Chain | null {
+export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore: number, tol: number, propagationMs: number): Chain | null {
   if (!top.upward.has(start)) return null;
   const first = top.symptoms[0];
   const symptomSet = new Set(top.symptoms);
-  const done = (path: string[]): Chain => ({ services: path, coherence: coherenceOf(path, an, tol) });
+  const done = (path: string[]): Chain => ({ services: path, coherence: coherenceOf(path, an, tol), ...hopsOf(path, an, propagationMs) });
   if (start === first) return done([start]);
   const startOnset = an.byService.get(start)?.onset ?? notBefore;
   const parent = new Map<string, string | null>([[start, null]]);
@@ -141,9 +170,8 @@ export function earlierFailuresBelow(top: Topology, an: Anomalies, service: stri
   while (frontier.length > 0) {
     const next: string[] = [];
     for (const u of frontier) {
-      const au = an.byService.get(u);
-      const named = new Set((au?.alerts ?? []).flatMap((a) => (a.dependency === null ? [] : [a.dependency])));
-      if (named.size === 0 && hasOwnFailureSignal(au)) continue;
+      const named = namedCallees(an, u);
+      if (named.size === 0 && hasOwnFailureSignal(an.byService.get(u))) continue;
       for (const v of top.callees.get(u) ?? []) {
         if (seen.has(v) || (named.size > 0 && !named.has(v))) continue;
         seen.add(v);

@@ -65,6 +65,10 @@ export interface RootCauseWeights {
   earlierBelow: number;
   /** Share of services on the chain whose anomaly follows the one below it in time. */
   coherentChain: number;
+  /** Per hop of the chain whose caller reports failing calls to other services, not to this one. */
+  hopBlamesOther: number;
+  /** Per hop of the chain whose caller began failing longer than `propagationMs` after its callee. */
+  slowHop: number;
   /** The changed service reports failing calls to another failing service: the fault lies below. */
   pointsBelow: number;
   /** Per caller that reported failing calls to this service (mesh, client-side alerts). */
@@ -99,6 +103,10 @@ export interface RootCauseOptions {
   toleranceMs: number;
   /** A change whose effect began within this is a quick effect; later it is stale unless triggered. */
   quickEffectMs: number;
+  /** A surge triggers a failure only if the failure began within this after the surge arrived. */
+  surgeWindowMs: number;
+  /** A caller that began failing longer than this after its callee did was not brought down by it. */
+  propagationMs: number;
   /** How many hops below a symptom to look. */
   depth: number;
   /** How many candidates to return. */

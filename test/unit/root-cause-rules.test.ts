@@ -115,6 +115,57 @@ describe('root cause: constraints', () => {
     expect(quiet.candidates.find((c) => c.cause.id === 'c1')?.evidence.some((l) => l.startsWith('the change sat'))).toBe(true);
   });
 
+  it('lets a surge wake an old change only when the failure follows the surge within minutes', async () => {
+    const base = (surgeAt: number): Scenario =>
+      shop().config('c1', 'api', -2 * 1440).alert('t1', 'web', 'traffic', surgeAt).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    const soon = await base(-25).analyse();
+    const longBefore = await base(-120).analyse();
+    const c1 = (a: typeof soon) => a.candidates.find((c) => c.cause.id === 'c1');
+    expect(c1(soon)?.evidence.some((l) => l.startsWith('traffic surge alert t1'))).toBe(true);
+    expect(c1(longBefore)?.evidence.some((l) => l.startsWith('the change sat'))).toBe(true);
+    expect(c1(longBefore)?.confidence ?? 0).toBeLessThan(c1(soon)?.confidence ?? 0);
+  });
+
+  it('names a failing dependency above an old change on its caller that governs it, when no surge woke the change', async () => {
+    const a = await shop()
+      .config('c1', 'api', -3 * 1440, { dependency: 'db' })
+      .deploy('d-db', 'db', -4 * 1440)
+      .alert('t1', 'web', 'traffic', -90)
+      .alert('a1', 'api', 'errors', -15, { dependency: 'db' })
+      .alert('a2', 'web', 'errors', -12, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:db');
+    expect(chainIds(a)).toEqual(['service:db', 'service:api', 'service:web']);
+    expect(a.candidates[0]?.evidence.some((l) => l.startsWith('no deploy or config change on db'))).toBe(true);
+  });
+
+  it('does not climb a hop whose caller reports failing calls to another service', async () => {
+    // search broke after its deploy, but web says its calls to api fail, not those to search.
+    const a = await shop()
+      .deploy('d1', 'search', -40)
+      .alert('a0', 'search', 'latency', -38)
+      .alert('a1', 'db', 'availability', -20)
+      .alert('a2', 'api', 'errors', -18, { dependency: 'db' })
+      .alert('a3', 'web', 'errors', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:db');
+  });
+
+  it('does not link a caller that began failing long after its callee', async () => {
+    // search's failure never reached web for an hour; api's reached it in two minutes.
+    const a = await shop()
+      .deploy('d1', 'search', -80)
+      .alert('a0', 'search', 'latency', -78)
+      .deploy('d2', 'api', -20)
+      .alert('a1', 'api', 'errors', -15)
+      .alert('a2', 'web', 'errors', -13)
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('deploy:d2');
+  });
+
   it('does not blame an innocent deploy above a service that was already failing', async () => {
     const a = await shop()
       .alert('a1', 'db', 'availability', -30)
