@@ -9,7 +9,7 @@ import type { ConfigChangeState, DeployState } from '../model/views.js';
 import { type Anomalies, hasOwnFailureSignal, type ServiceAnomaly } from './root-cause-anomaly.js';
 import { type Chain, chainFrom, earlierFailuresBelow, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
-import type { RootCauseOptions, RootCauseSlice, RootCauseWeights } from './root-cause-types.js';
+import type { NewDependency, RootCauseOptions, RootCauseSlice, RootCauseWeights } from './root-cause-types.js';
 
 export type Features = Partial<Record<Exclude<keyof RootCauseWeights, 'temperature'>, number>>;
 
@@ -164,13 +164,26 @@ function changeDraft(
   return d;
 }
 
+/**
+ * The deploy that made a service start calling another: the last one of it that started before the
+ * new dependency appeared, and shortly before. An earlier deploy's version was no longer rolling out.
+ */
+function introducer(ctx: Context, n: NewDependency): DeployState | null {
+  let best: DeployState | null = null;
+  for (const d of ctx.slice.deploys) {
+    if (d.service !== n.from || d.startedAt > n.at + ctx.o.toleranceMs || n.at - d.startedAt > ctx.o.quickEffectMs) continue;
+    if (!best || d.startedAt > best.startedAt || (d.startedAt === best.startedAt && d.id > best.id)) best = d;
+  }
+  return best;
+}
+
 export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
   const { o, an } = ctx;
   // A rolled-back deploy explains nothing after its rollback.
   const rolledBackAt = dep.status === 'rolled_back' ? dep.finishedAt : null;
   const onset = an.byService.get(dep.service)?.onset;
   if (rolledBackAt !== null && (onset === undefined || onset >= rolledBackAt - o.toleranceMs)) return null;
-  const added = ctx.slice.newDependencies.filter((n) => n.from === dep.service && Math.abs(n.at - dep.startedAt) <= o.quickEffectMs);
+  const added = ctx.slice.newDependencies.filter((n) => introducer(ctx, n)?.id === dep.id);
   const lead = [ev.deployLine(dep), ...added.map((n) => ev.newDependencyLine(n.from, n.to, n.at))];
   const d = changeDraft(ctx, { kind: 'deploy', id: dep.id }, dep.service, dep.startedAt, [dep.service], added.map((n) => n.to), lead);
   if (d) addBlame(ctx, d, dep.service);
@@ -181,15 +194,17 @@ export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
   const consumers = [c.service, ...c.services.filter((s) => s !== c.service)];
   const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)], c.dependency);
   if (!d) return null;
+  // The setting lives in its service, whatever it governs: failing calls to that service count.
+  addBlame(ctx, d, c.service);
   if (c.dependency !== null) {
-    // Callers reporting failing calls to the very dependency this setting governs.
+    // Consumers reporting failing calls to the very dependency this setting governs.
     const gov = ctx.an.byService.get(c.dependency);
     const callers = consumers.filter((s) => gov?.blamedBy.has(s));
     if (callers.length > 0) {
-      d.features.edgeBlame = callers.length;
+      d.features.edgeBlame = Math.min(3, (d.features.edgeBlame ?? 0) + callers.length);
       for (const s of callers) d.evidence.push(ev.blameLine(c.dependency, s, gov?.blamedBy.get(s) as number));
     }
-  } else addBlame(ctx, d, c.service);
+  }
   return d;
 }
 

@@ -73,6 +73,35 @@ describe('root cause: candidates', () => {
     expect(causes(a)[0]).toBe('deploy:d1');
     expect(chainIds(a)).toEqual(['deploy:d1', 'service:api', 'service:web']);
   });
+
+  it('credits the deploy that introduced a new dependency, not an earlier deploy of the same service', async () => {
+    const a = await new Scenario()
+      .graph({ web: ['api'], api: ['db'], batch: ['reports'] })
+      .deploy('d-early', 'api', -50)
+      .deploy('d-late', 'api', -30)
+      .dependency('api', 'reports', -29)
+      .alert('a1', 'reports', 'saturation', -25)
+      .alert('a2', 'api', 'errors', -24, { dependency: 'reports' })
+      .alert('a3', 'web', 'errors', -22, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('deploy:d-late');
+    expect(a.candidates.find((c) => c.cause.id === 'd-early')?.evidence.some((l) => l.includes('began calling reports'))).toBe(false);
+  });
+
+  it('counts failing calls to the service a setting lives in, also when it governs a dependency', async () => {
+    // Two old settings on api, both woken by the surge; callers blame api itself, not db.
+    const a = await shop()
+      .config('c-old', 'api', -20 * 60)
+      .config('c-dep', 'api', -6 * 60, { dependency: 'db' })
+      .alert('t1', 'web', 'traffic', -25)
+      .alert('a1', 'api', 'errors', -15)
+      .alert('a2', 'web', 'errors', -12, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('config:c-dep');
+    expect(a.candidates[0]?.evidence.some((l) => l.startsWith('web reported failing calls to api'))).toBe(true);
+  });
 });
 
 describe('root cause: constraints', () => {
