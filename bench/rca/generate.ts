@@ -42,6 +42,8 @@ class Emitter {
   readonly events: CloudEventInput[] = [];
   /** Every change's time per service, to keep a fault's service free of other changes when needed. */
   readonly changes = new Map<string, number[]>();
+  /** When each service failed in an earlier incident (as its cause or on its chain). */
+  readonly failures = new Map<string, number[]>();
   private n = 0;
   emit(type: CloudEventInput['type'], at: number, data: Record<string, unknown>): string {
     const id = `e${++this.n}`;
@@ -52,6 +54,14 @@ class Emitter {
     const l = this.changes.get(service);
     if (l) l.push(at);
     else this.changes.set(service, [at]);
+  }
+  failed(service: string, at: number): void {
+    const l = this.failures.get(service);
+    if (l) l.push(at);
+    else this.failures.set(service, [at]);
+  }
+  lastFailure(service: string, before: number): number {
+    return Math.max(-Infinity, ...(this.failures.get(service) ?? []).filter((t) => t <= before));
   }
   quietBetween(service: string, from: number, to: number): boolean {
     return !(this.changes.get(service) ?? []).some((t) => t >= from && t <= to);
@@ -154,8 +164,11 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
         badDeploy(pickFrom(apps, inClosure), tF);
         break;
       case 'config-delayed': {
-        // The setting is the last change on its service: it sat 6 to 72 hours before the surge.
-        const last = (s: string): number => Math.max(tF - 8 * DAY, ...(em.changes.get(s) ?? []).filter((t) => t <= tF + 2 * HOUR));
+        // The setting is the last change on its service: it sat 6 to 72 hours before the surge. It
+        // must not have sat through an earlier incident in which its service failed: that incident
+        // would then hold a second latent change woken by its own surge, and its label be ambiguous.
+        const last = (s: string): number =>
+          Math.max(tF - 8 * DAY, em.lastFailure(s, tF), ...(em.changes.get(s) ?? []).filter((t) => t <= tF + 2 * HOUR));
         const ok = apps.filter((s) => last(s) <= tF - 7 * HOUR && em.quietBetween(s, tF, tF + 2 * HOUR));
         const c = pickFrom(ok, apps.length > 0 ? apps : inClosure);
         const cal = callees.get(c) ?? [];
@@ -208,6 +221,9 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
         );
         const d = deploy(a, tF);
         em.emit('dependency.upserted', tF + r.between(0, 1) * MIN, { from: a, to: x, rps: r.int(5, 100) });
+        // The dependency stays in the graph: a later case must not "introduce" it again.
+        (callees.get(a) ?? callees.set(a, []).get(a))?.push(x);
+        (callers.get(x) ?? callers.set(x, []).get(x))?.push(a);
         const tx = alert(x, r.pick(['latency', 'saturation']), tF + r.between(2, 8) * MIN);
         const onset = alert(a, 'errors', tx + r.between(0.5, 2) * MIN, { dependency: x });
         onsetS = propagate(path, onset);
@@ -228,6 +244,7 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
         break;
       }
     }
+    for (const ref of label!.chain) if (ref.kind === 'service') em.failed(ref.id, tF + 2 * HOUR);
     const symptomAt = onsetS! + r.between(1, 4) * MIN;
     herrings(r, { em, alert, deploy, config, entry, tF, symptomAt, faultService: faultService!, path: label!.chain.filter((c) => c.kind === 'service').map((c) => c.id), closure: inClosure, all: top.services.map((s) => s.id) });
     const incident = `inc-${top.name}-${i}`;
