@@ -54,6 +54,9 @@ export function markdown(rows: readonly Row[], meta: { scale: string; params: ob
     `# ctxgraph benchmark (${meta.scale})`,
     '',
     `${meta.date}; ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.platform}. Load average at start ${m.loadAverage.atStart.join(' / ')}, at end ${m.loadAverage.atEnd.join(' / ')}.`,
+    ...(m.loadAverage.atStart[0] !== undefined && m.loadAverage.atStart[0] > m.cores
+      ? ['', `**Measured under contention**: the 1-minute load average (${m.loadAverage.atStart[0]}) was above the core count (${m.cores}), so other processes competed for the CPU throughout; figures on an idle machine will be better.`]
+      : []),
     '',
     `Data: ${JSON.stringify(meta.params)}`,
     '',
