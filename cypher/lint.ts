@@ -11,7 +11,7 @@ import { lintCypherQuery } from '@neo4j-cypher/language-support';
 import { TEMPLATES } from '../src/store/neo4j/allow-list.js';
 import { cypherDir, instantiate, splitStatements } from '../src/store/neo4j/queries.js';
 
-const LABELS = ['Event', 'Fact', 'Service', 'ServiceState', 'Dependency', 'Deploy', 'ConfigChange', 'ConfigValue', 'Alert', 'Incident', 'CausalLink', 'Action', 'Migration'];
+const LABELS = ['Event', 'Fact', 'Service', 'ServiceState', 'Dependency', 'Deploy', 'ConfigChange', 'ConfigValue', 'Alert', 'Incident', 'CausalLink', 'Action', 'Prediction', 'TrustLadder', 'Migration'];
 const REL_TYPES = ['HAS_FACT', 'ASSERTED', 'HAS_STATE', 'DEPENDS_ON', 'FROM', 'TO', 'HAS_DEPLOY', 'HAS_ALERT', 'HAS_CONFIG_VALUE', 'HAS_CONFIG_CHANGE', 'HAS_ACTION'];
 const AT = { at: 0, knownAt: 0 };
 

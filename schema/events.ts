@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { ACTION_EVENT_DATA } from './action-events.js';
+import { TRUST_EVENT_DATA } from './trust-events.js';
 
 const Id = z.string().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
 const Rfc3339 = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-05-01T12:00:00Z' });
@@ -118,6 +119,7 @@ export const EVENT_DATA = {
   'causal.confirmed': CausalVerdict,
   'causal.rejected': CausalVerdict,
   ...ACTION_EVENT_DATA,
+  ...TRUST_EVENT_DATA,
 } as const;
 export type EventType = keyof typeof EVENT_DATA;
 export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
@@ -158,6 +160,11 @@ export const CloudEvent = z.discriminatedUnion('type', [
   variant('action.approved'),
   variant('action.executed'),
   variant('action.outcome'),
+  variant('prediction.recorded'),
+  variant('prediction.settled'),
+  variant('ladder.enrolled'),
+  variant('ladder.promoted'),
+  variant('ladder.demoted'),
 ]);
 export type CloudEvent = z.infer<typeof CloudEvent>;
 /** The event as a producer writes it (before defaults and transforms). */

@@ -82,5 +82,16 @@ export function summarize(c: Change): string {
       return `action ${c.entity} executed on ${service}`;
     case 'action.outcome':
       return `action ${c.entity} on ${service} ${text(a.status) ?? 'finished'}`;
+    case 'prediction.recorded':
+      return `${text(a.mode) ?? 'a'} ${text(a.kind) ?? ''} prediction ${c.entity} recorded for ${text(a.incident) ?? text(a.action) ?? service}`;
+    case 'prediction.settled': {
+      const o = a.outcome;
+      const right = o !== null && typeof o === 'object' && !Array.isArray(o) && o.correct === true;
+      return `prediction ${c.entity} settled: ${right ? 'right' : 'wrong'}`;
+    }
+    case 'ladder.enrolled':
+    case 'ladder.promoted':
+    case 'ladder.demoted':
+      return `${text(a.agent) ?? '?'} ${c.type.slice('ladder.'.length)} on ${text(a.service) ?? '?'}: ${text(a.from) ?? '?'} -> ${text(a.rung) ?? '?'}`;
   }
 }

@@ -20,6 +20,8 @@ const ENUM_NAMES: Record<FactKind, string> = {
   incident: 'INCIDENT',
   causal: 'CAUSAL_LINK',
   action: 'ACTION',
+  prediction: 'PREDICTION',
+  ladder: 'TRUST_LADDER',
 };
 
 export const ChangeKind = builder.enumType('ChangeKind', {
@@ -31,6 +33,7 @@ export const ChangeKind = builder.enumType('ChangeKind', {
 function displayId(c: ChangeValue): string {
   if (c.kind === 'dependency' || c.kind === 'configValue') return splitId(c.entity).join(c.kind === 'dependency' ? '->' : ':');
   if (c.kind === 'causal') return splitId(c.entity).join('->');
+  if (c.kind === 'ladder') return splitId(c.entity).join('@');
   return c.entity;
 }
 
@@ -42,7 +45,7 @@ export const Change = builder.objectRef<ChangeValue>('Change').implement({
     recordedAt: t.field({ type: DateTime, description: 'When ctxgraph recorded it.', resolve: (c) => c.recordedAt }),
     type: t.exposeString('type', { description: 'The event type, e.g. deploy.started.' }),
     kind: t.field({ type: ChangeKind, resolve: (c) => c.kind }),
-    entity: t.id({ description: 'The entity id; `from->to` for a dependency, `cause->effect` for a causal link.', resolve: displayId }),
+    entity: t.id({ description: 'The entity id; `from->to` for a dependency, `cause->effect` for a causal link, `agent@service` for a trust ladder.', resolve: displayId }),
     ref: t.field({
       type: EntityRef,
       nullable: true,

@@ -3,8 +3,8 @@
  * it was recorded, never on what came before; the order of facts on an entity is decided at read
  * time (`compareFacts`), which is what makes delivery order irrelevant.
  */
-import type { CloudEvent, EntityRef } from '../../schema/events.js';
-import { configValueId, dependencyId, eventKey, type Fact, type FactKind, type Json } from './facts.js';
+import type { CloudEvent, EntityRef, EventType } from '../../schema/events.js';
+import { configValueId, dependencyId, eventKey, type Fact, type FactKind, type Json, SEP } from './facts.js';
 import { toMillis } from './time.js';
 
 type Attrs = Record<string, Json>;
@@ -46,6 +46,8 @@ function actorAttrs(e: CloudEvent): Attrs {
 export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
   const validFrom = toMillis(e.time);
   const key = eventKey(e.source, e.id);
+  // The instant a deploy started, an alert fired or an incident opened is the fact's own valid
+  // time: it is not stored again as an attribute (see `attrsAsRecorded`).
   const fact = (kind: FactKind, id: string, attrs: Attrs): Fact => ({ kind, id, validFrom, recordedAt, key, type: e.type, attrs });
 
   switch (e.type) {
@@ -69,13 +71,12 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
         fact('deploy', e.data.deploy, {
           service: e.data.service,
           version: e.data.version,
-          startedAt: validFrom,
           ...given(e.data, ['previousVersion', 'changes', 'rolloutPercent']),
           ...actorAttrs(e),
         }),
       ];
     case 'deploy.finished':
-      return [fact('deploy', e.data.deploy, { status: e.data.status, finishedAt: validFrom })];
+      return [fact('deploy', e.data.deploy, { status: e.data.status })];
     case 'config.changed': {
       const d = e.data;
       // Each consumer once, even when a producer repeats one: one setting, one value fact per service.
@@ -97,24 +98,22 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
           service: e.data.service,
           signal: e.data.signal,
           active: true,
-          firedAt: validFrom,
           ...given(e.data, ['severity', 'value', 'summary', 'dependency']),
         }),
       ];
     case 'alert.resolved':
-      return [fact('alert', e.data.alert, { active: false, resolvedAt: validFrom })];
+      return [fact('alert', e.data.alert, { active: false })];
     case 'incident.opened':
       return [
         fact('incident', e.data.incident, {
           services: e.data.services,
           open: true,
-          openedAt: validFrom,
           ...given(e.data, ['title', 'severity']),
         }),
       ];
     case 'incident.resolved': {
       const d = e.data;
-      const out = [fact('incident', d.incident, { open: false, resolvedAt: validFrom, ...given(d, ['rootCause', 'chain']) })];
+      const out = [fact('incident', d.incident, { open: false, ...given(d, ['rootCause', 'chain']) })];
       // A given root cause and chain count as confirmed causal links (CONTRACT §1).
       const chain: EntityRef[] = [...(d.chain ?? [])];
       if (d.rootCause && (chain.length === 0 || refKey(chain[0] as EntityRef) !== refKey(d.rootCause))) chain.unshift(d.rootCause);
@@ -161,6 +160,45 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
           ...given(e.data, ['detail']),
         }),
       ];
+    case 'prediction.recorded': {
+      const d = e.data;
+      return [
+        fact('prediction', d.prediction, {
+          kind: d.kind,
+          mode: d.mode,
+          author: d.author,
+          service: d.service,
+          madeAt: validFrom,
+          at: toMillis(d.at),
+          knownAt: toMillis(d.knownAt),
+          version: d.version,
+          evidence: d.evidence,
+          ...given(d, ['incident', 'action', 'candidates', 'impacted']),
+        }),
+      ];
+    }
+    case 'prediction.settled': {
+      const d = e.data;
+      return [fact('prediction', d.prediction, { outcome: { settledAt: validFrom, correct: d.correct, rank: d.rank, truth: d.truth, faultClass: d.faultClass ?? null } })];
+    }
+    case 'ladder.enrolled':
+    case 'ladder.promoted':
+    case 'ladder.demoted': {
+      const d = e.data;
+      // One entity per agent and service; each move is one version of it, so its history is the ladder's audit trail.
+      return [
+        fact('ladder', `${d.agent}${SEP}${d.service}`, {
+          agent: d.agent,
+          service: d.service,
+          rung: d.to,
+          from: d.from,
+          direction: e.type === 'ladder.demoted' ? 'demotion' : 'promotion',
+          by: d.by,
+          reason: d.reason,
+          checks: d.checks,
+        }),
+      ];
+    }
     case 'causal.confirmed':
     case 'causal.rejected': {
       const d = e.data;
@@ -179,4 +217,35 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
       ];
     }
   }
+}
+
+/** Time attributes that are the valid time of the fact that makes them, per event type: [entity kind, attribute after which it reads, name]. */
+const TIME_ATTRS: Partial<Record<EventType, readonly [Fact['kind'], string, string]>> = {
+  'deploy.started': ['deploy', 'version', 'startedAt'],
+  'deploy.finished': ['deploy', 'status', 'finishedAt'],
+  'alert.fired': ['alert', 'active', 'firedAt'],
+  'alert.resolved': ['alert', 'active', 'resolvedAt'],
+  'incident.opened': ['incident', 'open', 'openedAt'],
+  'incident.resolved': ['incident', 'open', 'resolvedAt'],
+};
+
+/**
+ * A fact's attributes as its event stated them, with the time attribute its valid time stands for
+ * (`startedAt` of a deploy.started, `resolvedAt` of an alert.resolved, ...): what a change listing shows.
+ *
+ * @example
+ * attrsAsRecorded(alertResolvedFact) // { active: false, resolvedAt: 1767225600000 }
+ */
+export function attrsAsRecorded(f: Pick<Fact, 'kind' | 'type' | 'validFrom' | 'attrs'>): Readonly<Record<string, Json>> {
+  const derived = TIME_ATTRS[f.type];
+  if (!derived || derived[0] !== f.kind) return f.attrs;
+  const [, after, name] = derived;
+  const out: Attrs = {};
+  for (const k in f.attrs) {
+    if (k === name) continue;
+    out[k] = f.attrs[k] as Json;
+    if (k === after) out[name] = f.validFrom;
+  }
+  out[name] ??= f.validFrom;
+  return out;
 }

@@ -10,9 +10,11 @@ export type Json = string | number | boolean | null | Json[] | { [k: string]: Js
 /**
  * Kinds of entity the graph versions. `configValue` is one setting on one service (its id is
  * `service␟key`); `config` is one change event, referred to by its change id; `action` is one
- * action an agent proposed through the control layer, with its verdict, approvals and outcome.
+ * action an agent proposed through the control layer, with its verdict, approvals and outcome;
+ * `prediction` is one recorded analysis or prediction with its score; `ladder` is one agent's rung
+ * on one service (its id is `agent␟service`), one fact per enrolment, promotion or demotion.
  */
-export const FACT_KINDS = ['service', 'dependency', 'deploy', 'config', 'configValue', 'alert', 'incident', 'causal', 'action'] as const;
+export const FACT_KINDS = ['service', 'dependency', 'deploy', 'config', 'configValue', 'alert', 'incident', 'causal', 'action', 'prediction', 'ladder'] as const;
 export type FactKind = (typeof FACT_KINDS)[number];
 
 export interface Fact {
@@ -40,8 +42,12 @@ export function splitId(id: string): [string, string] {
   return i < 0 ? [id, ''] : [id.slice(0, i), id.slice(i + 1)];
 }
 
-/** The idempotency key of an event: `(source, id)`. Comparing keys as strings compares the pairs. */
-export const eventKey = (source: string, id: string): string => `${source}\u0000${id}`;
+/**
+ * The idempotency key of an event: `(source, id)`. Comparing keys as strings compares the pairs.
+ * `join` makes one flat string; concatenation would keep a chain of pieces (twice the bytes) for
+ * every event the store holds.
+ */
+export const eventKey = (source: string, id: string): string => [source, id].join('\u0000');
 
 export function splitEventKey(key: string): { source: string; id: string } {
   const i = key.indexOf('\u0000');

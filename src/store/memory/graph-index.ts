@@ -26,6 +26,8 @@ export class GraphIndex {
     incident: new Map(),
     causal: new Map(),
     action: new Map(),
+    prediction: new Map(),
+    ladder: new Map(),
   };
   /** service -> dependency ids it calls / is called by (every dependency ever known). */
   readonly out = new Map<string, Set<string>>();

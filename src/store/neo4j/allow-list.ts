@@ -17,6 +17,8 @@ export const LABEL_OF_KIND = {
   incident: 'Incident',
   causal: 'CausalLink',
   action: 'Action',
+  prediction: 'Prediction',
+  ladder: 'TrustLadder',
 } as const satisfies Record<FactKind, string>;
 
 export type Slots = Readonly<Record<string, string>>;
