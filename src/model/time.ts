@@ -2,6 +2,7 @@
  * Time in ctxgraph: every fact has a valid time and a recorded time. "The graph at T as known at
  * K" is decided here, once, for every store and every query.
  */
+import type { EventType } from '../../schema/events.js';
 import type { Fact, Json } from './facts.js';
 
 /** A reading of the graph: valid at `at`, as known at `knownAt` (both epoch ms). */
@@ -23,6 +24,52 @@ export function toMillis(rfc3339: string): number {
 export const toIso = (ms: number): string => new Date(ms).toISOString();
 
 /**
+ * The facts of one entity sorted by `compareFacts`, read by position. A store may keep them in
+ * columns rather than as `Fact` objects (the embedded store does, to keep memory per fact low), so
+ * the reads below never need a fact object; `fact(i)` builds one for those who do.
+ */
+export interface Versions {
+  readonly length: number;
+  validFrom(i: number): number;
+  recordedAt(i: number): number;
+  /** The event's order key, `source␀id`. */
+  key(i: number): string;
+  type(i: number): EventType;
+  attrs(i: number): Readonly<Record<string, Json>>;
+  fact(i: number): Fact;
+}
+
+/** Versions as a plain sorted array of facts (what Neo4j returns, what tests write), or a store's own. */
+export type VersionsLike = Versions | readonly Fact[];
+
+class FactArray implements Versions {
+  constructor(private readonly facts: readonly Fact[]) {}
+  get length(): number {
+    return this.facts.length;
+  }
+  validFrom(i: number): number {
+    return (this.facts[i] as Fact).validFrom;
+  }
+  recordedAt(i: number): number {
+    return (this.facts[i] as Fact).recordedAt;
+  }
+  key(i: number): string {
+    return (this.facts[i] as Fact).key;
+  }
+  type(i: number): EventType {
+    return (this.facts[i] as Fact).type;
+  }
+  attrs(i: number): Readonly<Record<string, Json>> {
+    return (this.facts[i] as Fact).attrs;
+  }
+  fact(i: number): Fact {
+    return this.facts[i] as Fact;
+  }
+}
+
+export const asVersions = (v: VersionsLike): Versions => (typeof (v as Versions).attrs === 'function' ? (v as Versions) : new FactArray(v as readonly Fact[]));
+
+/**
  * Order of facts on one entity: valid time first; at equal valid time the larger `(source, id)`
  * comes later, and so wins (CONTRACT §1's equal-time rule).
  */
@@ -31,13 +78,14 @@ export function compareFacts(a: Pick<Fact, 'validFrom' | 'key'>, b: Pick<Fact, '
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-/** Index of the first version whose valid time is after `at` (versions sorted by `compareFacts`). */
-export function upperBound(versions: readonly Fact[], at: number): number {
+/** Index of the first version whose valid time is after `at`. */
+export function upperBound(versions: VersionsLike, at: number): number {
+  const v = asVersions(versions);
   let lo = 0;
-  let hi = versions.length;
+  let hi = v.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((versions[mid] as Fact).validFrom <= at) lo = mid + 1;
+    if (v.validFrom(mid) <= at) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -57,56 +105,75 @@ export function insertionPoint(versions: readonly Fact[], fact: Fact): number {
   return lo;
 }
 
-/** The last fact at or before `at`, recorded by `knownAt`, that sets `attr`. */
-export function factSetting(versions: readonly Fact[], attr: string, t: Instant): Fact | undefined {
-  for (let i = upperBound(versions, t.at) - 1; i >= 0; i--) {
-    const f = versions[i] as Fact;
-    if (f.recordedAt <= t.knownAt && f.attrs[attr] !== undefined) return f;
+/** Position of the last version at or before `at`, recorded by `knownAt`, that sets `attr`; -1 when none. */
+export function positionSetting(v: Versions, attr: string, t: Instant): number {
+  for (let i = upperBound(v, t.at) - 1; i >= 0; i--) {
+    if (v.recordedAt(i) <= t.knownAt && v.attrs(i)[attr] !== undefined) return i;
   }
-  return undefined;
+  return -1;
+}
+
+/** Position of the last version at or before `at`, recorded by `knownAt`, made by an event of `type`; -1 when none. */
+export function positionOfType(v: Versions, type: EventType, t: Instant): number {
+  for (let i = upperBound(v, t.at) - 1; i >= 0; i--) {
+    if (v.recordedAt(i) <= t.knownAt && v.type(i) === type) return i;
+  }
+  return -1;
+}
+
+/** The last fact at or before `at`, recorded by `knownAt`, that sets `attr`. */
+export function factSetting(versions: VersionsLike, attr: string, t: Instant): Fact | undefined {
+  const v = asVersions(versions);
+  const i = positionSetting(v, attr, t);
+  return i < 0 ? undefined : v.fact(i);
 }
 
 /** The value of one attribute at an instant: the last fact at or before `at`, recorded by `knownAt`, that sets it. */
-export function attrAt(versions: readonly Fact[], attr: string, t: Instant): Json | undefined {
-  return factSetting(versions, attr, t)?.attrs[attr];
+export function attrAt(versions: VersionsLike, attr: string, t: Instant): Json | undefined {
+  const v = asVersions(versions);
+  const i = positionSetting(v, attr, t);
+  return i < 0 ? undefined : v.attrs(i)[attr];
 }
 
 /** Every attribute at an instant, each from the last fact that set it; undefined when nothing was known. */
-export function stateAt(versions: readonly Fact[], t: Instant): Record<string, Json> | undefined {
+export function stateAt(versions: VersionsLike, t: Instant): Record<string, Json> | undefined {
+  const v = asVersions(versions);
   let state: Record<string, Json> | undefined;
-  for (let i = upperBound(versions, t.at) - 1; i >= 0; i--) {
-    const f = versions[i] as Fact;
-    if (f.recordedAt > t.knownAt) continue;
+  for (let i = upperBound(v, t.at) - 1; i >= 0; i--) {
+    if (v.recordedAt(i) > t.knownAt) continue;
     state ??= {};
-    for (const k in f.attrs) if (!(k in state)) state[k] = f.attrs[k] as Json;
+    const attrs = v.attrs(i);
+    for (const k in attrs) if (!(k in state)) state[k] = attrs[k] as Json;
   }
   return state;
 }
 
+/** Equal attribute values: primitives by `===`, structured ones (an SLO, a list) by content. */
+const sameValue = (a: Json, b: Json): boolean => a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
+
 /** The valid time at which an attribute took the value it has at `t` (for "since when"). */
-export function attrSince(versions: readonly Fact[], attr: string, t: Instant): number | undefined {
+export function attrSince(versions: VersionsLike, attr: string, t: Instant): number | undefined {
+  const v = asVersions(versions);
   let since: number | undefined;
-  let value: string | undefined;
-  for (let i = upperBound(versions, t.at) - 1; i >= 0; i--) {
-    const f = versions[i] as Fact;
-    if (f.recordedAt > t.knownAt) continue;
-    const v = f.attrs[attr];
-    if (v === undefined) continue;
-    const s = JSON.stringify(v);
-    if (value === undefined) value = s;
-    else if (s !== value) break;
-    since = f.validFrom;
+  let value: Json | undefined;
+  for (let i = upperBound(v, t.at) - 1; i >= 0; i--) {
+    if (v.recordedAt(i) > t.knownAt) continue;
+    const x = v.attrs(i)[attr];
+    if (x === undefined) continue;
+    if (value === undefined) value = x;
+    else if (!sameValue(x, value)) break;
+    since = v.validFrom(i);
   }
   return since;
 }
 
 /** Facts whose valid time lies in [from, to], recorded by `knownAt`. */
-export function factsBetween(versions: readonly Fact[], from: number, to: number, knownAt: number): Fact[] {
+export function factsBetween(versions: VersionsLike, from: number, to: number, knownAt: number): Fact[] {
+  const v = asVersions(versions);
   const out: Fact[] = [];
-  for (let i = upperBound(versions, from - 1); i < versions.length; i++) {
-    const f = versions[i] as Fact;
-    if (f.validFrom > to) break;
-    if (f.recordedAt <= knownAt) out.push(f);
+  for (let i = upperBound(v, from - 1); i < v.length; i++) {
+    if (v.validFrom(i) > to) break;
+    if (v.recordedAt(i) <= knownAt) out.push(v.fact(i));
   }
   return out;
 }

@@ -3,8 +3,8 @@
  * shapes, and every rule about what is visible when lives here, once.
  */
 import type { EntityRef } from '../../schema/events.js';
-import { type Fact, type Json, splitId } from './facts.js';
-import { attrAt, attrSince, factSetting, type Instant, stateAt } from './time.js';
+import { type Json, splitId } from './facts.js';
+import { asVersions, attrAt, attrSince, type Instant, positionOfType, stateAt, upperBound, type Versions, type VersionsLike } from './time.js';
 
 export interface Slo {
   objective: number;
@@ -117,43 +117,102 @@ const ref = (v: Json | undefined): EntityRef | null =>
     : null;
 
 /** Whether a service or dependency exists at `t` (its last `present` fact says so). */
-export const presentAt = (versions: readonly Fact[], t: Instant): boolean => attrAt(versions, 'present', t) === true;
+export const presentAt = (versions: VersionsLike, t: Instant): boolean => attrAt(versions, 'present', t) === true;
 
-export function serviceAt(id: string, versions: readonly Fact[], t: Instant): ServiceState | null {
-  const s = stateAt(versions, t);
-  if (!s || s.present !== true) return null;
-  const slo = s.slo;
+/** The valid time of the last fact of `type` seen at `t`: when a deploy started, an alert fired, ... */
+function timeOf(v: Versions, type: Parameters<typeof positionOfType>[1], t: Instant): number | null {
+  const i = positionOfType(v, type, t);
+  return i < 0 ? null : v.validFrom(i);
+}
+
+/**
+ * Read on every hop of a traversal, so one backward pass over the versions without building the
+ * whole state: each attribute from the last fact that sets it, `since` from the run of facts that
+ * keep `present` at its current value.
+ */
+export function serviceAt(id: string, versions: VersionsLike, t: Instant): ServiceState | null {
+  const v = asVersions(versions);
+  let present: Json | undefined;
+  let since = 0;
+  let sinceDone = false;
+  let name: Json | undefined;
+  let kind: Json | undefined;
+  let team: Json | undefined;
+  let tier: Json | undefined;
+  let zone: Json | undefined;
+  let slo: Json | undefined;
+  let tags: Json | undefined;
+  for (let i = upperBound(v, t.at) - 1; i >= 0; i--) {
+    if (v.recordedAt(i) > t.knownAt) continue;
+    const a = v.attrs(i);
+    const p = a.present;
+    if (p !== undefined && !sinceDone) {
+      if (present === undefined) present = p;
+      if (p === present) since = v.validFrom(i);
+      else sinceDone = true;
+    }
+    if (present !== undefined && present !== true) return null;
+    name ??= a.name;
+    kind ??= a.kind;
+    team ??= a.team;
+    tier ??= a.tier;
+    zone ??= a.zone;
+    slo ??= a.slo;
+    tags ??= a.tags;
+  }
+  if (present !== true) return null;
   return {
     id,
-    name: str(s.name),
-    kind: str(s.kind),
-    team: str(s.team),
-    tier: num(s.tier),
-    zone: str(s.zone),
+    name: str(name),
+    kind: str(kind),
+    team: str(team),
+    tier: num(tier),
+    zone: str(zone),
     slo: slo && typeof slo === 'object' && !Array.isArray(slo) ? { objective: Number(slo.objective), windowDays: Number(slo.windowDays) } : null,
-    tags: strs(s.tags),
-    since: attrSince(versions, 'present', t) ?? 0,
+    tags: strs(tags),
+    since,
   };
 }
 
-/** A dependency's own state at `t`, ignoring whether its services exist (the store checks those). */
-export function dependencyAt(id: string, versions: readonly Fact[], t: Instant): DependencyState | null {
-  const s = stateAt(versions, t);
-  if (!s || s.present !== true) return null;
-  const [from, to] = splitId(id);
+/**
+ * A dependency's own state at `t`, ignoring whether its services exist (the store checks those).
+ * `ends` spares splitting the id when the caller already holds `[from, to]`.
+ */
+export function dependencyAt(id: string, versions: VersionsLike, t: Instant, ends?: readonly [string, string]): DependencyState | null {
+  const v = asVersions(versions);
+  let present: Json | undefined;
+  let critical: Json | undefined;
+  let rps: Json | undefined;
+  let timeoutMs: Json | undefined;
+  let protocol: Json | undefined;
+  for (let i = upperBound(v, t.at) - 1; i >= 0; i--) {
+    if (v.recordedAt(i) > t.knownAt) continue;
+    const a = v.attrs(i);
+    present ??= a.present;
+    if (present !== undefined && present !== true) return null;
+    critical ??= a.critical;
+    rps ??= a.rps;
+    timeoutMs ??= a.timeoutMs;
+    protocol ??= a.protocol;
+  }
+  if (present !== true) return null;
+  const [from, to] = ends ?? splitId(id);
   return {
     from,
     to,
-    critical: s.critical !== false,
-    rps: num(s.rps),
-    timeoutMs: num(s.timeoutMs),
-    protocol: str(s.protocol),
+    critical: critical !== false,
+    rps: num(rps),
+    timeoutMs: num(timeoutMs),
+    protocol: str(protocol),
   };
 }
 
-export function deployAt(id: string, versions: readonly Fact[], t: Instant): DeployState | null {
-  const s = stateAt(versions, t);
-  if (!s || typeof s.service !== 'string' || typeof s.version !== 'string' || typeof s.startedAt !== 'number') return null;
+export function deployAt(id: string, versions: VersionsLike, t: Instant): DeployState | null {
+  const v = asVersions(versions);
+  const started = positionOfType(v, 'deploy.started', t);
+  if (started < 0) return null;
+  const s = stateAt(v, t);
+  if (!s || typeof s.service !== 'string' || typeof s.version !== 'string') return null;
   return {
     id,
     service: s.service,
@@ -162,12 +221,12 @@ export function deployAt(id: string, versions: readonly Fact[], t: Instant): Dep
     changes: strs(s.changes),
     rolloutPercent: num(s.rolloutPercent),
     status: (str(s.status) as DeployStatus | null) ?? 'in_progress',
-    startedAt: s.startedAt,
-    finishedAt: num(s.finishedAt),
+    startedAt: v.validFrom(started),
+    finishedAt: timeOf(v, 'deploy.finished', t),
     actor: str(s.actor),
     actorType: str(s.actorType),
     actorModel: str(s.actorModel),
-    startKey: factSetting(versions, 'startedAt', t)?.key ?? '',
+    startKey: v.key(started),
   };
 }
 
@@ -185,16 +244,18 @@ export function runningDeploy(deploys: readonly DeployState[]): { version: strin
   return fallback === null ? null : { version: fallback, deploy: null };
 }
 
-export function configValueAt(versions: readonly Fact[], t: Instant): ConfigValueState | null {
+export function configValueAt(versions: VersionsLike, t: Instant): ConfigValueState | null {
   const s = stateAt(versions, t);
   if (!s || typeof s.service !== 'string' || typeof s.key !== 'string' || s.value === undefined) return null;
   return { service: s.service, key: s.key, value: s.value, change: str(s.change) ?? '', since: attrSince(versions, 'change', t) ?? 0 };
 }
 
-export function configChangeAt(id: string, versions: readonly Fact[], t: Instant): ConfigChangeState | null {
-  const f = versions.find((v) => v.recordedAt <= t.knownAt && v.validFrom <= t.at);
-  if (!f) return null;
-  const s = f.attrs;
+export function configChangeAt(id: string, versions: VersionsLike, t: Instant): ConfigChangeState | null {
+  const v = asVersions(versions);
+  let i = 0;
+  while (i < v.length && !(v.recordedAt(i) <= t.knownAt && v.validFrom(i) <= t.at)) i++;
+  if (i === v.length) return null;
+  const s = v.attrs(i);
   return {
     id,
     service: str(s.service) ?? '',
@@ -203,15 +264,18 @@ export function configChangeAt(id: string, versions: readonly Fact[], t: Instant
     previousValue: s.previousValue ?? null,
     dependency: str(s.dependency),
     services: strs(s.services),
-    at: f.validFrom,
+    at: v.validFrom(i),
     actor: str(s.actor),
     actorType: str(s.actorType),
   };
 }
 
-export function alertAt(id: string, versions: readonly Fact[], t: Instant): AlertState | null {
-  const s = stateAt(versions, t);
-  if (!s || typeof s.service !== 'string' || typeof s.firedAt !== 'number') return null;
+export function alertAt(id: string, versions: VersionsLike, t: Instant): AlertState | null {
+  const v = asVersions(versions);
+  const firedAt = timeOf(v, 'alert.fired', t);
+  if (firedAt === null) return null;
+  const s = stateAt(v, t);
+  if (!s || typeof s.service !== 'string') return null;
   const active = s.active === true;
   return {
     id,
@@ -222,14 +286,17 @@ export function alertAt(id: string, versions: readonly Fact[], t: Instant): Aler
     summary: str(s.summary),
     dependency: str(s.dependency),
     active,
-    firedAt: active ? (attrSince(versions, 'active', t) ?? s.firedAt) : s.firedAt,
-    resolvedAt: active ? null : num(s.resolvedAt),
+    firedAt: active ? (attrSince(v, 'active', t) ?? firedAt) : firedAt,
+    resolvedAt: active ? null : timeOf(v, 'alert.resolved', t),
   };
 }
 
-export function incidentAt(id: string, versions: readonly Fact[], t: Instant): IncidentState | null {
-  const s = stateAt(versions, t);
-  if (!s || typeof s.openedAt !== 'number') return null;
+export function incidentAt(id: string, versions: VersionsLike, t: Instant): IncidentState | null {
+  const v = asVersions(versions);
+  const openedAt = timeOf(v, 'incident.opened', t);
+  if (openedAt === null) return null;
+  const s = stateAt(v, t);
+  if (!s) return null;
   const open = s.open === true;
   return {
     id,
@@ -237,14 +304,14 @@ export function incidentAt(id: string, versions: readonly Fact[], t: Instant): I
     title: str(s.title),
     severity: str(s.severity),
     open,
-    openedAt: s.openedAt,
-    resolvedAt: open ? null : num(s.resolvedAt),
+    openedAt,
+    resolvedAt: open ? null : timeOf(v, 'incident.resolved', t),
     rootCause: ref(s.rootCause),
     chain: Array.isArray(s.chain) ? s.chain.map(ref).filter((r): r is EntityRef => r !== null) : [],
   };
 }
 
-export function causalLinkAt(versions: readonly Fact[], t: Instant): CausalLinkState | null {
+export function causalLinkAt(versions: VersionsLike, t: Instant): CausalLinkState | null {
   const s = stateAt(versions, t);
   const cause = ref(s?.cause);
   const effect = ref(s?.effect);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CloudEventInput, parseEvent } from '../../schema/events.js';
-import { applyEvent, causalId } from '../../src/model/apply.js';
-import { configValueId, dependencyId, eventKey } from '../../src/model/facts.js';
+import { applyEvent, attrsAsRecorded, causalId } from '../../src/model/apply.js';
+import { configValueId, dependencyId, eventKey, type Fact } from '../../src/model/facts.js';
 import { toMillis } from '../../src/model/time.js';
 import { createEvents } from '../support/events.js';
 
@@ -14,7 +14,8 @@ function factsOf(input: CloudEventInput) {
   return applyEvent(r.event, RECORDED);
 }
 /** Kind, id and attributes: the part of a fact that depends on the event's type. */
-const shape = (input: CloudEventInput) => factsOf(input).map((f) => ({ kind: f.kind, id: f.id, attrs: f.attrs }));
+/** What a change listing shows of each fact. */
+const shape = (input: CloudEventInput) => factsOf(input).map((f) => ({ kind: f.kind, id: f.id, attrs: attrsAsRecorded(f) }));
 
 describe('applyEvent', () => {
   const ev = createEvents({ source: 'ci' });
@@ -50,6 +51,14 @@ describe('applyEvent', () => {
     expect(shape(ev.deployFinished(T, { deploy: 'd1', status: 'rolled_back' }))).toEqual([
       { kind: 'deploy', id: 'd1', attrs: { status: 'rolled_back', finishedAt: toMillis(T) } },
     ]);
+  });
+
+  it('keeps a start or end time once, as the valid time, and shows it where the event put it', () => {
+    const [fired] = factsOf(ev.alertFired(T, { alert: 'a1', service: 'cart', signal: 'latency', severity: 'critical' }));
+    expect(fired?.attrs.firedAt).toBeUndefined();
+    expect(Object.keys(attrsAsRecorded(fired as Fact))).toEqual(['service', 'signal', 'active', 'firedAt', 'severity']);
+    const [started] = factsOf(ev.deployStarted(T, { deploy: 'd1', service: 'cart', version: 'v2' }));
+    expect(Object.keys(attrsAsRecorded(started as Fact))).toEqual(['service', 'version', 'startedAt']);
   });
 
   it('config.changed records the change and sets the value on each consumer once', () => {

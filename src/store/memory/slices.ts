@@ -2,6 +2,7 @@
  * Slice reads over the embedded indexes: each answers one question at an instant by binary
  * searches over the versions it touches, never by scanning the whole history.
  */
+import { attrsAsRecorded } from '../../model/apply.js';
 import { type Fact, splitEventKey, splitId } from '../../model/facts.js';
 import { factsBetween, type Instant, upperBound } from '../../model/time.js';
 import {
@@ -183,7 +184,7 @@ export class Slices {
       source,
       eventId: id,
       services: this.servicesOfFact(f),
-      attrs: f.attrs,
+      attrs: attrsAsRecorded(f),
     };
   }
 
