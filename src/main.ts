@@ -22,7 +22,7 @@ import { lockDataDir } from './store/memory/dir-lock.js';
 import { EmbeddedStore } from './store/memory/embedded-store.js';
 import { openNeo4jStore } from './store/neo4j/neo4j-store.js';
 import type { LadderTransition } from './trust/ladder.js';
-import { createMemoryTrustStore } from './trust-store/memory.js';
+import { openEventSourcedTrustStore } from './trust-store/event-sourced.js';
 import { registerTrustMetrics } from './trust-store/metrics.js';
 import { createTrustService } from './trust-store/trust-service.js';
 
@@ -92,9 +92,14 @@ export async function startApp(opts: { config: Config; logger: Logger; demo: boo
 
   // The ladder's promotions and demotions go to the control layer's signed audit, and the control
   // layer asks the ladder for its verdicts: the audit sink reaches `control` only once both exist.
+  // Predictions and ladder moves are events: the trust store is rebuilt from the graph, so a restart keeps every rung.
+  const trustStore = await openEventSourcedTrustStore({ reader: store, ingest: (events) => pipeline.ingest(events) }).catch(async (e: unknown) => {
+    await opened.release();
+    throw e;
+  });
   const trust = createTrustService({
     reader: store,
-    store: createMemoryTrustStore(),
+    store: trustStore,
     ingest: (events) => pipeline.ingest(events),
     logger,
     audit: async (t) => {

@@ -88,6 +88,8 @@ builder.queryField('rootCause', (t) =>
       }
       const r = await rootCause(ctx.reader, query);
       if (!r.ok) throw errorOf(r.error);
+      // Decision provenance (docs/trust.md): what was served about an open incident, kept to be scored.
+      await ctx.trust?.service.recordAnalysis(r.analysis, knownAt);
       return { ...r.analysis, id };
     },
   }),

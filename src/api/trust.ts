@@ -78,16 +78,26 @@ const ReliabilityBin = builder.objectRef<ReliabilityBinValue>('ReliabilityBin').
   }),
 });
 
-const Calibration = builder.objectRef<CalibrationValue>('Calibration').implement({
-  description: 'How often root-cause predictions were right, and whether their confidence meant what it said.',
+const BlastRadiusScore = builder.objectRef<CalibrationValue['blastRadius']>('BlastRadiusScore').implement({
+  description: 'Blast-radius predictions whose action has an outcome: right when every service the action was seen to affect had been predicted.',
   fields: (t) => ({
-    total: t.exposeInt('total', { description: 'Settled predictions counted.' }),
+    total: t.exposeInt('total', { description: 'Settled blast-radius predictions counted.' }),
+    correct: t.exposeInt('correct'),
+    rate: t.exposeFloat('rate', { nullable: true }),
+  }),
+});
+
+const Calibration = builder.objectRef<CalibrationValue>('Calibration').implement({
+  description: 'How often root-cause predictions were right, and whether their confidence meant what it said; blast-radius predictions beside them.',
+  fields: (t) => ({
+    total: t.exposeInt('total', { description: 'Settled root-cause predictions counted.' }),
     top1: t.exposeInt('top1'),
     top3: t.exposeInt('top3'),
     top1Rate: t.exposeFloat('top1Rate', { nullable: true }),
     top3Rate: t.exposeFloat('top3Rate', { nullable: true }),
     ece: t.exposeFloat('ece', { nullable: true, description: 'Expected calibration error over the bins.' }),
     bins: t.field({ type: [ReliabilityBin], resolve: (c) => c.bins }),
+    blastRadius: t.field({ type: BlastRadiusScore, resolve: (c) => c.blastRadius }),
   }),
 });
 

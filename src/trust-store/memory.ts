@@ -7,6 +7,7 @@ const ladderKey = (agent: string, service: string): string => `${agent}\u001f${s
 
 function matches(p: Prediction, f: PredictionFilter): boolean {
   return (
+    (f.id === undefined || p.id === f.id) &&
     (f.service === undefined || p.service === f.service) &&
     (f.authorId === undefined || p.author.id === f.authorId) &&
     (f.incident === undefined || p.incident === f.incident) &&

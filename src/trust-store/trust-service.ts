@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { type Instant, toIso } from '../model/time.js';
 import type { CausalLinkState, IncidentState } from '../model/views.js';
 import type { GraphReader } from '../store/graph-store.js';
+import { actionEnd, observedServices } from '../trust/action-outcome.js';
 import { calibrate, calibrateBy, type Calibration, type CalibrationGroup, type CalibrationSlice } from '../trust/calibration.js';
 import { type ChangeOutcome, changeOutcomes, confirmedCauses } from '../trust/change-outcomes.js';
 import { DAY } from '../trust/durations.js';
@@ -109,11 +110,20 @@ export interface TrustService {
   recordShadowPrediction(agent: Author, p: { incident: string; candidates: PredictedCause[]; evidence: string[]; version: string }): Promise<TrustResult<Prediction>>;
   /** ctxgraph's own analysis of an incident, kept once per incident and analysis version. */
   recordRootCause(incident: string): Promise<TrustResult<Prediction>>;
+  /**
+   * Keeps the provenance of an analysis ctxgraph served (the `rootCause` query), once per incident
+   * and analysis version. Null when it is not kept: an ad-hoc question, or an incident already
+   * resolved as known at `knownAt` (the answer was in the graph: that is no prediction).
+   */
+  recordAnalysis(analysis: RootCauseAnalysis, knownAt: number): Promise<Prediction | null>;
   /** A blast-radius prediction for an action, with what it read (the control layer calls this). */
   recordBlastRadius(p: { action: string; service: string; impacted: string[]; at: number; knownAt: number; version: string; evidence: string[]; author: Author }): Promise<Prediction>;
   /** The services an executed action was seen to affect: settles its blast-radius prediction. */
   recordActionOutcome(action: string, observed: string[]): Promise<TrustResult<Prediction>>;
-  /** Scores every unsettled root-cause prediction whose incident is now resolved; returns how many. */
+  /**
+   * Scores every unsettled prediction whose truth is now known: root causes of resolved incidents,
+   * blast radii of actions whose outcome arrived. Returns how many it scored.
+   */
   settle(): Promise<number>;
   calibration(f: { service?: string; author?: string; from?: number }): Promise<Calibration>;
   calibrationBy(f: { service?: string; author?: string; from?: number }, group: CalibrationGroup, periodMs: number): Promise<CalibrationSlice[]>;
@@ -132,8 +142,11 @@ export interface TrustService {
   policy(): TrustPolicy;
 }
 
-function rootCauseFilter(f: { service?: string; author?: string; from?: number }): PredictionFilter {
-  return { kind: 'root-cause', ...(f.service !== undefined ? { service: f.service } : {}), ...(f.author !== undefined ? { authorId: f.author } : {}), ...(f.from !== undefined ? { from: f.from } : {}) };
+/** How far from an action's target an alert still counts as the action's doing (see `observedServices`). */
+const OBSERVED_HOPS = 3;
+
+function predictionFilter(f: { service?: string; author?: string; from?: number }): PredictionFilter {
+  return { ...(f.service !== undefined ? { service: f.service } : {}), ...(f.author !== undefined ? { authorId: f.author } : {}), ...(f.from !== undefined ? { from: f.from } : {}) };
 }
 
 export function createTrustService(deps: TrustDeps): TrustService {
@@ -167,6 +180,37 @@ export function createTrustService(deps: TrustDeps): TrustService {
     return ok(p);
   }
 
+  async function recordAnalysis(analysis: RootCauseAnalysis, knownAt: number): Promise<Prediction | null> {
+    if (analysis.incident === null) return null;
+    const id = `root-cause:${analysis.incident}:${rcVersion}`;
+    const [known] = await deps.store.predictions({ id });
+    if (known) return known;
+    const inc = await deps.reader.incident(analysis.incident, { at: knownAt, knownAt });
+    if (!inc?.open) return null;
+    const p = rootCausePrediction({ id, author: CTXGRAPH, mode: 'decision', analysis, service: inc.services[0] ?? '', knownAt, version: rcVersion, recordedAt: now() });
+    await deps.store.putPrediction(p);
+    return p;
+  }
+
+  /** Scores blast-radius predictions whose action's outcome is in the graph. */
+  async function settleActions(t: Instant): Promise<number> {
+    let n = 0;
+    for (const p of await deps.store.predictions({ kind: 'blast-radius', settled: false })) {
+      if (p.action === null) continue;
+      const own = (await deps.reader.changes(Math.min(p.at, p.recordedAt), t.at, t.knownAt, p.service)).filter((c) => c.kind === 'action' && c.entity === p.action);
+      const end = actionEnd(own);
+      if (!end) continue;
+      const [alerts, near] = await Promise.all([
+        deps.reader.changes(end.executedAt ?? p.at, end.outcomeAt, t.knownAt),
+        deps.reader.neighbourhood(p.service, { at: end.outcomeAt, knownAt: t.knownAt }, OBSERVED_HOPS, 'both'),
+      ]);
+      const observed = observedServices(end, p.service, alerts.filter((c) => c.type === 'alert.fired'), new Set(near?.services.map((s) => s.service.id) ?? []));
+      const settled = settleBlastRadius(p, observed, t.at);
+      if (settled.outcome && (await deps.store.settle(p.id, settled.outcome))) n++;
+    }
+    return n;
+  }
+
   async function settle(): Promise<number> {
     const open = await deps.store.predictions({ kind: 'root-cause', settled: false });
     const t = nowInstant();
@@ -180,7 +224,7 @@ export function createTrustService(deps: TrustDeps): TrustService {
       const settled = settleRootCause(p, inc, null, t.at);
       if (settled.outcome && (await deps.store.settle(p.id, settled.outcome))) n++;
     }
-    return n;
+    return n + (await settleActions(t));
   }
 
   async function postmortem(incident: string): Promise<TrustResult<Postmortem>> {
@@ -279,6 +323,7 @@ export function createTrustService(deps: TrustDeps): TrustService {
   return {
     postmortem,
     recordRootCause,
+    recordAnalysis,
     settle,
 
     async ruleOnLink(author, verdict, link) {
@@ -380,12 +425,12 @@ export function createTrustService(deps: TrustDeps): TrustService {
 
     async calibration(f) {
       await settle();
-      return calibrate(await deps.store.predictions(rootCauseFilter(f)));
+      return calibrate(await deps.store.predictions(predictionFilter(f)));
     },
 
     async calibrationBy(f, group, periodMs) {
       await settle();
-      return calibrateBy(await deps.store.predictions(rootCauseFilter(f)), group, periodMs);
+      return calibrateBy(await deps.store.predictions(predictionFilter(f)), group, periodMs);
     },
 
     changeOutcomes: outcomes,
@@ -418,6 +463,8 @@ export function createTrustService(deps: TrustDeps): TrustService {
     review,
 
     async reviewAll() {
+      // Shadow predictions count as evidence only once scored: score what can be, then review.
+      await settle();
       const out: LadderState[] = [];
       for (const s of await deps.store.ladders({})) out.push(await review(s.agent, s.service));
       return out;

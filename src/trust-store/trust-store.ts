@@ -7,6 +7,7 @@ import type { LadderState, LadderTransition } from '../trust/ladder.js';
 import type { Prediction, PredictionKind, PredictionMode, PredictionOutcome } from '../trust/provenance.js';
 
 export interface PredictionFilter {
+  id?: string;
   service?: string;
   authorId?: string;
   incident?: string;

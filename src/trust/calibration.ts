@@ -2,7 +2,8 @@
  * Calibration of root-cause predictions: how often the top candidate (Top-1) or one of the first
  * three (Top-3) was the cause, and reliability: in each band of predicted confidence, how often the
  * top candidate turned out right. A calibrated analysis that says 0.7 is right 70% of the time.
- * Pure.
+ * Blast-radius predictions are counted beside them: right when every service an action was seen to
+ * affect had been predicted. Pure.
  *
  * @example
  * const c = calibrate(settledPredictions);
@@ -31,6 +32,8 @@ export interface Calibration {
   bins: ReliabilityBin[];
   /** Expected calibration error: the count-weighted gap between confidence and frequency. */
   ece: number | null;
+  /** Settled blast-radius predictions: how many, and how many foresaw every service the action affected. */
+  blastRadius: { total: number; correct: number; rate: number | null };
 }
 
 export const CALIBRATION_GROUPS = ['service', 'faultClass', 'period'] as const;
@@ -43,6 +46,12 @@ export interface CalibrationSlice {
 }
 
 const settledRootCauses = (ps: readonly Prediction[]): Prediction[] => ps.filter((p) => p.kind === 'root-cause' && p.outcome !== null);
+
+function blastRadiusScore(predictions: readonly Prediction[]): Calibration['blastRadius'] {
+  const settled = predictions.filter((p) => p.kind === 'blast-radius' && p.outcome !== null);
+  const correct = settled.filter((p) => p.outcome?.correct === true).length;
+  return { total: settled.length, correct, rate: settled.length === 0 ? null : correct / settled.length };
+}
 
 export function calibrate(predictions: readonly Prediction[], binCount = 10): Calibration {
   if (!Number.isInteger(binCount) || binCount < 1) throw new RangeError(`bin count must be a positive integer, got ${binCount}`);
@@ -69,14 +78,18 @@ export function calibrate(predictions: readonly Prediction[], binCount = 10): Ca
   }));
   const n = ps.length;
   const ece = n === 0 ? null : sums.reduce((acc, s) => acc + (s.count === 0 ? 0 : Math.abs(s.conf / s.count - s.hits / s.count) * (s.count / n)), 0);
-  return { total: n, top1, top3, top1Rate: n === 0 ? null : top1 / n, top3Rate: n === 0 ? null : top3 / n, bins, ece };
+  return { total: n, top1, top3, top1Rate: n === 0 ? null : top1 / n, top3Rate: n === 0 ? null : top3 / n, bins, ece, blastRadius: blastRadiusScore(predictions) };
 }
 
-/** Calibration per service, per fault class, or per period of `periodMs` (by when the prediction was made). */
+/**
+ * Calibration per service, per fault class, or per period of `periodMs` (by when the prediction was
+ * made). Fault classes are those of root causes, so blast-radius predictions count only per service and period.
+ */
 export function calibrateBy(predictions: readonly Prediction[], group: CalibrationGroup, periodMs: number, binCount = 10): CalibrationSlice[] {
   if (group === 'period' && !(periodMs > 0)) throw new RangeError(`period must be positive, got ${periodMs} ms`);
   const groups = new Map<string, Prediction[]>();
-  for (const p of settledRootCauses(predictions)) {
+  for (const p of predictions) {
+    if (p.outcome === null || (p.kind !== 'root-cause' && group === 'faultClass')) continue;
     const key =
       group === 'service' ? p.service : group === 'faultClass' ? (p.outcome?.faultClass ?? 'unknown') : new Date(Math.floor(p.recordedAt / periodMs) * periodMs).toISOString();
     const list = groups.get(key);
