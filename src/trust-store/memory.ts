@@ -30,7 +30,10 @@ export function createMemoryTrustStore(): TrustStore {
       return Promise.resolve(true);
     },
     predictions(f) {
-      return Promise.resolve([...predictions.values()].filter((p) => matches(p, f)).map((p) => structuredClone(p)));
+      // By when they were made, then id: the order a store rebuilt from the graph gives too, whatever the arrival order.
+      const found = [...predictions.values()].filter((p) => matches(p, f));
+      found.sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return Promise.resolve(found.map((p) => structuredClone(p)));
     },
     settle(id, outcome) {
       const p = predictions.get(id);
@@ -43,7 +46,9 @@ export function createMemoryTrustStore(): TrustStore {
       return Promise.resolve(s ? { ...s } : null);
     },
     ladders(f) {
-      return Promise.resolve([...ladders.values()].filter((s) => (f.agent === undefined || s.agent === f.agent) && (f.service === undefined || s.service === f.service)).map((s) => ({ ...s })));
+      const found = [...ladders.values()].filter((s) => (f.agent === undefined || s.agent === f.agent) && (f.service === undefined || s.service === f.service));
+      found.sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+      return Promise.resolve(found.map((s) => ({ ...s })));
     },
     transition(next, expectedVersion, entry) {
       const key = ladderKey(next.agent, next.service);

@@ -22,11 +22,12 @@ export interface PredictionFilter {
 export interface TrustStore {
   /** Keeps a prediction; a repeat of a known id changes nothing and answers false. */
   putPrediction(p: Prediction): Promise<boolean>;
-  /** In the order they were recorded. */
+  /** In the order they were made (`recordedAt`, then id). */
   predictions(filter: PredictionFilter): Promise<Prediction[]>;
   /** Records the outcome of an unsettled prediction; false when unknown or already settled. */
   settle(id: string, outcome: PredictionOutcome): Promise<boolean>;
   ladder(agent: string, service: string): Promise<LadderState | null>;
+  /** By agent, then service. */
   ladders(filter: { agent?: string; service?: string }): Promise<LadderState[]>;
   /**
    * Stores the state after a transition and its audit entry together, only if the stored state is
