@@ -37,8 +37,17 @@ export function controlOf(ctx: { control?: ControlContext | undefined }): Contro
   return ctx.control;
 }
 
-/** Reads are open to anonymous callers only where the config says so; an unknown token never reads. */
+/**
+ * Why this caller may not read, or null when it may. Reads are open to anonymous callers only where
+ * the config says so; an unknown token never reads. One rule for every query (see control-read-gate.ts).
+ */
+export function readRefusal(c: ControlContext): GraphQLError | null {
+  if (c.badToken) return fail('UNAUTHENTICATED', 'unknown API token');
+  if (c.caller === null && !c.anonymousRead) return fail('UNAUTHENTICATED', 'this server needs an API token (Authorization: Bearer <token>) to read');
+  return null;
+}
+
 export function assertCanRead(c: ControlContext): void {
-  if (c.badToken) throw fail('UNAUTHENTICATED', 'unknown API token');
-  if (c.caller === null && !c.anonymousRead) throw fail('UNAUTHENTICATED', 'this server needs an API token (Authorization: Bearer <token>) to read control data');
+  const refusal = readRefusal(c);
+  if (refusal) throw refusal;
 }
