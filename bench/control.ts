@@ -8,6 +8,10 @@
  *   npx tsx bench/control.ts [--services 10000] [--dependencies 50000] [--proposals 2000] [--agents 50] [--seconds 10] [--redis]
  *
  * `--redis` puts the shared state in Redis (REDIS_URL or 127.0.0.1:6379) under a throwaway prefix.
+ * The control layer is wired as the app wires it: the trust ladder consulted on every agent
+ * proposal, and action events written back through the pipeline. `--no-trust` leaves the ladder
+ * out; `--no-trust-cache` asks it afresh on every proposal (the behaviour before trust lines were
+ * kept).
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -31,8 +35,12 @@ import { EmbeddedStore } from '../src/store/memory/embedded-store.js';
 import { generate } from './generate.js';
 import { percentiles } from './measure.js';
 import { createRandom } from './random.js';
+import { versionedTrustStore } from '../src/control/trust-cache.js';
+import { createMemoryTrustStore } from '../src/trust-store/memory.js';
+import { createTrustService } from '../src/trust-store/trust-service.js';
 
 const { values: opt } = parseArgs({
+  allowNegative: true,
   options: {
     services: { type: 'string', default: '10000' },
     dependencies: { type: 'string', default: '50000' },
@@ -40,6 +48,8 @@ const { values: opt } = parseArgs({
     agents: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '10' },
     redis: { type: 'boolean', default: false },
+    trust: { type: 'boolean', default: true },
+    'trust-cache': { type: 'boolean', default: true },
   },
 });
 const services = Number(opt.services);
@@ -66,11 +76,18 @@ for (const e of gen.events) {
 }
 if (batch.length > 0) await pipeline.ingest(batch);
 const ids = gen.topology.services.map((s) => s.id);
+console.log(`trust ladder: ${opt.trust ? (opt['trust-cache'] ? 'consulted, lines kept' : 'consulted afresh on every proposal') : 'not wired'}`);
 console.log(`graph: ${ids.length} services, ${(await store.stats()).dependencies} dependencies, ${(await store.stats()).events} events, loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 
 const dir = await mkdtemp(join(tmpdir(), 'ctxgraph-bench-control-'));
 const tokens = Array.from({ length: agents }, (_, i) => ({ token: `bench-agent-token-${i}-${randomUUID()}`, id: `agent-${i}`, role: 'agent' as const, model: 'bench-model' }));
 const human = { token: `bench-human-token-${randomUUID()}`, id: 'ann', role: 'human' as const };
+const ingest = async (events: readonly unknown[]): Promise<void> => {
+  const res = await pipeline.ingest(events);
+  if (!res.ok) throw new Error(JSON.stringify(res.errors.slice(0, 3)));
+};
+const trustStore = versionedTrustStore(createMemoryTrustStore());
+const trust = createTrustService({ reader: store, store: trustStore.store, ingest: (events) => pipeline.ingest(events), logger: silentLogger });
 const control: OpenedControl = await openControl({
   config: {
     policyFile: null,
@@ -83,6 +100,9 @@ const control: OpenedControl = await openControl({
   },
   reader: store,
   logger: silentLogger,
+  ingest,
+  actionEvents: ingest,
+  ...(opt.trust ? { trust, ...(opt['trust-cache'] ? { trustVersion: trustStore.version } : {}) } : {}),
 });
 const ann: Identity = { id: 'ann', role: 'human', model: null, scope: null };
 for (const t of tokens) {
@@ -154,7 +174,7 @@ row('proposeAction in process (in-process state, audit in memory)', percentiles(
 
 // 50 agents over HTTP, each with its own token and keep-alive connection, for a fixed time.
 const metrics = createMetrics(store, { processMetrics: false });
-const server = createHttpServer({ store, pipeline, metrics, ready: () => true, logger: silentLogger, control: control.wiring });
+const server = createHttpServer({ store, pipeline, metrics, ready: () => true, logger: silentLogger, control: control.wiring, ...(opt.trust ? { trust: { service: trust } } : {}) });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 const QUERY = 'mutation ($input: ProposeActionInput!) { proposeAction(input: $input) { __typename ... on ActionDecision { verdict } ... on ControlError { code } } }';

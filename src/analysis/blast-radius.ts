@@ -110,22 +110,52 @@ export function entryTraffic(services: readonly ServiceState[], dependencies: re
   return out;
 }
 
-/** Hops over critical dependencies only, from the target outwards against the call direction. */
-function criticalReach(target: string, dependencies: readonly DependencyState[]): Set<string> {
-  const callers = new Map<string, string[]>();
+/**
+ * The reverse graph of a slice, indexed once: each reached service gets a number, and each call into
+ * a reached service is kept by its callee. Both walks below run over these arrays; with thousands
+ * of callers, the maps and repeated passes they replace were most of a proposal's time.
+ */
+interface CallIndex {
+  index: Map<string, number>;
+  /** Per callee: the calls into it (indexes into `calls`). */
+  into: number[][];
+  /** Per caller: the calls it makes into reached services, other than the target's own. */
+  outOf: number[][];
+  calls: { from: number; to: number; critical: boolean; weight: number }[];
+}
+
+function indexCalls(target: string, reached: readonly string[], dependencies: readonly DependencyState[], entries: ReadonlyMap<string, number>): CallIndex {
+  const index = new Map<string, number>();
+  for (const id of reached) if (!index.has(id)) index.set(id, index.size);
+  const inbound = new Map<string, number>();
+  for (const d of dependencies) if (d.rps !== null) inbound.set(d.to, (inbound.get(d.to) ?? 0) + d.rps);
+  const into: number[][] = Array.from({ length: index.size }, () => []);
+  const outOf: number[][] = Array.from({ length: index.size }, () => []);
+  const calls: CallIndex['calls'] = [];
   for (const d of dependencies) {
-    if (!d.critical) continue;
-    const list = callers.get(d.to);
-    if (list) list.push(d.from);
-    else callers.set(d.to, [d.from]);
+    const from = index.get(d.from);
+    const to = index.get(d.to);
+    if (from === undefined || to === undefined) continue;
+    const total = inbound.get(d.from) ?? entries.get(d.from) ?? 0;
+    const weight = d.rps === null || total <= 0 ? 1 : Math.min(1, d.rps / total);
+    const i = calls.push({ from, to, critical: d.critical, weight }) - 1;
+    (into[to] as number[]).push(i);
+    if (d.from !== target) (outOf[from] as number[]).push(i);
   }
-  const seen = new Set([target]);
+  return { index, into, outOf, calls };
+}
+
+/** Hops over critical dependencies only, from the target outwards against the call direction. */
+function criticalReach(target: number, ix: CallIndex): Uint8Array {
+  const seen = new Uint8Array(ix.index.size);
+  seen[target] = 1;
   const stack = [target];
   while (stack.length > 0) {
-    for (const c of callers.get(stack.pop() as string) ?? []) {
-      if (!seen.has(c)) {
-        seen.add(c);
-        stack.push(c);
+    for (const c of ix.into[stack.pop() as number] as number[]) {
+      const call = ix.calls[c] as CallIndex['calls'][number];
+      if (call.critical && seen[call.from] === 0) {
+        seen[call.from] = 1;
+        stack.push(call.from);
       }
     }
   }
@@ -136,29 +166,45 @@ function criticalReach(target: string, dependencies: readonly DependencyState[])
  * The share of each reached service's requests that pass through the target. A call u→v carries
  * rps(u→v) / inbound(u) of u's requests (capped at 1: a fan-out sends every request down every
  * edge); a call without rps is assumed to carry all of them. Shares add up over u's calls, capped
- * at 1, and cycles settle by iterating to a fixed point (the values only grow and are bounded).
+ * at 1. The values only grow and are bounded, so a worklist that recomputes a caller whenever one
+ * of its callees moved reaches the same least fixed point as whole passes, cycles included, while
+ * touching each acyclic caller about once; the work is capped as 100 whole passes would be.
  */
-function passThrough(target: string, reached: ReadonlySet<string>, dependencies: readonly DependencyState[], entries: ReadonlyMap<string, number>): Map<string, number> {
-  const inbound = new Map<string, number>();
-  for (const d of dependencies) if (d.rps !== null) inbound.set(d.to, (inbound.get(d.to) ?? 0) + d.rps);
-  const calls = dependencies.filter((d) => reached.has(d.to) && d.from !== target);
-  const weight = calls.map((d) => {
-    const total = inbound.get(d.from) ?? entries.get(d.from) ?? 0;
-    return d.rps === null || total <= 0 ? 1 : Math.min(1, d.rps / total);
-  });
-  const share = new Map<string, number>([[target, 1]]);
-  for (let pass = 0; pass < 100; pass++) {
-    const next = new Map<string, number>([[target, 1]]);
-    calls.forEach((d, i) => next.set(d.from, (next.get(d.from) ?? 0) + (weight[i] as number) * (share.get(d.to) ?? 0)));
-    let changed = false;
-    for (const [s, v] of next) {
-      const capped = Math.min(1, v);
-      if (Math.abs(capped - (share.get(s) ?? 0)) > 1e-9) changed = true;
-      next.set(s, capped);
+function passThrough(target: number, ix: CallIndex): Float64Array {
+  const share = new Float64Array(ix.index.size);
+  share[target] = 1;
+  const queued = new Uint8Array(ix.index.size);
+  const queue: number[] = [];
+  const enqueueCallers = (v: number): void => {
+    for (const c of ix.into[v] as number[]) {
+      const u = (ix.calls[c] as CallIndex['calls'][number]).from;
+      if (u !== target && queued[u] === 0) {
+        queued[u] = 1;
+        queue.push(u);
+      }
     }
-    if (!changed) break;
-    share.clear();
-    for (const [s, v] of next) share.set(s, v);
+  };
+  enqueueCallers(target);
+  let budget = 100 * Math.max(1, ix.calls.length);
+  for (let head = 0; head < queue.length && budget > 0; head++) {
+    const u = queue[head] as number;
+    queued[u] = 0;
+    let sum = 0;
+    for (const c of ix.outOf[u] as number[]) {
+      const call = ix.calls[c] as CallIndex['calls'][number];
+      sum += call.weight * (share[call.to] as number);
+    }
+    budget -= (ix.outOf[u] as number[]).length + 1;
+    const next = Math.min(1, sum);
+    if (Math.abs(next - (share[u] as number)) > 1e-9) {
+      share[u] = next;
+      enqueueCallers(u);
+    }
+    // Keep the queue from growing without bound on long cycles: drop what was consumed.
+    if (head > 4096 && head * 2 > queue.length) {
+      queue.splice(0, head + 1);
+      head = -1;
+    }
   }
   return share;
 }
@@ -183,18 +229,20 @@ export function summariseHistory(history: readonly PastAction[]): ActionHistory 
 export function blastRadius(action: { kind: ActionKind; service: string }, slice: BlastRadiusSlice): BlastRadiusResult {
   const target = slice.target;
   if (!target) return { ok: false, reason: 'unknown-service', message: `service ${JSON.stringify(action.service)} does not exist at that time` };
-  const critical = criticalReach(target.id, slice.dependencies);
-  const reached = new Set(slice.reach.map((r) => r.service.id));
+  const ix = indexCalls(target.id, slice.reach.map((r) => r.service.id), slice.dependencies, slice.entries);
+  const targetIndex = ix.index.get(target.id) ?? 0;
+  const criticalFlags = criticalReach(targetIndex, ix);
+  const isCritical = (id: string): boolean => criticalFlags[ix.index.get(id) ?? -1] === 1;
   const services: ImpactedService[] = slice.reach
-    .map(({ service: s, depth }) => ({ service: s.id, depth, critical: critical.has(s.id), tier: s.tier, zone: s.zone, team: s.team }))
+    .map(({ service: s, depth }) => ({ service: s.id, depth, critical: isCritical(s.id), tier: s.tier, zone: s.zone, team: s.team }))
     .sort((a, b) => a.depth - b.depth || byId(a.service, b.service));
 
   let total = 0;
   for (const v of slice.entries.values()) total += v;
-  const share = passThrough(target.id, reached, slice.dependencies, slice.entries);
+  const share = passThrough(targetIndex, ix);
   const entryServices = services.filter((s) => slice.entries.has(s.service)).map((s) => s.service);
   let affected = 0;
-  for (const e of entryServices) affected += (slice.entries.get(e) ?? 0) * (share.get(e) ?? 0);
+  for (const e of entryServices) affected += (slice.entries.get(e) ?? 0) * (share[ix.index.get(e) ?? -1] ?? 0);
 
   const zones = [...new Set(services.flatMap((s) => (s.zone === null ? [] : [s.zone])))].sort(byId);
   const slosAtRisk: SloAtRisk[] = slice.reach.flatMap(({ service: s }) =>
@@ -205,7 +253,7 @@ export function blastRadius(action: { kind: ActionKind; service: string }, slice
           objective: s.slo.objective,
           windowDays: s.slo.windowDays,
           errorBudgetMinutes: (1 - s.slo.objective) * s.slo.windowDays * 24 * 60,
-          fails: critical.has(s.id),
+          fails: isCritical(s.id),
         }],
   );
   slosAtRisk.sort((a, b) => Number(b.fails) - Number(a.fails) || byId(a.service, b.service));

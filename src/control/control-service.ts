@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionEvent, ActionEventType } from '../../schema/action-events.js';
 import { type BlastRadius, EDGE_ZONES, type PastAction } from '../analysis/blast-radius.js';
 import { createBlastRadiusReader } from '../analysis/blast-radius-slice.js';
+import { createGraphWatch } from '../analysis/blast-radius-watch.js';
 import type { Logger } from '../logger.js';
 import type { Json } from '../model/facts.js';
 import { END_OF_TIME } from '../model/time.js';
@@ -35,6 +36,7 @@ import { CAN } from './identities.js';
 import { evaluatePolicy, withRateLimit } from './policy.js';
 import type { Policy, PolicyHolder, PolicyLoad } from './policy-file.js';
 import type { SharedState } from './shared-state.js';
+import { cachedTrustVerdict } from './trust-cache.js';
 
 export type ControlErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID' | 'UNKNOWN_SERVICE';
 export interface ControlError {
@@ -80,6 +82,12 @@ export interface ControlDeps {
    * proposal's blast-radius prediction is recorded with its provenance. Absent: no trust primitive.
    */
   trust?: Pick<TrustService, 'trustVerdict' | 'recordBlastRadius'>;
+  /**
+   * The trust store's write counter (`versionedTrustStore`). Given, trust lines are kept per agent
+   * and service until the graph, the trust store or `TRUST_CACHE_MS` says otherwise; absent, every
+   * proposal asks the trust layer afresh.
+   */
+  trustVersion?: () => number;
 }
 
 /** Names the blast-radius analysis in recorded predictions; a change to its parameters changes it. */
@@ -136,9 +144,13 @@ export function createControlService(deps: ControlDeps): ControlService {
   const newId = deps.newId ?? randomUUID;
   const source = deps.source ?? 'ctxgraph/control';
   const log = deps.logger.child({ component: 'control' });
+  const watch = createGraphWatch(deps.reader);
+  const trust = deps.trust;
+  const trustVerdict = trust && deps.trustVersion ? cachedTrustVerdict({ trust, watch, version: deps.trustVersion, now }) : trust ? trust.trustVerdict.bind(trust) : null;
   const blast = createBlastRadiusReader({
     reader: deps.reader,
     now,
+    watch,
     outcomes: async (service, kind, t) => pastActions(await deps.state.outcomes(service, kind), t.at),
   });
 
@@ -215,7 +227,7 @@ export function createControlService(deps: ControlDeps): ControlService {
       // Humans and admins are not on the trust ladder; an agent never enrolled is on its lowest rung.
       const [snapshot, trust] = await Promise.all([
         deps.state.snapshot({ agent: caller?.id ?? '', rateKey, windowMs, now: at }),
-        caller?.role === 'agent' && deps.trust ? deps.trust.trustVerdict(caller, p.service) : Promise.resolve(null),
+        caller?.role === 'agent' && trustVerdict ? trustVerdict(caller, p.service) : Promise.resolve(null),
       ]);
       const id = newId();
       let d = evaluatePolicy({ identity: caller, proposal: p, blastRadius: br.blastRadius, snapshot, policy, now: at, trust });

@@ -55,6 +55,8 @@ export async function openControl(deps: {
   actionEvents?: (events: ActionEvent[]) => Promise<void>;
   /** The trust ladder, for the `trust` primitive and the provenance of blast-radius predictions. */
   trust?: ControlDeps['trust'];
+  /** The trust store's write counter (`versionedTrustStore`): lets proposals reuse trust lines. */
+  trustVersion?: () => number;
 }): Promise<OpenedControl> {
   const { config, logger } = deps;
   const tokens = [...(config.tokens ?? [])];
@@ -85,6 +87,7 @@ export async function openControl(deps: {
     ...(deps.ingest ? { ingest: deps.ingest } : {}),
     ...(deps.actionEvents ? { actionEvents: deps.actionEvents } : {}),
     ...(deps.trust ? { trust: deps.trust } : {}),
+    ...(deps.trustVersion ? { trustVersion: deps.trustVersion } : {}),
   });
   policy.watch((r) => {
     if (r.ok) logger.info({ file: config.policyFile }, 'policy reloaded');

@@ -1,0 +1,83 @@
+/**
+ * Tells cached answers about the graph at "now" when they went stale, through the read port alone.
+ * The store's event count moves on every append, but most appends (alerts, agent actions) leave the
+ * topology alone; a cache keyed on the count would be emptied by every proposal, since each one
+ * writes action events. So when the count moved, the watch reads the changes recorded since it
+ * last looked and bumps the generation of each fact kind they touch.
+ *
+ * It stays exact: the new events must account for the whole move of the count (else an event
+ * arrived with a valid time before the window, or an append landed mid-check), and otherwise every
+ * kind's generation is bumped. Facts valid from a future instant bump their kind once that instant
+ * passes.
+ *
+ * @example
+ * const watch = createGraphWatch(store);
+ * const key = await watch.generation(['service', 'dependency'], Date.now()); // same key: same topology
+ */
+import { FACT_KINDS, type FactKind } from '../model/facts.js';
+import { END_OF_TIME } from '../model/time.js';
+import type { GraphReader } from '../store/graph-store.js';
+
+/**
+ * How far before the previous check a new event's valid time may lie and still be seen as new.
+ * Later than that (a producer minutes behind), the watch cannot tell what changed and bumps all.
+ */
+const SLACK_MS = 5_000;
+
+export interface GraphWatch {
+  /** A key that changes whenever the graph at `now` may differ in any of these kinds. */
+  generation(kinds: readonly FactKind[], now: number): Promise<string>;
+}
+
+export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>): GraphWatch {
+  const gen = new Map<FactKind, number>(FACT_KINDS.map((k) => [k, 0]));
+  /** What the last check saw: the event count, when it looked, the events in its window. */
+  let last: { events: number; at: number; keys: Set<string> } | null = null;
+  /** Future-dated facts not yet valid, by the kind they change once they are. */
+  let pendingFuture: { at: number; kind: FactKind }[] = [];
+  let checking: Promise<void> | null = null;
+
+  const bumpAll = (): void => {
+    for (const k of FACT_KINDS) gen.set(k, (gen.get(k) ?? 0) + 1);
+  };
+
+  async function check(now: number): Promise<void> {
+    const before = (await reader.stats()).events;
+    if (last && before === last.events) return;
+    const from = (last?.at ?? now) - SLACK_MS;
+    const changes = await reader.changes(from, END_OF_TIME, END_OF_TIME);
+    const after = (await reader.stats()).events;
+    const keys = new Set<string>();
+    const touched = new Set<FactKind>();
+    let fresh = 0;
+    for (const c of changes) {
+      const key = `${c.source}\u001f${c.eventId}`;
+      const isNew = last !== null && !last.keys.has(key);
+      if (!keys.has(key)) {
+        keys.add(key);
+        if (isNew) fresh++;
+      }
+      if (isNew) touched.add(c.kind);
+      if (c.at > now && !last?.keys.has(key)) pendingFuture.push({ at: c.at, kind: c.kind });
+    }
+    if (last === null || after !== before || fresh !== before - last.events) bumpAll();
+    else for (const k of touched) gen.set(k, (gen.get(k) ?? 0) + 1);
+    last = after === before ? { events: before, at: now, keys } : null;
+  }
+
+  return {
+    async generation(kinds, now) {
+      // Concurrent proposals share one check rather than each reading the changes.
+      while (checking) await checking;
+      checking = check(now).finally(() => {
+        checking = null;
+      });
+      await checking;
+      if (pendingFuture.some((f) => f.at <= now)) {
+        for (const f of pendingFuture) if (f.at <= now) gen.set(f.kind, (gen.get(f.kind) ?? 0) + 1);
+        pendingFuture = pendingFuture.filter((f) => f.at > now);
+      }
+      return kinds.map((k) => gen.get(k) ?? 0).join('.');
+    },
+  };
+}
