@@ -195,4 +195,65 @@ describe('embedded store recovery', () => {
     expect(await answers(third.store, batches.length)).toEqual(before);
     await third.store.close();
   });
+
+  it('answers concurrent batches that share a write each on its own, and keeps all of them', async () => {
+    const batches = generateBatches(5, 6, 25);
+    const first = await openStore();
+    await first.ingest(batches[0] as CloudEventInput[]);
+    // Sent together, so they queue while the log is busy and share a write; the last repeats the second.
+    const rest = [...batches.slice(1), batches[1] as CloudEventInput[]];
+    const answered = await Promise.all(rest.map((b) => first.ingest(b)));
+    expect(answered.slice(0, -1)).toEqual(batches.slice(1).map((b) => ({ ok: true, accepted: b.length, duplicates: 0 })));
+    expect(answered[answered.length - 1]).toEqual({ ok: true, accepted: 0, duplicates: 25 });
+    const before = await answers(first.store, batches.length);
+    await first.store.close();
+
+    const second = await openStore({}, RECORDED_FROM + batches.length * 1000);
+    expect(second.recovery).toEqual({ fromSnapshot: 0, replayedEvents: count(batches), droppedTailBytes: 0 });
+    expect(await answers(second.store, batches.length)).toEqual(before);
+    await second.store.close();
+  });
+
+  it('builds each snapshot on the one before, across restarts, and still keeps everything', async () => {
+    const batches = generateBatches(6, 8, 30);
+    const first = await openStore();
+    for (const b of batches.slice(0, 3)) await first.ingest(b);
+    await first.store.snapshot();
+    await first.store.close();
+
+    // The second run starts from that snapshot, adds to it, and snapshots twice more.
+    const second = await openStore({}, RECORDED_FROM + 3000);
+    expect(second.recovery.fromSnapshot).toBe(count(batches.slice(0, 3)));
+    for (const b of batches.slice(3, 5)) await second.ingest(b);
+    await second.store.snapshot();
+    for (const b of batches.slice(5, 7)) await second.ingest(b);
+    await second.store.snapshot();
+    await second.ingest(batches[7] as CloudEventInput[]);
+    const before = await answers(second.store, batches.length);
+    await second.store.close();
+
+    const third = await openStore({}, RECORDED_FROM + batches.length * 1000);
+    expect(third.recovery).toEqual({ fromSnapshot: count(batches.slice(0, 7)), replayedEvents: count(batches.slice(7)), droppedTailBytes: 0 });
+    expect(await answers(third.store, batches.length)).toEqual(before);
+    await third.store.close();
+  });
+
+  it('writes a whole snapshot when the one it would build on is damaged', async () => {
+    const batches = generateBatches(7, 4, 30);
+    const first = await openStore();
+    for (const b of batches.slice(0, 2)) await first.ingest(b);
+    await first.store.snapshot();
+    const [base] = (await readdir(join(dataDir, 'snapshots'))).filter((f) => f.endsWith('.bin'));
+    // Damaged after it was written (the store keeps building on it otherwise).
+    await truncate(join(dataDir, 'snapshots', base as string), 30);
+    for (const b of batches.slice(2)) await first.ingest(b);
+    await first.store.snapshot();
+    const before = await answers(first.store, batches.length);
+    await first.store.close();
+
+    const second = await openStore({}, RECORDED_FROM + batches.length * 1000);
+    expect(second.recovery).toEqual({ fromSnapshot: count(batches), replayedEvents: 0, droppedTailBytes: 0 });
+    expect(await answers(second.store, batches.length)).toEqual(before);
+    await second.store.close();
+  });
 });

@@ -53,6 +53,25 @@ async function flipByte(file: string, at: number): Promise<void> {
 }
 
 describe('event log', () => {
+  it('writes a group of batches as one record each, and a torn group keeps the records before the tear', async () => {
+    const { log } = await reopen();
+    await log.append(batch(1));
+    const afterOne = (await stat(segment1())).size;
+    const end = await log.appendMany([batch(2), batch(3, 5), batch(4)]);
+    await log.close();
+    expect(end).toEqual({ segment: 1, offset: (await stat(segment1())).size });
+    expect((await reopen()).replayed).toEqual([batch(1), batch(2), batch(3, 5), batch(4)]);
+
+    // A crash part-way through the group's write: the batches wholly written stay, each whole.
+    const size = (await stat(segment1())).size;
+    await truncate(segment1(), afterOne + Math.floor((size - afterOne) * 0.6));
+    const torn = await reopen();
+    expect(torn.replayed).toEqual([batch(1), batch(2), batch(3, 5)].slice(0, torn.replayed.length));
+    expect(torn.replayed.length).toBeGreaterThanOrEqual(2);
+    expect(torn.droppedTail?.bytes).toBeGreaterThan(0);
+    await torn.log.close();
+  });
+
   it('creates its directory and replays every appended batch, in order, after a reopen', async () => {
     const positions = await writeBatches(3);
     const { log, replayed, replayedBatches, droppedTail } = await reopen();

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../schema/events.js';
 import { applyEvent } from '../../src/model/apply.js';
 import { eventKey, type Fact } from '../../src/model/facts.js';
-import { readLatestSnapshot, type SnapshotContent, writeSnapshot } from '../../src/store/memory/snapshot.js';
+import { readLatestSnapshot, type SnapshotContent, UnusableBaseSnapshot, writeSnapshot } from '../../src/store/memory/snapshot.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -100,5 +100,23 @@ describe('snapshots', () => {
     await writeSnapshot(dir, content(1, 500, 2));
     await writeFile(join(dir, 'snapshot-00000009-000000000000.bin.tmp'), Buffer.alloc(100));
     expect((await readLatestSnapshot(dir))?.position).toEqual({ segment: 1, offset: 500 });
+  });
+
+  it('builds on a base snapshot: the base events first, then the new ones', async () => {
+    const all = entries(25_000);
+    const base = await writeSnapshot(dir, { position: { segment: 1, offset: 100 }, createdAt: 1, events: all.slice(0, 21_000) });
+    await writeSnapshot(dir, { position: { segment: 2, offset: 50 }, createdAt: 2, events: all.slice(21_000) }, { base });
+    expect(await readLatestSnapshot(dir)).toEqual({ position: { segment: 2, offset: 50 }, createdAt: 2, events: all });
+  });
+
+  it('refuses to build on a damaged base, and leaves no new snapshot behind', async () => {
+    const base = await writeSnapshot(dir, content(1, 500, 30));
+    const path = join(dir, base);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] as number) ^ 0x01;
+    await writeFile(path, bytes);
+    await expect(writeSnapshot(dir, content(2, 700, 5), { base })).rejects.toBeInstanceOf(UnusableBaseSnapshot);
+    await expect(writeSnapshot(dir, content(2, 700, 5), { base: 'snapshot-00000000-000000000001.bin' })).rejects.toBeInstanceOf(UnusableBaseSnapshot);
+    expect(await readdir(dir)).toEqual([base]);
   });
 });

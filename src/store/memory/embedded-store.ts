@@ -2,24 +2,33 @@
  * The embedded store: ctxgraph whole in one process. Indexes live in memory; every accepted batch
  * is one checksummed, fsynced record in an append-only log under the data directory, and periodic
  * snapshots bound the replay at start-up.
+ *
+ * Appends that arrive while the log is busy wait together and then share one write and one fsync
+ * (group commit): each batch stays its own all-or-nothing record, and each caller is answered only
+ * once its record is durable. Snapshots run beside the appends rather than in their way: the facts
+ * they cover are fixed when they start, and facts never change.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudEvent } from '../../../schema/events.js';
 import { type Logger, silentLogger } from '../../logger.js';
 import { applyEvent } from '../../model/apply.js';
-import { eventKey } from '../../model/facts.js';
+import { eventKey, type Fact } from '../../model/facts.js';
 import type { Instant } from '../../model/time.js';
 import type { AppendRecord, AppendResult, GraphStore, StoreStats } from '../graph-store.js';
-import { type EventLog, openEventLog } from './event-log.js';
+import { type EventLog, type LoggedBatch, type LogPosition, openEventLog } from './event-log.js';
 import { GraphIndex } from './graph-index.js';
 import { Slices } from './slices.js';
-import { readLatestSnapshot, writeSnapshot } from './snapshot.js';
+import { loadLatestSnapshot, UnusableBaseSnapshot, writeSnapshot } from './snapshot.js';
 
 export interface EmbeddedStoreOptions {
   /** Where the log and snapshots live; null keeps everything in memory only (tests, benchmarks). */
   dataDir: string | null;
-  /** Take a snapshot after this many events since the last one. */
+  /**
+   * Take a snapshot once this many events were stored since the last one, or a quarter of the
+   * last one's size if that is more: each snapshot copies the one before it, so the copying stays
+   * linear in the events stored, while the log to replay stays under a fifth of the store.
+   */
   snapshotEveryEvents?: number;
   logger?: Logger;
 }
@@ -30,10 +39,45 @@ export interface RecoveryReport {
   droppedTailBytes: number;
 }
 
+type Entry = readonly [string, readonly Fact[]];
+
+/** One caller's batch waiting for the log. */
+interface Waiting {
+  records: readonly AppendRecord[];
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Work that must run between appends, when the index and the log position agree. */
+interface Barrier {
+  run: () => void;
+}
+
+/** A snapshot file and how many events it holds. */
+interface SnapshotFile {
+  name: string;
+  events: number;
+}
+
+/** What one snapshot covers: its base file's events, then `fresh`, up to `position` in the log. */
+interface SnapshotJob {
+  position: LogPosition;
+  base: SnapshotFile | null;
+  fresh: Entry[];
+}
+
+/** The replay after a snapshot grows at most by this share of the snapshot before one is due. */
+const GROWTH_SHARE = 4;
+
 export class EmbeddedStore implements GraphStore {
   private readonly slices: Slices;
-  private queue: Promise<unknown> = Promise.resolve();
-  private sinceSnapshot = 0;
+  private readonly waiting: (Waiting | Barrier)[] = [];
+  private draining: Promise<void> | null = null;
+  /** Events stored since the last snapshot, in the order they were stored: the next snapshot's new part. */
+  private sinceSnapshot: Entry[] = [];
+  /** The newest snapshot file, which holds every stored event not in `sinceSnapshot`. */
+  private lastSnapshot: SnapshotFile | null = null;
+  private snapshotting: Promise<void> | null = null;
   private closed = false;
 
   private constructor(
@@ -54,28 +98,33 @@ export class EmbeddedStore implements GraphStore {
     }
     const dir = options.dataDir;
     await mkdir(join(dir, 'snapshots'), { recursive: true });
-    const index = new GraphIndex();
-    const snap = await readLatestSnapshot(join(dir, 'snapshots'), logger);
-    for (const [key, facts] of snap?.events ?? []) {
+    let index = new GraphIndex();
+    const snap = await loadLatestSnapshot(join(dir, 'snapshots'), logger, () => {
+      // A fresh index per attempt: a snapshot found damaged half-way leaves nothing behind.
+      const into = (index = new GraphIndex());
       // The snapshot reader already shares one key string among an event's facts.
-      index.addEvent(key, facts);
-    }
-    let replayedEvents = 0;
+      return (key, facts) => into.addEvent(key, facts);
+    });
+    if (!snap) index = new GraphIndex();
+    const replayed: Entry[] = [];
     const opened = await openEventLog(join(dir, 'log'), {
       ...(snap ? { from: snap.position } : {}),
       logger,
       onBatch: (b) => {
         for (const e of b.events) {
-          const key = eventKey(e.source, e.id);
+          const facts = applyEvent(e, b.recordedAt);
+          // applyEvent stamps every fact with the event's key: reuse it rather than build it again.
+          const key = facts[0]?.key ?? eventKey(e.source, e.id);
           if (index.keys.has(key)) continue;
-          index.addEvent(key, applyEvent(e, b.recordedAt));
-          replayedEvents++;
+          index.addEvent(key, facts);
+          replayed.push([key, facts]);
         }
       },
     });
     const store = new EmbeddedStore(index, opened.log, dir, every, logger);
-    store.sinceSnapshot = replayedEvents;
-    const recovery = { fromSnapshot: snap?.events.length ?? 0, replayedEvents, droppedTailBytes: opened.droppedTail?.bytes ?? 0 };
+    store.sinceSnapshot = replayed;
+    store.lastSnapshot = snap && { name: snap.name, events: snap.events };
+    const recovery = { fromSnapshot: snap?.events ?? 0, replayedEvents: replayed.length, droppedTailBytes: opened.droppedTail?.bytes ?? 0 };
     if (opened.droppedTail) logger.warn({ droppedTail: opened.droppedTail }, 'dropped a torn record at the end of the log');
     logger.info(recovery, 'embedded store opened');
     return { store, recovery };
@@ -83,60 +132,171 @@ export class EmbeddedStore implements GraphStore {
 
   append(records: readonly AppendRecord[]): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    const run = this.queue.then(() => this.appendNow(records));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async appendNow(records: readonly AppendRecord[]): Promise<AppendResult> {
-    const seen = new Set<string>();
-    const outcomes: ('accepted' | 'duplicate')[] = [];
-    const fresh: AppendRecord[] = [];
-    for (const r of records) {
-      if (this.index.keys.has(r.key) || seen.has(r.key)) outcomes.push('duplicate');
-      else {
-        seen.add(r.key);
-        fresh.push(r);
-        outcomes.push('accepted');
-      }
-    }
-    if (fresh.length > 0) {
-      const recordedAt = (fresh[0] as AppendRecord).facts[0]?.recordedAt ?? Date.now();
-      const events: CloudEvent[] = fresh.map((r) => r.event);
-      // Durable first: the index (what readers see) changes only after the fsync.
-      if (this.log) await this.log.append({ recordedAt, events });
-      for (const r of fresh) this.index.addEvent(r.key, r.facts);
-      this.sinceSnapshot += fresh.length;
-      if (this.log && this.sinceSnapshot >= this.snapshotEvery) {
-        // The batch is durable and visible already: a failed snapshot must not fail its append.
-        await this.snapshotNow().catch((e: unknown) => this.logger.error({ err: e }, 'snapshot failed; the log still holds everything'));
-      }
-    }
-    return { outcomes, accepted: fresh.length, duplicates: records.length - fresh.length };
-  }
-
-  /** Writes a snapshot of everything stored so far (runs in the append queue). */
-  snapshot(): Promise<void> {
-    const run = this.queue.then(() => this.snapshotNow());
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async snapshotNow(): Promise<void> {
-    if (!this.log || !this.dataDir) return;
-    const started = performance.now();
-    await writeSnapshot(join(this.dataDir, 'snapshots'), {
-      position: this.log.position(),
-      createdAt: Date.now(),
-      events: [...this.index.factsByEvent()],
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ records, resolve, reject });
+      this.drain();
     });
-    this.sinceSnapshot = 0;
-    this.logger.info({ ms: Math.round(performance.now() - started), events: this.index.keys.size }, 'snapshot written');
+  }
+
+  /** Runs `run` after the appends queued before it, before those queued after it. */
+  private barrier<T>(run: () => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({
+        run: () => {
+          try {
+            resolve(run());
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)));
+          }
+        },
+      });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = (async () => {
+      while (this.waiting.length > 0) {
+        const head = this.waiting[0] as Waiting | Barrier;
+        if ('run' in head) {
+          this.waiting.shift();
+          head.run();
+          continue;
+        }
+        // Every append that queued while the log was busy goes in this one write.
+        let n = 0;
+        while (n < this.waiting.length && !('run' in (this.waiting[n] as Waiting | Barrier))) n++;
+        const group = this.waiting.splice(0, n) as Waiting[];
+        // A bug must fail its callers, not wedge every append after it (a settled promise ignores the rest).
+        await this.commit(group).catch((e: unknown) => group.forEach((w) => w.reject(e)));
+      }
+    })().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  /** Deduplicates, makes the new records durable in one write, then shows them and answers. */
+  private async commit(group: readonly Waiting[]): Promise<void> {
+    const claimed = new Set<string>();
+    const plans = group.map((w) => {
+      const outcomes: ('accepted' | 'duplicate')[] = [];
+      const fresh: AppendRecord[] = [];
+      for (const r of w.records) {
+        if (this.index.keys.has(r.key) || claimed.has(r.key)) outcomes.push('duplicate');
+        else {
+          claimed.add(r.key);
+          fresh.push(r);
+          outcomes.push('accepted');
+        }
+      }
+      return { w, outcomes, fresh };
+    });
+    const batches: LoggedBatch[] = [];
+    for (const { fresh } of plans) {
+      if (fresh.length === 0) continue;
+      const recordedAt = (fresh[0] as AppendRecord).facts[0]?.recordedAt ?? Date.now();
+      batches.push({ recordedAt, events: fresh.map((r): CloudEvent => r.event) });
+    }
+    try {
+      // Durable first: the index (what readers see) changes only after the fsync.
+      if (this.log && batches.length > 0) await this.log.appendMany(batches);
+    } catch (e) {
+      for (const { w } of plans) w.reject(e);
+      return;
+    }
+    for (const { w, outcomes, fresh } of plans) {
+      for (const r of fresh) {
+        this.index.addEvent(r.key, r.facts);
+        if (this.log) this.sinceSnapshot.push([r.key, r.facts]);
+      }
+      w.resolve({ outcomes, accepted: fresh.length, duplicates: w.records.length - fresh.length });
+    }
+    this.snapshotIfDue();
+  }
+
+  private snapshotDue(): boolean {
+    return this.sinceSnapshot.length >= Math.max(this.snapshotEvery, (this.lastSnapshot?.events ?? 0) / GROWTH_SHARE);
+  }
+
+  /** Call between appends only (in `commit` or a barrier), where the index and the log position agree. */
+  private snapshotIfDue(): void {
+    if (!this.log || this.snapshotting || !this.snapshotDue()) return;
+    // The batches are durable and visible already: a failed snapshot must not fail them.
+    this.startSnapshot().catch((e: unknown) => this.logger.error({ err: e }, 'snapshot failed; the log still holds everything'));
+  }
+
+  /**
+   * Writes a snapshot of everything stored so far, after the appends already queued. Resolves
+   * once it is durable.
+   */
+  async snapshot(): Promise<void> {
+    if (!this.log) return;
+    await this.snapshotting?.catch(() => undefined);
+    await (await this.barrier(() => ({ started: this.startSnapshot() }))).started;
+  }
+
+  /**
+   * Fixes what the snapshot covers (the log position, and the events since the last snapshot)
+   * synchronously, between appends, then writes it in the background. Only one runs at a time.
+   */
+  private startSnapshot(): Promise<void> {
+    const { log, dataDir } = this;
+    if (!log || !dataDir) return Promise.resolve();
+    if (this.snapshotting) return this.snapshotting;
+    // The last snapshot already covers everything.
+    if (this.lastSnapshot && this.sinceSnapshot.length === 0) return Promise.resolve();
+    const first = this.takeSnapshotJob(log, this.lastSnapshot, this.sinceSnapshot);
+    this.snapshotting = (async () => {
+      for (let job: SnapshotJob | null = first; job; ) {
+        await this.runSnapshot(dataDir, log, job);
+        // Appends that came meanwhile may have made the next one due.
+        job = await this.barrier(() => (this.snapshotDue() ? this.takeSnapshotJob(log, this.lastSnapshot, this.sinceSnapshot) : null));
+      }
+    })().finally(() => {
+      this.snapshotting = null;
+    });
+    return this.snapshotting;
+  }
+
+  /** Called between appends only: the events handed over are exactly those up to the position. */
+  private takeSnapshotJob(log: EventLog, base: SnapshotFile | null, fresh: Entry[]): SnapshotJob {
+    this.sinceSnapshot = [];
+    this.lastSnapshot = base;
+    return { position: log.position(), base, fresh };
+  }
+
+  private async runSnapshot(dataDir: string, log: EventLog, job: SnapshotJob): Promise<void> {
+    const started = performance.now();
+    try {
+      this.lastSnapshot = await this.writeSnapshotFile(dataDir, job);
+    } catch (e) {
+      if (!(e instanceof UnusableBaseSnapshot)) throw e;
+      this.logger.warn({ reason: e.message }, 'cannot extend the last snapshot; writing a whole one');
+      const whole = await this.barrier(() => this.takeSnapshotJob(log, null, [...this.index.factsByEvent()]));
+      this.lastSnapshot = await this.writeSnapshotFile(dataDir, whole);
+    }
+    this.logger.info({ ms: Math.round(performance.now() - started), events: this.lastSnapshot.events, added: job.fresh.length }, 'snapshot written');
+  }
+
+  /** On failure the job's events go back to `sinceSnapshot`, so the next snapshot covers them. */
+  private async writeSnapshotFile(dataDir: string, job: SnapshotJob): Promise<SnapshotFile> {
+    try {
+      const content = { position: job.position, createdAt: Date.now(), events: job.fresh };
+      const name = await writeSnapshot(join(dataDir, 'snapshots'), content, job.base ? { base: job.base.name } : {});
+      return { name, events: (job.base?.events ?? 0) + job.fresh.length };
+    } catch (e) {
+      this.sinceSnapshot = job.fresh.concat(this.sinceSnapshot);
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.queue;
+    while (this.draining || this.snapshotting) {
+      await this.draining;
+      await this.snapshotting?.catch(() => undefined);
+    }
     await this.log?.close();
   }
 

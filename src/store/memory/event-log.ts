@@ -39,6 +39,12 @@ export interface EventLog {
    * the record. Callers serialize calls.
    */
   append(batch: LoggedBatch): Promise<LogPosition>;
+  /**
+   * Appends several batches, one record each, with one write and one fsync (group commit): all of
+   * them are durable once this resolves. A crash mid-way can only tear the tail, so each batch is
+   * still all or nothing.
+   */
+  appendMany(batches: readonly LoggedBatch[]): Promise<LogPosition>;
   /** The position just after the last record. */
   position(): LogPosition;
   close(): Promise<void>;
@@ -222,6 +228,22 @@ async function scanSegment(fh: FileHandle, file: string, startAt: number, onBatc
   return { end: offset, batches, bad: null };
 }
 
+/** Each batch as one `[length][crc32][JSON]` record, all in one buffer so they cost one write. */
+function encodeRecords(batches: readonly LoggedBatch[]): Buffer {
+  const texts = batches.map((b) => JSON.stringify(b));
+  const lengths = texts.map((t) => Buffer.byteLength(t, 'utf8'));
+  const out = Buffer.allocUnsafe(lengths.reduce((sum, n) => sum + RECORD_HEADER_BYTES + n, 0));
+  let at = 0;
+  texts.forEach((text, i) => {
+    const length = lengths[i] as number;
+    out.write(text, at + RECORD_HEADER_BYTES, 'utf8');
+    out.writeUInt32LE(length, at);
+    out.writeUInt32LE(crc32(out.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length)), at + 4);
+    at += RECORD_HEADER_BYTES + length;
+  });
+  return out;
+}
+
 class SegmentedLog implements EventLog {
   private busy = false;
   private closed = false;
@@ -239,18 +261,18 @@ class SegmentedLog implements EventLog {
     return { segment: this.segment, offset: this.offset };
   }
 
-  async append(batch: LoggedBatch): Promise<LogPosition> {
+  append(batch: LoggedBatch): Promise<LogPosition> {
+    return this.appendMany([batch]);
+  }
+
+  async appendMany(batches: readonly LoggedBatch[]): Promise<LogPosition> {
     if (this.closed) throw new Error('event log is closed');
     if (this.broken) throw new Error(`event log failed earlier and accepts no more appends: ${this.broken.message}`);
     if (this.busy) throw new Error('event log append called while another append is in flight; callers must serialize appends');
+    if (batches.length === 0) return this.position();
     this.busy = true;
     try {
-      const json = JSON.stringify(batch);
-      const length = Buffer.byteLength(json, 'utf8');
-      const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + length);
-      record.write(json, RECORD_HEADER_BYTES, 'utf8');
-      record.writeUInt32LE(length, 0);
-      record.writeUInt32LE(crc32(record.subarray(RECORD_HEADER_BYTES)), 4);
+      const record = encodeRecords(batches);
       if (this.offset > SEGMENT_HEADER_BYTES && this.offset + record.length > this.segmentBytes) await this.roll();
       try {
         await writeAll(this.fh, record, this.offset);

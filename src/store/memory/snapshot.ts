@@ -5,21 +5,25 @@
  * A snapshot is written to a temporary file, fsynced, then renamed to
  * `snapshot-<segment>-<offset>.bin` (names sort by log position), so a crash leaves either the old
  * set or the new one, never half a file under a real name. The newest two are kept: when the newest
- * fails its checksum, the one before it still bounds the replay (the log is never pruned).
+ * is damaged, the one before it still bounds the replay (the log is never pruned).
  *
- * File: a 24-byte header (`CGSN`, u32 LE version, u32 LE crc32 of the body, u32 LE 0, u64 LE body
- * length), then the body: frames of [u32 LE length][u32 LE crc32][v8.serialize(value)]. The first
- * frame holds the position, creation time and event count; each later one a slice of the events,
- * flattened (see `flatten`). Framing keeps each v8.serialize small, so millions of facts never need
- * one giant buffer.
+ * File: a 24-byte header (`CGSN`, u32 LE version, u32 LE 0, u32 LE 0, u64 LE body length), then
+ * the body: frames of [u32 LE length][u32 LE crc32][UTF-8 JSON]. The first frame holds the position,
+ * creation time and event count; each later one a slice of the events, flattened (see `flatten`).
+ * Frames keep every piece small, so millions of facts never need one giant buffer, and they let a
+ * snapshot be loaded one frame at a time.
+ *
+ * A new snapshot is usually the previous one plus the events stored since: its event frames are
+ * copied byte for byte (their checksums checked on the way), so each event is serialised once, not
+ * once per snapshot. JSON frames because start-up matters more than the write: measured on 200k
+ * events, `JSON.parse` reads the flat lists in 60% of the time `v8.deserialize` takes.
  *
  * @example
  * await writeSnapshot('/data/snapshots', { position: log.position(), createdAt: Date.now(), events });
- * const snap = await readLatestSnapshot('/data/snapshots', logger); // null when there is none
+ * const snap = await loadLatestSnapshot('/data/snapshots', logger, () => (key, facts) => index.addEvent(key, facts));
  */
 import { type FileHandle, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
 import { type Logger, silentLogger } from '../../logger.js';
 import type { Fact } from '../../model/facts.js';
@@ -30,12 +34,24 @@ export interface SnapshotContent {
   /** The log position the snapshot covers: replay starts after it. */
   position: LogPosition;
   createdAt: number;
-  /** Every stored event as [key, its facts]. */
-  events: [string, Fact[]][];
+  /** Every stored event as [key, its facts]; with `base`, only those stored after the base's position. */
+  events: readonly (readonly [string, readonly Fact[]])[];
 }
 
+/** What a loaded snapshot was: its file (a base for the next one), position and size. */
+export interface SnapshotInfo {
+  name: string;
+  position: LogPosition;
+  createdAt: number;
+  events: number;
+}
+
+/** Receives a loaded snapshot's events one by one. */
+export type SnapshotSink = (key: string, facts: Fact[]) => void;
+
 const MAGIC = 0x4e534743; // "CGSN" read as u32 LE
-const FORMAT_VERSION = 1;
+// Version 1 held v8.serialize frames; a version-1 file is skipped and the log replayed instead.
+const FORMAT_VERSION = 2;
 const HEADER_BYTES = 24;
 const FRAME_HEADER_BYTES = 8;
 const EVENTS_PER_FRAME = 20_000;
@@ -55,14 +71,19 @@ interface Meta {
 /** A snapshot file that cannot be used; the reader moves on to an older one. */
 class InvalidSnapshot extends Error {}
 
+/** The base named for an incremental snapshot cannot be read; write a whole one instead. */
+export class UnusableBaseSnapshot extends Error {
+  override readonly name = 'UnusableBaseSnapshot';
+}
+
 const FACT_FIELDS = 5;
 
 /**
  * Events as one flat list: key, fact count, then per fact kind, id, validFrom, recordedAt, type,
- * attrs. Measured on 200k facts, v8 (de)serializes this 2-3 times faster than the objects
- * themselves and 30% smaller, and each fact's copy of its event key is left out.
+ * attrs. Smaller than the objects (each fact's copy of its event key is left out) and faster to
+ * parse.
  */
-function flatten(events: readonly [string, Fact[]][]): unknown[] {
+function flatten(events: readonly (readonly [string, readonly Fact[]])[]): unknown[] {
   const flat: unknown[] = [];
   for (const [key, facts] of events) {
     flat.push(key, facts.length);
@@ -74,18 +95,21 @@ function flatten(events: readonly [string, Fact[]][]): unknown[] {
   return flat;
 }
 
-function unflatten(flat: unknown, into: [string, Fact[]][]): void {
+/** Hands each event of a frame to `sink`; returns how many there were. */
+function unflatten(flat: unknown, sink: SnapshotSink): number {
   if (!Array.isArray(flat)) throw new InvalidSnapshot('an event frame is not a list');
   let i = 0;
+  let n = 0;
   while (i < flat.length) {
     const key: unknown = flat[i];
-    const n: unknown = flat[i + 1];
-    if (typeof key !== 'string' || typeof n !== 'number' || i + 2 + n * (FACT_FIELDS + 1) > flat.length) {
+    const count: unknown = flat[i + 1];
+    if (typeof key !== 'string' || typeof count !== 'number' || i + 2 + count * (FACT_FIELDS + 1) > flat.length) {
       throw new InvalidSnapshot(`an event frame is malformed at item ${i}`);
     }
     i += 2;
     const facts: Fact[] = [];
-    for (let j = 0; j < n; j++, i += FACT_FIELDS + 1) {
+    for (let j = 0; j < count; j++, i += FACT_FIELDS + 1) {
+      // Same property order as applyEvent's facts, so both share one object shape.
       facts.push({
         kind: flat[i] as Fact['kind'],
         id: flat[i + 1] as string,
@@ -96,39 +120,112 @@ function unflatten(flat: unknown, into: [string, Fact[]][]): void {
         attrs: flat[i + 5] as Fact['attrs'],
       });
     }
-    into.push([key, facts]);
+    sink(key, facts);
+    n++;
+  }
+  return n;
+}
+
+function encodeFrame(value: unknown): Buffer {
+  const text = JSON.stringify(value);
+  const length = Buffer.byteLength(text, 'utf8');
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+  frame.write(text, FRAME_HEADER_BYTES, 'utf8');
+  frame.writeUInt32LE(length, 0);
+  frame.writeUInt32LE(crc32(frame.subarray(FRAME_HEADER_BYTES)), 4);
+  return frame;
+}
+
+/** Reads a file's frames one at a time, checking each frame's checksum before its bytes are used. */
+class FrameReader {
+  offset = HEADER_BYTES;
+
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly size: number,
+  ) {}
+
+  static async open(fh: FileHandle): Promise<FrameReader> {
+    const { size } = await fh.stat();
+    if (size < HEADER_BYTES) throw new InvalidSnapshot(`only ${size} bytes, shorter than the header`);
+    const header = await readExactly(fh, HEADER_BYTES, 0);
+    if (header.readUInt32LE(0) !== MAGIC) throw new InvalidSnapshot('not a ctxgraph snapshot (bad magic)');
+    if (header.readUInt32LE(4) !== FORMAT_VERSION) throw new InvalidSnapshot(`format version ${header.readUInt32LE(4)} is not one this build reads`);
+    const bodyLength = Number(header.readBigUInt64LE(16));
+    if (HEADER_BYTES + bodyLength !== size) throw new InvalidSnapshot(`header says ${bodyLength} body bytes, file has ${size - HEADER_BYTES}`);
+    return new FrameReader(fh, size);
+  }
+
+  get done(): boolean {
+    return this.offset >= this.size;
+  }
+
+  /** The next whole frame, header included, its checksum verified. */
+  async next(): Promise<Buffer> {
+    const at = this.offset;
+    if (this.size - at < FRAME_HEADER_BYTES) throw new InvalidSnapshot(`frame header cut short at byte ${at}`);
+    const head = await readExactly(this.fh, FRAME_HEADER_BYTES, at);
+    const length = head.readUInt32LE(0);
+    if (at + FRAME_HEADER_BYTES + length > this.size) throw new InvalidSnapshot(`frame at byte ${at} runs past the end of the file`);
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+    head.copy(frame, 0);
+    const body = await readExactly(this.fh, length, at + FRAME_HEADER_BYTES);
+    body.copy(frame, FRAME_HEADER_BYTES);
+    if (crc32(body) !== head.readUInt32LE(4)) throw new InvalidSnapshot(`frame at byte ${at} fails its checksum`);
+    this.offset = at + frame.length;
+    return frame;
+  }
+
+  /** The next frame's JSON value. */
+  async value(): Promise<unknown> {
+    const at = this.offset;
+    const frame = await this.next();
+    try {
+      return JSON.parse(frame.toString('utf8', FRAME_HEADER_BYTES)) as unknown;
+    } catch (err) {
+      throw new InvalidSnapshot(`frame at byte ${at} passes its checksum but is not JSON (${(err as Error).message})`);
+    }
+  }
+
+  async meta(): Promise<Meta> {
+    const meta = await this.value();
+    if (!isMeta(meta)) throw new InvalidSnapshot('first frame is not the snapshot header');
+    return meta;
   }
 }
 
 /**
  * Writes `content` as the newest snapshot in `dir` (created if missing) and deletes all but the
- * newest two. Resolves once the snapshot is durable under its final name.
+ * newest two. With `base` (the name of an earlier snapshot in `dir`), the new snapshot holds the
+ * base's events followed by `content.events`, which must be exactly those stored after the base's
+ * position; it throws `UnusableBaseSnapshot` when the base cannot be read, and the caller writes a
+ * whole snapshot instead. Resolves with the new file's name once it is durable under that name.
  */
-export async function writeSnapshot(dir: string, content: SnapshotContent): Promise<void> {
+export async function writeSnapshot(dir: string, content: SnapshotContent, options: { base?: string } = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
   const name = snapshotName(content.position);
   const temp = join(dir, name + TEMP_SUFFIX);
+  const base = options.base === undefined ? null : await openBase(join(dir, options.base));
   const fh = await open(temp, 'w');
   try {
     let offset = HEADER_BYTES;
-    let bodyCrc = 0;
-    const frame = async (value: unknown): Promise<void> => {
-      const bytes = serialize(value);
-      const head = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-      head.writeUInt32LE(bytes.length, 0);
-      head.writeUInt32LE(crc32(bytes), 4);
-      bodyCrc = crc32(bytes, crc32(head, bodyCrc));
-      await writeAll(fh, head, offset);
-      await writeAll(fh, bytes, offset + FRAME_HEADER_BYTES);
-      offset += FRAME_HEADER_BYTES + bytes.length;
+    const put = async (frame: Buffer): Promise<void> => {
+      await writeAll(fh, frame, offset);
+      offset += frame.length;
     };
-    const meta: Meta = { position: content.position, createdAt: content.createdAt, events: content.events.length };
-    await frame(meta);
-    for (let i = 0; i < content.events.length; i += EVENTS_PER_FRAME) await frame(flatten(content.events.slice(i, i + EVENTS_PER_FRAME)));
+    const meta: Meta = { position: content.position, createdAt: content.createdAt, events: (base?.meta.events ?? 0) + content.events.length };
+    await put(encodeFrame(meta));
+    if (base) {
+      try {
+        while (!base.frames.done) await put(await base.frames.next());
+      } catch (err) {
+        throw err instanceof InvalidSnapshot ? new UnusableBaseSnapshot(`base snapshot ${options.base ?? ''}: ${err.message}`) : err;
+      }
+    }
+    for (let i = 0; i < content.events.length; i += EVENTS_PER_FRAME) await put(encodeFrame(flatten(content.events.slice(i, i + EVENTS_PER_FRAME))));
     const header = Buffer.alloc(HEADER_BYTES);
     header.writeUInt32LE(MAGIC, 0);
     header.writeUInt32LE(FORMAT_VERSION, 4);
-    header.writeUInt32LE(bodyCrc, 8);
     header.writeBigUInt64LE(BigInt(offset - HEADER_BYTES), 16);
     await writeAll(fh, header, 0);
     await fh.sync();
@@ -136,11 +233,31 @@ export async function writeSnapshot(dir: string, content: SnapshotContent): Prom
     await fh.close();
     await unlink(temp).catch(() => undefined);
     throw err;
+  } finally {
+    await base?.close();
   }
   await fh.close();
   await rename(temp, join(dir, name));
   await syncDir(dir);
   await prune(dir, name);
+  return name;
+}
+
+/** The base of an incremental snapshot, positioned at its first event frame. */
+async function openBase(path: string): Promise<{ meta: Meta; frames: FrameReader; close: () => Promise<void> }> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw new UnusableBaseSnapshot(`base snapshot ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const frames = await FrameReader.open(fh);
+    return { meta: await frames.meta(), frames, close: () => fh.close() };
+  } catch (err) {
+    await fh.close();
+    throw err instanceof InvalidSnapshot ? new UnusableBaseSnapshot(`base snapshot ${path}: ${err.message}`) : err;
+  }
 }
 
 /** Names of the snapshots in `dir`, oldest first. */
@@ -188,50 +305,29 @@ function isMeta(v: unknown): v is Meta {
   );
 }
 
-async function readSnapshotFile(path: string): Promise<SnapshotContent> {
+/** Streams one snapshot file's events into `sink`; throws `InvalidSnapshot` at the first damage. */
+async function loadSnapshotFile(path: string, sink: SnapshotSink): Promise<Meta> {
   const fh = await open(path, 'r');
   try {
-    const { size } = await fh.stat();
-    if (size < HEADER_BYTES) throw new InvalidSnapshot(`only ${size} bytes, shorter than the header`);
-    const header = await readExactly(fh, HEADER_BYTES, 0);
-    if (header.readUInt32LE(0) !== MAGIC) throw new InvalidSnapshot('not a ctxgraph snapshot (bad magic)');
-    if (header.readUInt32LE(4) !== FORMAT_VERSION) throw new InvalidSnapshot(`format version ${header.readUInt32LE(4)} is not one this build reads`);
-    const bodyLength = Number(header.readBigUInt64LE(16));
-    if (HEADER_BYTES + bodyLength !== size) throw new InvalidSnapshot(`header says ${bodyLength} body bytes, file has ${size - HEADER_BYTES}`);
-
-    let offset = HEADER_BYTES;
-    let bodyCrc = 0;
-    const values: unknown[] = [];
-    while (offset < size) {
-      if (size - offset < FRAME_HEADER_BYTES) throw new InvalidSnapshot(`frame header cut short at byte ${offset}`);
-      const head = await readExactly(fh, FRAME_HEADER_BYTES, offset);
-      const length = head.readUInt32LE(0);
-      if (offset + FRAME_HEADER_BYTES + length > size) throw new InvalidSnapshot(`frame at byte ${offset} runs past the end of the file`);
-      const bytes = await readExactly(fh, length, offset + FRAME_HEADER_BYTES);
-      // Checked before deserializing, so damaged bytes never reach v8.deserialize.
-      if (crc32(bytes) !== head.readUInt32LE(4)) throw new InvalidSnapshot(`frame at byte ${offset} fails its checksum`);
-      bodyCrc = crc32(bytes, crc32(head, bodyCrc));
-      values.push(deserialize(bytes));
-      offset += FRAME_HEADER_BYTES + length;
-    }
-    if (bodyCrc !== header.readUInt32LE(8)) throw new InvalidSnapshot('body fails its checksum');
-
-    const [meta, ...chunks] = values;
-    if (!isMeta(meta)) throw new InvalidSnapshot('first frame is not the snapshot header');
-    const events: [string, Fact[]][] = [];
-    for (const chunk of chunks) unflatten(chunk, events);
-    if (events.length !== meta.events) throw new InvalidSnapshot(`holds ${events.length} events, its header says ${meta.events}`);
-    return { position: meta.position, createdAt: meta.createdAt, events };
+    const frames = await FrameReader.open(fh);
+    const meta = await frames.meta();
+    let events = 0;
+    while (!frames.done) events += unflatten(await frames.value(), sink);
+    if (events !== meta.events) throw new InvalidSnapshot(`holds ${events} events, its header says ${meta.events}`);
+    return meta;
   } finally {
     await fh.close();
   }
 }
 
 /**
- * The newest snapshot whose checksum holds, or null when there is none. A damaged newer snapshot
- * is logged and skipped in favour of an older one.
+ * Loads the newest snapshot that is whole, one frame at a time, so a million events never sit in
+ * memory twice. Each attempt starts with `begin()`, which returns where that attempt's events go:
+ * when a snapshot turns out damaged part-way, the caller must drop what the attempt received (a
+ * fresh index per `begin()` does that). The damage is logged and an older snapshot tried. Returns
+ * null when there is no usable snapshot.
  */
-export async function readLatestSnapshot(dir: string, logger: Logger = silentLogger): Promise<SnapshotContent | null> {
+export async function loadLatestSnapshot(dir: string, logger: Logger, begin: () => SnapshotSink): Promise<SnapshotInfo | null> {
   let names: string[];
   try {
     names = await listSnapshots(dir);
@@ -242,11 +338,23 @@ export async function readLatestSnapshot(dir: string, logger: Logger = silentLog
   for (const name of names.reverse()) {
     const path = join(dir, name);
     try {
-      return await readSnapshotFile(path);
+      const meta = await loadSnapshotFile(path, begin());
+      return { name, ...meta };
     } catch (err) {
       if (!(err instanceof InvalidSnapshot)) throw err;
       logger.warn({ file: path, reason: err.message }, 'skipping a damaged snapshot; falling back to an older one');
     }
   }
   return null;
+}
+
+/** The newest usable snapshot whole, or null when there is none (see `loadLatestSnapshot`). */
+export async function readLatestSnapshot(dir: string, logger: Logger = silentLogger): Promise<SnapshotContent | null> {
+  let events: [string, Fact[]][] = [];
+  const info = await loadLatestSnapshot(dir, logger, () => {
+    const mine: [string, Fact[]][] = [];
+    events = mine;
+    return (key, facts) => mine.push([key, facts]);
+  });
+  return info && { position: info.position, createdAt: info.createdAt, events };
 }
