@@ -133,38 +133,61 @@ export async function ingestFiles(files: readonly string[], sink: EventSink, opt
     let events = 0;
     let batch: Item[] = [];
     const report = (): void => options.onProgress?.({ file, bytesRead, bytesTotal: total, events });
+    // One batch is stored while the next is read and validated: parsing overlaps the fsync.
+    const inFlight: { storing: Promise<void> | null; failure: { error: unknown } | null } = { storing: null, failure: null };
+    const settle = async (): Promise<void> => {
+      await inFlight.storing;
+      inFlight.storing = null;
+      if (inFlight.failure) throw inFlight.failure.error;
+    };
     const flush = async (): Promise<boolean> => {
-      // The end of a file may come after the last full batch (trailing blank lines): still report it.
-      if (batch.length === 0) {
-        report();
-        return true;
-      }
-      const v = validateBatch(batch.map((i) => i.value));
-      if (!v.ok) {
+      const items = batch;
+      batch = [];
+      const v = items.length === 0 ? null : validateBatch(items.map((i) => i.value));
+      if (v && !v.ok) {
         for (const e of v.errors) {
-          const it = batch[e.index] as Item;
+          const it = items[e.index] as Item;
           errors.push({ file, line: it.line, index: it.index, id: e.id, path: e.path, message: e.message });
         }
-      } else if (!options.checkOnly && errors.length === 0) {
-        const r = await sink.store(v.events);
-        accepted += r.accepted;
-        duplicates += r.duplicates;
       }
-      events += batch.length;
-      batch = [];
-      report();
+      // Batches are stored in file order, one at a time.
+      await settle();
+      if (v?.ok && !options.checkOnly && errors.length === 0) {
+        inFlight.storing = sink.store(v.events).then(
+          (r) => {
+            accepted += r.accepted;
+            duplicates += r.duplicates;
+            events += items.length;
+            report();
+          },
+          // Kept rather than left unhandled while the next batch is read; `settle` throws it.
+          (error: unknown) => {
+            inFlight.failure = { error };
+          },
+        );
+      } else {
+        events += items.length;
+        // The end of a file may come after the last full batch (trailing blank lines): still report it.
+        report();
+      }
       return options.checkOnly === true || errors.length === 0;
     };
-    for await (const item of readItems(file, options.chunkBytes ?? 1 << 20, (n) => (bytesRead += n))) {
-      if (!('value' in item)) {
-        errors.push({ file, line: item.line, index: null, id: null, path: '(line)', message: item.message });
-        if (!options.checkOnly) break;
-        continue;
+    try {
+      for await (const item of readItems(file, options.chunkBytes ?? 1 << 20, (n) => (bytesRead += n))) {
+        if (!('value' in item)) {
+          errors.push({ file, line: item.line, index: null, id: null, path: '(line)', message: item.message });
+          if (!options.checkOnly) break;
+          continue;
+        }
+        batch.push(item);
+        if (batch.length >= batchSize && !(await flush())) break;
       }
-      batch.push(item);
-      if (batch.length >= batchSize && !(await flush())) break;
+      if (errors.length === 0 || options.checkOnly) await flush();
+      await settle();
+    } finally {
+      // Whatever went wrong, no store is left running behind the caller's back.
+      await inFlight.storing;
     }
-    if (errors.length === 0 || options.checkOnly) await flush();
     if (errors.length > 0 && !options.checkOnly) return { ok: false, accepted, duplicates, errors };
   }
   return errors.length > 0 ? { ok: false, accepted, duplicates, errors } : { ok: true, files: files.length, accepted, duplicates };

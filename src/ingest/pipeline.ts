@@ -48,11 +48,11 @@ export function createPipeline(deps: { store: GraphStore; now?: () => number; ob
   const store = async (events: readonly CloudEvent[]): Promise<AppendResult> => {
     const started = performance.now();
     const recordedAt = now();
-    const records: AppendRecord[] = events.map((event) => ({
-      key: eventKey(event.source, event.id),
-      event,
-      facts: applyEvent(event, recordedAt),
-    }));
+    const records: AppendRecord[] = events.map((event) => {
+      const facts = applyEvent(event, recordedAt);
+      // applyEvent stamps each fact with the event's key: one string for the record and its facts.
+      return { key: facts[0]?.key ?? eventKey(event.source, event.id), event, facts };
+    });
     const result = await deps.store.append(records);
     deps.observer?.accepted?.(result.accepted, result.duplicates, (performance.now() - started) / 1000);
     return result;

@@ -240,4 +240,21 @@ describe('ingestFiles', () => {
     const r = await ingestFiles([await file('empty.ndjson', '')], pipeline);
     expect(r).toEqual({ ok: true, files: 1, accepted: 0, duplicates: 0 });
   });
+
+  it('stops at a batch the store fails, stores nothing after it, and passes the failure on', async () => {
+    const f = await file('svc.ndjson', ndjson(services(50)));
+    const stored: string[][] = [];
+    const failing: EventSink = {
+      store: (events) => {
+        if (stored.length === 2) return Promise.reject(new Error('disk full'));
+        stored.push(events.map((e) => e.id));
+        return Promise.resolve({ accepted: events.length, duplicates: 0 });
+      },
+    };
+    await expect(ingestFiles([f], failing, { batchSize: 10 })).rejects.toThrow('disk full');
+    // The batches before the failed one went in, in file order; none after it was tried.
+    expect(stored.map((ids) => ids.length)).toEqual([10, 10]);
+    expect(stored.flat()).toEqual((services(50) as CloudEvent[]).slice(0, 20).map((e) => e.id));
+  });
 });
+
