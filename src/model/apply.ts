@@ -168,7 +168,6 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
           mode: d.mode,
           author: d.author,
           service: d.service,
-          madeAt: validFrom,
           at: toMillis(d.at),
           knownAt: toMillis(d.knownAt),
           version: d.version,

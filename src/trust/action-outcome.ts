@@ -25,11 +25,12 @@ const ENDS: readonly string[] = ['succeeded', 'failed', 'reverted'];
 export function actionEnd(facts: readonly TrustFact[]): ActionEnd | null {
   let executedAt: number | null = null;
   let end: ActionEnd | null = null;
+  // Each phase happened at its fact's own valid time.
   for (const f of facts) {
     if (f.kind !== 'action') continue;
-    const { status, executedAt: ex, outcomeAt } = f.attrs;
-    if (typeof ex === 'number') executedAt = ex;
-    if (typeof status === 'string' && ENDS.includes(status) && typeof outcomeAt === 'number') end = { status: status as ActionEndStatus, executedAt: null, outcomeAt };
+    const status = f.attrs.status;
+    if (status === 'executed') executedAt = f.at;
+    if (typeof status === 'string' && ENDS.includes(status)) end = { status: status as ActionEndStatus, executedAt: null, outcomeAt: f.at };
   }
   return end ? { ...end, executedAt } : null;
 }
