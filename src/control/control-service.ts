@@ -14,6 +14,7 @@ import { createBlastRadiusReader } from '../analysis/blast-radius-slice.js';
 import { createGraphWatch } from '../analysis/blast-radius-watch.js';
 import type { Logger } from '../logger.js';
 import type { Json } from '../model/facts.js';
+import type { AlertState } from '../model/views.js';
 import { END_OF_TIME } from '../model/time.js';
 import type { GraphReader } from '../store/graph-store.js';
 import { CTXGRAPH, versionOf } from '../trust/provenance.js';
@@ -83,11 +84,11 @@ export interface ControlDeps {
    */
   trust?: Pick<TrustService, 'trustVerdict' | 'recordBlastRadius'>;
   /**
-   * The trust store's write counter (`versionedTrustStore`). Given, trust lines are kept per agent
-   * and service until the graph, the trust store or `TRUST_CACHE_MS` says otherwise; absent, every
-   * proposal asks the trust layer afresh.
+   * Keep trust lines per agent and service until the graph or `TRUST_CACHE_MS` says otherwise
+   * (see trust-cache.ts). Only where the trust store's writes are graph events (the event-sourced
+   * store), so that the graph shows every ladder move; otherwise every proposal asks afresh.
    */
-  trustVersion?: () => number;
+  keepTrustLines?: boolean;
 }
 
 /** Names the blast-radius analysis in recorded predictions; a change to its parameters changes it. */
@@ -107,6 +108,9 @@ function blastEvidence(br: BlastRadius, proposer: Identity): string[] {
 
 const TERMINAL_HEALTH: readonly ActionStatus[] = ['EXECUTED'];
 
+/** ctxgraph itself, as the author of what it decides on its own (the health watcher's verdicts). */
+export const SYSTEM: Identity = { id: 'ctxgraph', role: 'admin', model: null, scope: null };
+
 /** Latest outcome per action, as the history of similar actions reads it. */
 function pastActions(outcomes: readonly { actionId: string; status: OutcomeStatus; at: number }[], before: number): PastAction[] {
   const latest = new Map<string, PastAction>();
@@ -125,6 +129,13 @@ export interface ControlService {
   execute(caller: Identity | null, actionId: string): Promise<Result<ActionView>>;
   /** `healthy` null: judged from alerts on the target since execution. */
   reportHealth(caller: Identity | null, actionId: string, healthy: boolean | null, detail: string | null): Promise<Result<ActionView>>;
+  /**
+   * The health watcher's sweep: every watched executed action whose target had an alert (of the
+   * policy's severities) fire after execution, within `health.watchSeconds`, is marked for revert
+   * (or failed, when irreversible), audited and sent as an action.outcome event. Actions past the
+   * window, or no longer EXECUTED, stop being watched. Returns the actions it marked.
+   */
+  watchHealth(): Promise<ActionView[]>;
   /** The executor confirms a revert it was asked for (or that it failed). */
   reportReverted(caller: Identity | null, actionId: string, reverted: boolean, detail: string | null): Promise<Result<ActionView>>;
   action(actionId: string): Promise<Result<ActionView>>;
@@ -146,7 +157,7 @@ export function createControlService(deps: ControlDeps): ControlService {
   const log = deps.logger.child({ component: 'control' });
   const watch = createGraphWatch(deps.reader);
   const trust = deps.trust;
-  const trustVerdict = trust && deps.trustVersion ? cachedTrustVerdict({ trust, watch, version: deps.trustVersion, now }) : trust ? trust.trustVerdict.bind(trust) : null;
+  const trustVerdict = trust && deps.keepTrustLines ? cachedTrustVerdict({ trust, watch, now }) : trust ? trust.trustVerdict.bind(trust) : null;
   const blast = createBlastRadiusReader({
     reader: deps.reader,
     now,
@@ -155,7 +166,11 @@ export function createControlService(deps: ControlDeps): ControlService {
   });
 
   const audit = (entries: AuditRecordInput[]): Promise<unknown> => Promise.all(entries.map((e) => deps.audit.append(e)));
-  const actorAttrs = (who: Identity) => ({ actor: who.id, actortype: who.role === 'agent' ? ('agent' as const) : ('human' as const), ...(who.model ? { actormodel: who.model } : {}) });
+  const actorAttrs = (who: Identity) => ({
+    actor: who.id,
+    actortype: who === SYSTEM ? ('system' as const) : who.role === 'agent' ? ('agent' as const) : ('human' as const),
+    ...(who.model ? { actormodel: who.model } : {}),
+  });
 
   async function emit<T extends ActionEventType>(who: Identity, type: T, subject: string, data: ActionEvent<T>['data']): Promise<void> {
     if (!deps.actionEvents) return;
@@ -205,6 +220,28 @@ export function createControlService(deps: ControlDeps): ControlService {
       ingestFacts(who, r, status),
       status === 'executed' ? Promise.resolve() : emit(who, 'action.outcome', r.id, { action: r.id, service: r.proposal.service, kind: r.proposal.kind, status, ...(detail ? { detail } : {}) }),
     ]);
+  }
+
+  /** Alerts of the policy's severities on the target that fired since the action ran, as known at `at`. */
+  async function failingAlerts(record: ActionRecord, at: number): Promise<AlertState[]> {
+    const severities = deps.policy.current().health.revertOnAlertSeverities as readonly string[];
+    const alerts = await deps.reader.alertsBetween([record.proposal.service], record.executedAt ?? record.proposedAt, { at, knownAt: END_OF_TIME });
+    return alerts.filter((a) => severities.includes(a.severity ?? 'critical'));
+  }
+
+  /** Records a health verdict on an executed action: succeeded, or marked for revert (failed when irreversible). */
+  async function judged(who: Identity, record: ActionRecord, healthy: boolean, why: string | null): Promise<Result<ActionView>> {
+    const at = now();
+    const status: ActionStatus = healthy ? 'SUCCEEDED' : record.proposal.reversible ? 'REVERT_REQUIRED' : 'FAILED';
+    const next: ActionRecord = { ...record, status, revertRequired: !healthy && record.proposal.reversible, healthDetail: why, finishedAt: status === 'REVERT_REQUIRED' ? null : at };
+    const moved = await move(record, ['EXECUTED'], next);
+    if (!moved.ok) return moved;
+    if (!healthy) log.warn({ action: record.id, service: record.proposal.service, detail: why, revert: next.revertRequired, by: who.id }, 'post-execution health failed');
+    await Promise.all([
+      audit([{ type: 'action.health', actor: who.id, actionId: record.id, data: { healthy, detail: why, revertRequired: next.revertRequired } }]),
+      finish(who, next, healthy ? 'succeeded' : 'failed', why),
+    ]);
+    return moved;
   }
 
   const needs = (caller: Identity | null, can: (r: Identity['role']) => boolean, what: string): Result<Identity> =>
@@ -327,6 +364,7 @@ export function createControlService(deps: ControlDeps): ControlService {
         audit([{ type: 'action.executed', actor: caller.id, actionId, data: { service: record.proposal.service, kind: record.proposal.kind } }]),
         emit(caller, 'action.executed', actionId, { action: actionId, service: record.proposal.service, kind: record.proposal.kind }),
         finish(caller, moved.value.record, 'executed', null),
+        deps.policy.current().health.watchSeconds > 0 ? deps.state.watchExecuted(actionId, at) : Promise.resolve(),
       ]);
       return moved;
     },
@@ -339,25 +377,36 @@ export function createControlService(deps: ControlDeps): ControlService {
       let ok2 = healthy;
       let why = detail;
       if (ok2 === null) {
-        const at = now();
-        const severities = deps.policy.current().health.revertOnAlertSeverities as readonly string[];
-        const alerts = (await deps.reader.alertsBetween([record.proposal.service], record.executedAt ?? record.proposedAt, { at, knownAt: END_OF_TIME })).filter(
-          (a) => a.active && severities.includes(a.severity ?? 'critical'),
-        );
+        const alerts = (await failingAlerts(record, now())).filter((a) => a.active);
         ok2 = alerts.length === 0;
         why ??= ok2 ? 'no alerts since execution' : `alerts since execution: ${alerts.map((a) => `${a.id} (${a.signal})`).join(', ')}`;
       }
-      const at = now();
-      const status: ActionStatus = ok2 ? 'SUCCEEDED' : record.proposal.reversible ? 'REVERT_REQUIRED' : 'FAILED';
-      const next: ActionRecord = { ...record, status, revertRequired: !ok2 && record.proposal.reversible, healthDetail: why, finishedAt: status === 'REVERT_REQUIRED' ? null : at };
-      const moved = await move(record, ['EXECUTED'], next);
-      if (!moved.ok) return moved;
-      if (!ok2) log.warn({ action: actionId, service: record.proposal.service, detail: why, revert: next.revertRequired }, 'post-execution health failed');
-      await Promise.all([
-        audit([{ type: 'action.health', actor: caller.id, actionId, data: { healthy: ok2, detail: why, revertRequired: next.revertRequired } }]),
-        finish(caller, next, ok2 ? 'succeeded' : 'failed', why),
-      ]);
-      return moved;
+      return judged(caller, record, ok2, why);
+    },
+
+    async watchHealth() {
+      const windowMs = deps.policy.current().health.watchSeconds * 1000;
+      const marked: ActionView[] = [];
+      for (const id of await deps.state.executedWatched()) {
+        const record = await deps.state.action(id);
+        const executedAt = record?.executedAt ?? null;
+        if (!record || record.status !== 'EXECUTED' || executedAt === null) {
+          await deps.state.unwatchExecuted(id);
+          continue;
+        }
+        const at = now();
+        const alerts = (await failingAlerts(record, at)).filter((a) => a.firedAt <= executedAt + windowMs);
+        if (alerts.length > 0) {
+          const why = `health watcher: alerts after execution: ${alerts.map((a) => `${a.id} (${a.signal}${a.active ? '' : ', resolved since'})`).join(', ')}`;
+          const r = await judged(SYSTEM, record, false, why);
+          // A report that landed first decided it: nothing to mark, nothing to watch.
+          if (r.ok) marked.push(r.value);
+          await deps.state.unwatchExecuted(id);
+        } else if (at > executedAt + windowMs) {
+          await deps.state.unwatchExecuted(id);
+        }
+      }
+      return marked;
     },
 
     async reportReverted(caller, actionId, reverted, detail) {

@@ -69,6 +69,11 @@ export const Policy = z
       .object({
         /** Alerts of these severities on the target after execution fail its health (no severity counts as critical). */
         revertOnAlertSeverities: z.array(z.enum(['critical', 'warning', 'info'])).default(['critical', 'warning']),
+        /**
+         * How long after execution the health watcher looks for such alerts on the target, resolved
+         * or not, and marks the action for revert without waiting for reportHealth; 0 turns it off.
+         */
+        watchSeconds: z.number().int().min(0).default(900),
       })
       .prefault({}),
     /** How long an approved or allowed action stays executable. */

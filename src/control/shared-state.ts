@@ -27,7 +27,9 @@ export interface SharedState {
   snapshot(q: { agent: string; rateKey: string; windowMs: number; now: number }): Promise<SharedSnapshot>;
   /**
    * Atomically: forgets hits older than the window, then records this one only if fewer than
-   * `limit` remain. Parallel callers never exceed the limit together.
+   * `limit` remain. Parallel callers never exceed the limit together. `now` is the caller's clock;
+   * an adapter shared by several instances keeps time by its own clock instead (Redis: TIME), so
+   * that instances whose clocks disagree still share one window. The snapshot's count does the same.
    */
   hitRateLimit(q: { key: string; limit: number; windowMs: number; now: number; member: string }): Promise<RateLimitHit>;
 
@@ -55,6 +57,12 @@ export interface SharedState {
   addApproval(actionId: string, a: Approval): Promise<{ added: boolean; approvals: Approval[] }>;
   approvals(actionId: string): Promise<Approval[]>;
 
+  /** Executed actions whose health is watched (health-watcher.ts) until `unwatchExecuted`. */
+  watchExecuted(actionId: string, executedAt: number): Promise<void>;
+  unwatchExecuted(actionId: string): Promise<void>;
+  /** Ids of the watched actions, oldest execution first. */
+  executedWatched(): Promise<string[]>;
+
   recordOutcome(o: OutcomeRecord): Promise<void>;
   /** The most recent first. */
   outcomes(service: string, kind: ActionKind): Promise<OutcomeRecord[]>;
@@ -64,3 +72,11 @@ export interface SharedState {
 
 /** How many outcomes per service and kind are kept for the history. */
 export const OUTCOMES_KEPT = 1000;
+/**
+ * How long an action and its approvals are kept after their last change. Long past any action's
+ * life (an allowed action expires after the policy's `actionTtlSeconds`; health and revert reports
+ * follow execution within hours): what is older is history, kept by the audit and the graph.
+ */
+export const ACTION_RETENTION_MS = 7 * 24 * 3_600_000;
+/** The most actions the in-process adapter keeps; past it the oldest proposals are forgotten first. */
+export const MEMORY_ACTIONS_KEPT = 100_000;

@@ -7,5 +7,5 @@ if (why !== null) {
   console.warn(`skipping the control service over Redis: Redis at ${redisUrl} is unreachable (${why})`);
   describe.skip(`control service: Redis at ${redisUrl} (unreachable: ${why})`, () => it('needs Redis', () => undefined));
 } else {
-  controlServiceSuite(`Redis at ${redisUrl}`, openTestRedisState);
+  controlServiceSuite(`Redis at ${redisUrl}`, openTestRedisState, { serverClock: true });
 }

@@ -46,6 +46,8 @@ export interface Harness {
   pipeline: Pipeline;
   clock: { now: number };
   auditOk(): boolean;
+  /** What the signed audit holds, in order. */
+  auditEntries(): { type: string; actor: string | null; actionId: string | null }[];
   policy: PolicyHolder & { set(next: object): void };
 }
 
@@ -69,8 +71,13 @@ export async function harness(state: SharedState, policy: object = {}, extraEven
       const r = await pipeline.ingest(events);
       if (!r.ok) throw new Error(`control emitted invalid events: ${JSON.stringify(r.errors)}`);
     },
+    actionEvents: async (events) => {
+      const r = await pipeline.ingest(events);
+      if (!r.ok) throw new Error(`control emitted invalid action events: ${JSON.stringify(r.errors)}`);
+    },
   });
-  return { control, store, pipeline, clock, auditOk: () => verify().ok, policy: holder };
+  const auditEntries = () => sink.lines.map((l) => JSON.parse(l) as { type: string; actor: string | null; actionId: string | null });
+  return { control, store, pipeline, clock, auditOk: () => verify().ok, auditEntries, policy: holder };
 }
 
 export const deployProposal = (service = 'cache', extra: object = {}) => ({

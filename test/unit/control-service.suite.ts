@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { ActionRecord } from '../../src/control/action.js';
 import type { Result } from '../../src/control/control-service.js';
 import type { SharedState } from '../../src/control/shared-state.js';
+import { createHealthWatcher } from '../../src/control/health-watcher.js';
+import { silentLogger } from '../../src/logger.js';
 import { END_OF_TIME } from '../../src/model/time.js';
 import { ev } from './control-fixtures.js';
 import { ann, bob, bot, bot2, deployProposal, harness, root } from './control-harness.js';
@@ -19,7 +21,11 @@ function value<T>(r: Result<T>): T {
   return r.value;
 }
 
-export function controlServiceSuite(name: string, open: () => Promise<SharedState>): void {
+/**
+ * `serverClock`: the adapter keeps rate-limit time by its own clock (Redis' TIME), so advancing the
+ * test's clock does not empty a window there.
+ */
+export function controlServiceSuite(name: string, open: () => Promise<SharedState>, opts: { serverClock?: boolean } = {}): void {
   describe(`control service over ${name}`, () => {
     async function withGrant(policy: object = OPEN, extra: object[] = []) {
       const state = await open();
@@ -36,8 +42,10 @@ export function controlServiceSuite(name: string, open: () => Promise<SharedStat
       const refused = records.filter((r) => r.verdict === 'DENY');
       expect(refused).toHaveLength(25);
       expect(refused.every((r) => r.reasons.some((l) => l.primitive === 'rate-limit' && l.outcome === 'DENY'))).toBe(true);
-      h.clock.now += 61_000;
-      expect(value(await h.control.propose(bot, deployProposal('cart'))).record.verdict).toBe('ALLOW');
+      if (!opts.serverClock) {
+        h.clock.now += 61_000;
+        expect(value(await h.control.propose(bot, deployProposal('cart'))).record.verdict).toBe('ALLOW');
+      }
       expect(h.auditOk()).toBe(true);
       await h.state.close();
     });
@@ -99,6 +107,53 @@ export function controlServiceSuite(name: string, open: () => Promise<SharedStat
       const br = value(await h.control.blastRadius({ kind: 'DEPLOY', service: 'cart' }, { at: null, knownAt: null }));
       expect(br.history).toMatchObject({ count: 1, rollbacks: 1, rollbackRate: 1 });
       expect(h.auditOk()).toBe(true);
+      await h.state.close();
+    });
+
+    it('marks an executed action for revert on its own when its target alerts after execution', async () => {
+      const h = await withGrant({ ...OPEN, health: { watchSeconds: 600 } });
+      const watcher = createHealthWatcher({ control: h.control, logger: silentLogger });
+      const { record } = value(await h.control.propose(bot, deployProposal('cart')));
+      const executedAt = h.clock.now;
+      value(await h.control.execute(bot, record.id));
+      const fired = (alert: string, at: number, severity: string) => ev('alert.fired', at, { alert, service: 'cart', signal: 'errors', severity });
+      // Before execution, or of a severity the policy ignores: healthy so far.
+      expect((await h.pipeline.ingest([fired('old', executedAt - 60_000, 'critical'), fired('note', executedAt + 10_000, 'info')])).ok).toBe(true);
+      h.clock.now += 20_000;
+      expect(await watcher.tick()).toBe(0);
+      expect(value(await h.control.action(record.id)).record.status).toBe('EXECUTED');
+      // A critical alert that fired and resolved between two sweeps still counts.
+      expect((await h.pipeline.ingest([fired('cart-5xx', executedAt + 30_000, 'critical'), ev('alert.resolved', executedAt + 40_000, { alert: 'cart-5xx' })])).ok).toBe(true);
+      h.clock.now += 60_000;
+      expect(await watcher.tick()).toBe(1);
+      const marked = value(await h.control.action(record.id)).record;
+      expect(marked).toMatchObject({ status: 'REVERT_REQUIRED', revertRequired: true });
+      expect(marked.healthDetail).toMatch(/cart-5xx/);
+      expect(marked.healthDetail).not.toMatch(/note|old/);
+      // Audited as ctxgraph's own verdict, and an action.outcome event in the graph.
+      expect(h.auditEntries().filter((e) => e.actionId === record.id).map((e) => `${e.type} by ${e.actor}`)).toEqual(expect.arrayContaining(['action.health by ctxgraph', 'action.outcome by ctxgraph']));
+      const outcome = (await h.store.changes(executedAt, h.clock.now + 1, END_OF_TIME, 'cart')).filter((c) => c.type === 'action.outcome' && c.entity === record.id);
+      expect(outcome).toHaveLength(1);
+      // Decided once: the next sweep finds nothing, and the executor's late report is refused.
+      expect(await watcher.tick()).toBe(0);
+      expect(await h.control.reportHealth(bot, record.id, true, null)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      expect(value(await h.control.reportReverted(bot, record.id, true, 'rolled back')).record.status).toBe('REVERTED');
+      expect(h.auditOk()).toBe(true);
+      await h.state.close();
+    });
+
+    it('stops watching an action once the window has passed quietly, leaving its health to the executor', async () => {
+      const h = await withGrant({ ...OPEN, health: { watchSeconds: 60 } });
+      const watcher = createHealthWatcher({ control: h.control, logger: silentLogger });
+      const { record } = value(await h.control.propose(bot, deployProposal('cart')));
+      value(await h.control.execute(bot, record.id));
+      h.clock.now += 61_000;
+      expect(await watcher.tick()).toBe(0);
+      expect((await h.pipeline.ingest([ev('alert.fired', h.clock.now, { alert: 'late', service: 'cart', signal: 'latency', severity: 'critical' })])).ok).toBe(true);
+      h.clock.now += 1_000;
+      expect(await watcher.tick()).toBe(0);
+      expect(value(await h.control.action(record.id)).record.status).toBe('EXECUTED');
+      expect(value(await h.control.reportHealth(bot, record.id, null, null)).record.status).toBe('REVERT_REQUIRED');
       await h.state.close();
     });
 

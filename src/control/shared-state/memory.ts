@@ -1,13 +1,16 @@
 /**
  * The in-process shared state: one instance of ctxgraph, or the fallback without Redis. Each
  * method runs to completion without awaiting, which is what makes it atomic on one event loop.
+ * It is bounded: at most `maxActions` actions (the oldest proposals go first, with their
+ * approvals), expired grants are dropped, and empty rate-limit windows are forgotten.
  */
 import { type ActionKind, type ActionRecord, type ActionStatus, type Approval, type Grant, killKey, type KillSwitch, type OutcomeRecord } from '../action.js';
-import { OUTCOMES_KEPT, type RateLimitHit, type SharedSnapshot, type SharedState } from '../shared-state.js';
+import { MEMORY_ACTIONS_KEPT, OUTCOMES_KEPT, type RateLimitHit, type SharedSnapshot, type SharedState } from '../shared-state.js';
 
 const copy = <T>(v: T): T => structuredClone(v);
 
-export function createMemorySharedState(): SharedState {
+export function createMemorySharedState(options: { maxActions?: number } = {}): SharedState {
+  const maxActions = options.maxActions ?? MEMORY_ACTIONS_KEPT;
   const hits = new Map<string, number[]>();
   const killsByScope = new Map<string, KillSwitch>();
   const grantsByAgent = new Map<string, Map<string, Grant>>();
@@ -15,10 +18,12 @@ export function createMemorySharedState(): SharedState {
   const actions = new Map<string, ActionRecord>();
   const approvalsByAction = new Map<string, Approval[]>();
   const outcomesByKey = new Map<string, OutcomeRecord[]>();
+  const watched = new Map<string, number>();
 
   const live = (key: string, windowMs: number, now: number): number[] => {
     const kept = (hits.get(key) ?? []).filter((t) => t > now - windowMs);
-    hits.set(key, kept);
+    if (kept.length === 0) hits.delete(key);
+    else hits.set(key, kept);
     return kept;
   };
 
@@ -35,6 +40,7 @@ export function createMemorySharedState(): SharedState {
       const kept = live(q.key, q.windowMs, q.now);
       if (kept.length >= q.limit) return Promise.resolve({ allowed: false, count: kept.length });
       kept.push(q.now);
+      hits.set(q.key, kept);
       return Promise.resolve({ allowed: true, count: kept.length });
     },
     setKill(k) {
@@ -49,6 +55,8 @@ export function createMemorySharedState(): SharedState {
     },
     putGrant(g) {
       const m = grantsByAgent.get(g.agent) ?? new Map<string, Grant>();
+      // A grant expired long before this one was issued can never cover anything again.
+      for (const [id, old] of m) if (old.expiresAt <= g.grantedAt) m.delete(id);
       m.set(g.id, copy(g));
       grantsByAgent.set(g.agent, m);
       return Promise.resolve();
@@ -67,6 +75,13 @@ export function createMemorySharedState(): SharedState {
     createAction(r) {
       if (actions.has(r.id)) return Promise.reject(new Error(`action ${r.id} already exists`));
       actions.set(r.id, copy(r));
+      // Maps iterate in insertion order: the first keys are the oldest proposals.
+      for (const old of actions.keys()) {
+        if (actions.size <= maxActions) break;
+        actions.delete(old);
+        approvalsByAction.delete(old);
+        watched.delete(old);
+      }
       return Promise.resolve();
     },
     action(id) {
@@ -80,6 +95,7 @@ export function createMemorySharedState(): SharedState {
       return Promise.resolve(true);
     },
     addApproval(actionId, a) {
+      if (!actions.has(actionId)) return Promise.resolve({ added: false, approvals: [] });
       const list = approvalsByAction.get(actionId) ?? [];
       const added = !list.some((x) => x.approver === a.approver);
       if (added) list.push(copy(a));
@@ -88,6 +104,17 @@ export function createMemorySharedState(): SharedState {
     },
     approvals(actionId) {
       return Promise.resolve((approvalsByAction.get(actionId) ?? []).map(copy));
+    },
+    watchExecuted(actionId, executedAt) {
+      if (actions.has(actionId)) watched.set(actionId, executedAt);
+      return Promise.resolve();
+    },
+    unwatchExecuted(actionId) {
+      watched.delete(actionId);
+      return Promise.resolve();
+    },
+    executedWatched() {
+      return Promise.resolve([...watched].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id));
     },
     recordOutcome(o) {
       const key = `${o.service}\u001f${o.kind}`;
