@@ -10,6 +10,7 @@ import { createKafkaIngestor } from '../ingestors/kafka.js';
 import { createHttpServer } from './api/server.js';
 import type { Config } from './config.js';
 import type { AuditRecordInput } from './control/audit.js';
+import { createHealthWatcher } from './control/health-watcher.js';
 import { openControl } from './control/open-control.js';
 import { type EventSink, type FileProgress, ingestFiles } from './ingest/file.js';
 import { createPipeline, type Pipeline } from './ingest/pipeline.js';
@@ -106,7 +107,7 @@ export async function startApp(opts: { config: Config; logger: Logger; demo: boo
       await control.audit.append(ladderAuditEntry(t));
     },
   });
-  const control = await openControl({ config: { ...config.control, redis: config.redis }, reader: store, logger, ingest, actionEvents: ingest, trust }).catch(
+  const control = await openControl({ config: { ...config.control, redis: config.redis }, reader: store, logger, ingest, actionEvents: ingest, trust, keepTrustLines: true }).catch(
     async (e: unknown) => {
       await opened.release();
       throw e;
@@ -155,6 +156,9 @@ export async function startApp(opts: { config: Config; logger: Logger; demo: boo
       });
   }, TRUST_REVIEW_MS);
   review.unref();
+  // Executed actions whose target alerts afterwards are marked for revert without waiting for reportHealth.
+  const healthWatcher = createHealthWatcher({ control: control.service, logger });
+  healthWatcher.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
@@ -168,6 +172,7 @@ export async function startApp(opts: { config: Config; logger: Logger; demo: boo
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await reviewing;
+      await healthWatcher.stop();
       await control.close();
       await opened.release();
       logger.info('stopped');

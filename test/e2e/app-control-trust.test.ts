@@ -134,6 +134,14 @@ describe('the app with the control and trust layers', () => {
     expect(r.data?.graphAt.dependencies).toContainEqual({ from: 'checkout', to: 'cart' });
   });
 
+  it('answers no graph to a caller without a token, as CTXGRAPH_ANONYMOUS_READ=false says', async () => {
+    const q = `query ($at: DateTime!) { graphAt(at: $at) { services { id } } }`;
+    const r = await gql(null, q, { at: new Date().toISOString() });
+    expect(r.data ?? null).toBeNull();
+    expect(r.errors?.map((e) => (e as { extensions?: { code?: string } }).extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    expect((await gql(null, `{ whoami { id } }`)).data).toEqual({ whoami: null });
+  });
+
   it('computes the blast radius of an action on a demo service', async () => {
     const r = await gql<{ blastRadius: { services: { service: string; depth: number; critical: boolean }[]; trafficShare: number | null } }>(
       'ann',
