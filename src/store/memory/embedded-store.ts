@@ -19,7 +19,7 @@ import type { AppendRecord, AppendResult, GraphStore, StoreStats } from '../grap
 import { type EventLog, type LoggedBatch, type LogPosition, openEventLog } from './event-log.js';
 import { GraphIndex } from './graph-index.js';
 import { Slices } from './slices.js';
-import { loadLatestSnapshot, UnusableBaseSnapshot, writeSnapshot } from './snapshot.js';
+import { encodeEvents, loadLatestSnapshot, UnusableBaseSnapshot, writeSnapshot } from './snapshot.js';
 
 export interface EmbeddedStoreOptions {
   /** Where the log and snapshots live; null keeps everything in memory only (tests, benchmarks). */
@@ -40,6 +40,19 @@ export interface RecoveryReport {
 }
 
 type Entry = readonly [string, readonly Fact[]];
+
+/**
+ * Events stored since the last snapshot: the next snapshot's new part. Appends hand theirs over as
+ * encoded frames at once, so their facts die young rather than wait for the snapshot in the old
+ * generation (the frames are buffers outside the heap); those replayed at start-up stay as entries.
+ */
+interface Unsnapshotted {
+  entries: Entry[];
+  frames: Buffer[];
+  events: number;
+}
+
+const nothingYet = (): Unsnapshotted => ({ entries: [], frames: [], events: 0 });
 
 /** One caller's batch waiting for the log. */
 interface Waiting {
@@ -63,7 +76,7 @@ interface SnapshotFile {
 interface SnapshotJob {
   position: LogPosition;
   base: SnapshotFile | null;
-  fresh: Entry[];
+  fresh: Unsnapshotted;
 }
 
 /** The replay after a snapshot grows at most by this share of the snapshot before one is due. */
@@ -73,8 +86,7 @@ export class EmbeddedStore implements GraphStore {
   private readonly slices: Slices;
   private readonly waiting: (Waiting | Barrier)[] = [];
   private draining: Promise<void> | null = null;
-  /** Events stored since the last snapshot, in the order they were stored: the next snapshot's new part. */
-  private sinceSnapshot: Entry[] = [];
+  private sinceSnapshot: Unsnapshotted = nothingYet();
   /** The newest snapshot file, which holds every stored event not in `sinceSnapshot`. */
   private lastSnapshot: SnapshotFile | null = null;
   private snapshotting: Promise<void> | null = null;
@@ -122,7 +134,7 @@ export class EmbeddedStore implements GraphStore {
       },
     });
     const store = new EmbeddedStore(index, opened.log, dir, every, logger);
-    store.sinceSnapshot = replayed;
+    store.sinceSnapshot = { entries: replayed, frames: [], events: replayed.length };
     store.lastSnapshot = snap && { name: snap.name, events: snap.events };
     const recovery = { fromSnapshot: snap?.events ?? 0, replayedEvents: replayed.length, droppedTailBytes: opened.droppedTail?.bytes ?? 0 };
     if (opened.droppedTail) logger.warn({ droppedTail: opened.droppedTail }, 'dropped a torn record at the end of the log');
@@ -205,18 +217,24 @@ export class EmbeddedStore implements GraphStore {
       for (const { w } of plans) w.reject(e);
       return;
     }
+    const added: Entry[] = [];
     for (const { w, outcomes, fresh } of plans) {
       for (const r of fresh) {
         this.index.addEvent(r.key, r.facts);
-        if (this.log) this.sinceSnapshot.push([r.key, r.facts]);
+        added.push([r.key, r.facts]);
       }
       w.resolve({ outcomes, accepted: fresh.length, duplicates: w.records.length - fresh.length });
+    }
+    if (this.log && added.length > 0) {
+      const encoded = encodeEvents(added);
+      this.sinceSnapshot.frames.push(...encoded.frames);
+      this.sinceSnapshot.events += encoded.events;
     }
     this.snapshotIfDue();
   }
 
   private snapshotDue(): boolean {
-    return this.sinceSnapshot.length >= Math.max(this.snapshotEvery, (this.lastSnapshot?.events ?? 0) / GROWTH_SHARE);
+    return this.sinceSnapshot.events >= Math.max(this.snapshotEvery, (this.lastSnapshot?.events ?? 0) / GROWTH_SHARE);
   }
 
   /** Call between appends only (in `commit` or a barrier), where the index and the log position agree. */
@@ -245,7 +263,7 @@ export class EmbeddedStore implements GraphStore {
     if (!log || !dataDir) return Promise.resolve();
     if (this.snapshotting) return this.snapshotting;
     // The last snapshot already covers everything.
-    if (this.lastSnapshot && this.sinceSnapshot.length === 0) return Promise.resolve();
+    if (this.lastSnapshot && this.sinceSnapshot.events === 0) return Promise.resolve();
     const first = this.takeSnapshotJob(log, this.lastSnapshot, this.sinceSnapshot);
     this.snapshotting = (async () => {
       for (let job: SnapshotJob | null = first; job; ) {
@@ -260,8 +278,8 @@ export class EmbeddedStore implements GraphStore {
   }
 
   /** Called between appends only: the events handed over are exactly those up to the position. */
-  private takeSnapshotJob(log: EventLog, base: SnapshotFile | null, fresh: Entry[]): SnapshotJob {
-    this.sinceSnapshot = [];
+  private takeSnapshotJob(log: EventLog, base: SnapshotFile | null, fresh: Unsnapshotted): SnapshotJob {
+    this.sinceSnapshot = nothingYet();
     this.lastSnapshot = base;
     return { position: log.position(), base, fresh };
   }
@@ -273,20 +291,25 @@ export class EmbeddedStore implements GraphStore {
     } catch (e) {
       if (!(e instanceof UnusableBaseSnapshot)) throw e;
       this.logger.warn({ reason: e.message }, 'cannot extend the last snapshot; writing a whole one');
-      const whole = await this.barrier(() => this.takeSnapshotJob(log, null, [...this.index.factsByEvent()]));
+      const whole = await this.barrier(() => {
+        const entries = [...this.index.factsByEvent()];
+        return this.takeSnapshotJob(log, null, { entries, frames: [], events: entries.length });
+      });
       this.lastSnapshot = await this.writeSnapshotFile(dataDir, whole);
     }
-    this.logger.info({ ms: Math.round(performance.now() - started), events: this.lastSnapshot.events, added: job.fresh.length }, 'snapshot written');
+    this.logger.info({ ms: Math.round(performance.now() - started), events: this.lastSnapshot.events, added: job.fresh.events }, 'snapshot written');
   }
 
   /** On failure the job's events go back to `sinceSnapshot`, so the next snapshot covers them. */
   private async writeSnapshotFile(dataDir: string, job: SnapshotJob): Promise<SnapshotFile> {
     try {
-      const content = { position: job.position, createdAt: Date.now(), events: job.fresh };
+      const { entries, frames, events } = job.fresh;
+      const content = { position: job.position, createdAt: Date.now(), events: entries, encoded: { frames, events: events - entries.length } };
       const name = await writeSnapshot(join(dataDir, 'snapshots'), content, job.base ? { base: job.base.name } : {});
-      return { name, events: (job.base?.events ?? 0) + job.fresh.length };
+      return { name, events: (job.base?.events ?? 0) + events };
     } catch (e) {
-      this.sinceSnapshot = job.fresh.concat(this.sinceSnapshot);
+      const later = this.sinceSnapshot;
+      this.sinceSnapshot = { entries: job.fresh.entries.concat(later.entries), frames: job.fresh.frames.concat(later.frames), events: job.fresh.events + later.events };
       throw e;
     }
   }

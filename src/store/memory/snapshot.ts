@@ -36,6 +36,14 @@ export interface SnapshotContent {
   createdAt: number;
   /** Every stored event as [key, its facts]; with `base`, only those stored after the base's position. */
   events: readonly (readonly [string, readonly Fact[]])[];
+  /** More events, already made into frames by `encodeEvents`; written before `events`. */
+  encoded?: EncodedEvents;
+}
+
+/** Events made into snapshot frames ahead of time, so that their facts need not be kept until then. */
+export interface EncodedEvents {
+  frames: readonly Buffer[];
+  events: number;
 }
 
 /** What a loaded snapshot was: its file (a base for the next one), position and size. */
@@ -136,6 +144,13 @@ function encodeFrame(value: unknown): Buffer {
   return frame;
 }
 
+/** Makes events into snapshot frames, to be handed to `writeSnapshot` later as `encoded`. */
+export function encodeEvents(events: readonly (readonly [string, readonly Fact[]])[]): EncodedEvents {
+  const frames: Buffer[] = [];
+  for (let i = 0; i < events.length; i += EVENTS_PER_FRAME) frames.push(encodeFrame(flatten(events.slice(i, i + EVENTS_PER_FRAME))));
+  return { frames, events: events.length };
+}
+
 /** Reads a file's frames one at a time, checking each frame's checksum before its bytes are used. */
 class FrameReader {
   offset = HEADER_BYTES;
@@ -213,7 +228,8 @@ export async function writeSnapshot(dir: string, content: SnapshotContent, optio
       await writeAll(fh, frame, offset);
       offset += frame.length;
     };
-    const meta: Meta = { position: content.position, createdAt: content.createdAt, events: (base?.meta.events ?? 0) + content.events.length };
+    const encoded = content.encoded ?? { frames: [], events: 0 };
+    const meta: Meta = { position: content.position, createdAt: content.createdAt, events: (base?.meta.events ?? 0) + encoded.events + content.events.length };
     await put(encodeFrame(meta));
     if (base) {
       try {
@@ -222,6 +238,7 @@ export async function writeSnapshot(dir: string, content: SnapshotContent, optio
         throw err instanceof InvalidSnapshot ? new UnusableBaseSnapshot(`base snapshot ${options.base ?? ''}: ${err.message}`) : err;
       }
     }
+    for (const frame of encoded.frames) await put(frame);
     for (let i = 0; i < content.events.length; i += EVENTS_PER_FRAME) await put(encodeFrame(flatten(content.events.slice(i, i + EVENTS_PER_FRAME))));
     const header = Buffer.alloc(HEADER_BYTES);
     header.writeUInt32LE(MAGIC, 0);
