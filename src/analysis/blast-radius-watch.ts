@@ -14,31 +14,42 @@
  * const watch = createGraphWatch(store);
  * const key = await watch.generation(['service', 'dependency'], Date.now()); // same key: same topology
  */
-import { FACT_KINDS, type FactKind } from '../model/facts.js';
 import { END_OF_TIME } from '../model/time.js';
-import type { GraphReader } from '../store/graph-store.js';
+import type { Change, GraphReader } from '../store/graph-store.js';
 
 /**
- * How far before the previous check a new event's valid time may lie and still be seen as new.
- * Later than that (a producer minutes behind), the watch cannot tell what changed and bumps all.
+ * What a change is about: its fact kind, except the blast-radius predictions the control layer
+ * records with every proposal, kept apart so that they do not stand for every prediction.
  */
-const SLACK_MS = 5_000;
+export type Topic = Change['kind'] | 'blast-radius-prediction';
+
+const topicOf = (c: Change): Topic => (c.kind === 'prediction' && c.attrs.kind === 'blast-radius' ? 'blast-radius-prediction' : c.kind);
+
+/**
+ * How far before the previous check a new event's valid time may lie and still be placed. Later
+ * than that (a producer minutes behind), the watch cannot tell what changed and moves every
+ * generation: safe, but it empties the caches. Each check reads the changes over this window, so a
+ * wider one costs every proposal more while events stream in.
+ */
+const SLACK_MS = 15_000;
 
 export interface GraphWatch {
-  /** A key that changes whenever the graph at `now` may differ in any of these kinds. */
-  generation(kinds: readonly FactKind[], now: number): Promise<string>;
+  /** A key that changes whenever the graph at `now` may differ in any of these topics. */
+  generation(topics: readonly Topic[], now: number): Promise<string>;
 }
 
 export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>): GraphWatch {
-  const gen = new Map<FactKind, number>(FACT_KINDS.map((k) => [k, 0]));
+  const gen = new Map<Topic, number>();
+  /** Moves when the watch cannot tell what changed: every key changes with it. */
+  let all = 0;
   /** What the last check saw: the event count, when it looked, the events in its window. */
   let last: { events: number; at: number; keys: Set<string> } | null = null;
   /** Future-dated facts not yet valid, by the kind they change once they are. */
-  let pendingFuture: { at: number; kind: FactKind }[] = [];
+  let pendingFuture: { at: number; topic: Topic }[] = [];
   let checking: Promise<void> | null = null;
 
-  const bumpAll = (): void => {
-    for (const k of FACT_KINDS) gen.set(k, (gen.get(k) ?? 0) + 1);
+  const bump = (t: Topic): void => {
+    gen.set(t, (gen.get(t) ?? 0) + 1);
   };
 
   async function check(now: number): Promise<void> {
@@ -48,7 +59,7 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
     const changes = await reader.changes(from, END_OF_TIME, END_OF_TIME);
     const after = (await reader.stats()).events;
     const keys = new Set<string>();
-    const touched = new Set<FactKind>();
+    const touched = new Set<Topic>();
     let fresh = 0;
     for (const c of changes) {
       const key = `${c.source}\u001f${c.eventId}`;
@@ -57,16 +68,16 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
         keys.add(key);
         if (isNew) fresh++;
       }
-      if (isNew) touched.add(c.kind);
-      if (c.at > now && !last?.keys.has(key)) pendingFuture.push({ at: c.at, kind: c.kind });
+      if (isNew) touched.add(topicOf(c));
+      if (c.at > now && !last?.keys.has(key)) pendingFuture.push({ at: c.at, topic: topicOf(c) });
     }
-    if (last === null || after !== before || fresh !== before - last.events) bumpAll();
-    else for (const k of touched) gen.set(k, (gen.get(k) ?? 0) + 1);
+    if (last === null || after !== before || fresh !== before - last.events) all++;
+    else for (const t of touched) bump(t);
     last = after === before ? { events: before, at: now, keys } : null;
   }
 
   return {
-    async generation(kinds, now) {
+    async generation(topics, now) {
       // Concurrent proposals share one check rather than each reading the changes.
       while (checking) await checking;
       checking = check(now).finally(() => {
@@ -74,10 +85,10 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
       });
       await checking;
       if (pendingFuture.some((f) => f.at <= now)) {
-        for (const f of pendingFuture) if (f.at <= now) gen.set(f.kind, (gen.get(f.kind) ?? 0) + 1);
+        for (const f of pendingFuture) if (f.at <= now) bump(f.topic);
         pendingFuture = pendingFuture.filter((f) => f.at > now);
       }
-      return kinds.map((k) => gen.get(k) ?? 0).join('.');
+      return [all, ...topics.map((t) => gen.get(t) ?? 0)].join('.');
     },
   };
 }

@@ -1,0 +1,104 @@
+/**
+ * Blast radius at "now" reuses what it read while the topology stands, and never answers from a
+ * topology that changed: new callers, late events and future-dated dependencies all show at once.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BlastRadius } from '../../src/analysis/blast-radius.js';
+import { createBlastRadiusReader } from '../../src/analysis/blast-radius-slice.js';
+import { createGraphWatch } from '../../src/analysis/blast-radius-watch.js';
+import { END_OF_TIME } from '../../src/model/time.js';
+import type { GraphReader } from '../../src/store/graph-store.js';
+import { ev, production, T0 } from './control-fixtures.js';
+
+const HOUR = 3_600_000;
+const NOW = { at: null, knownAt: END_OF_TIME };
+
+async function open() {
+  const { store, pipeline } = await production();
+  const clock = { now: T0 + HOUR };
+  const reads = { neighbourhood: 0, graphAt: 0 };
+  // The store, counting the reads a cache should spare.
+  const reader: GraphReader = Object.assign(Object.create(store) as GraphReader, {
+    neighbourhood: (...a: Parameters<GraphReader['neighbourhood']>) => {
+      reads.neighbourhood++;
+      return store.neighbourhood(...a);
+    },
+    graphAt: (...a: Parameters<GraphReader['graphAt']>) => {
+      reads.graphAt++;
+      return store.graphAt(...a);
+    },
+  });
+  const br = createBlastRadiusReader({ reader, now: () => clock.now });
+  const radius = async (service: string): Promise<BlastRadius> => {
+    const r = await br.compute({ kind: 'DEPLOY', service }, NOW);
+    if (!r.ok) throw new Error(r.message);
+    return r.blastRadius;
+  };
+  const ingest = async (events: object[]) => expect((await pipeline.ingest(events)).ok).toBe(true);
+  return { store, clock, reads, radius, ingest };
+}
+
+const callers = (b: BlastRadius): string[] => b.services.map((s) => s.service).sort();
+
+describe('blast radius at now, cached', () => {
+  it('answers the callers of any service it has seen from memory, across alerts', async () => {
+    const g = await open();
+    const db = await g.radius('db');
+    expect(g.reads.neighbourhood).toBe(1);
+    // api lies inside db's in-neighbourhood: all its callers are known already.
+    expect(callers(await g.radius('api'))).toEqual(['api', 'mobile', 'web']);
+    await g.ingest([ev('alert.fired', T0 + HOUR - 5_000, { alert: 'a1', service: 'db', signal: 'errors', severity: 'critical' })]);
+    expect(await g.radius('db')).toEqual(db);
+    expect(g.reads).toEqual({ neighbourhood: 1, graphAt: 1 });
+  });
+
+  it('sees a new caller, a removed dependency and a changed attribute at once', async () => {
+    const g = await open();
+    await g.radius('db');
+    await g.ingest([ev('service.upserted', T0 + HOUR - 1000, { service: 'jobs', tier: 1 }), ev('dependency.upserted', T0 + HOUR - 1000, { from: 'jobs', to: 'db' })]);
+    const grown = await g.radius('db');
+    expect(grown.services).toContainEqual(expect.objectContaining({ service: 'jobs', depth: 1, critical: true }));
+    expect(grown.tier1).toContain('jobs');
+    await g.ingest([ev('dependency.removed', T0 + HOUR - 500, { from: 'cart', to: 'db' })]);
+    expect(callers(await g.radius('db'))).not.toContain('cart');
+    await g.ingest([ev('service.upserted', T0 + HOUR - 400, { service: 'web', zone: 'public' })]);
+    expect((await g.radius('db')).zones).toContain('public');
+  });
+
+  it('sees an event that arrives late, with a valid time long before the last look', async () => {
+    const g = await open();
+    await g.radius('db');
+    await g.ingest([ev('dependency.removed', T0 + 60_000, { from: 'api', to: 'db' })]);
+    expect(callers(await g.radius('db'))).toEqual(['batch', 'cart', 'db', 'web']);
+  });
+
+  it('counts a dependency dated in the future once its time has come, with no event in between', async () => {
+    const g = await open();
+    await g.ingest([ev('dependency.upserted', T0 + 2 * HOUR, { from: 'cache', to: 'db' })]);
+    expect(callers(await g.radius('db'))).not.toContain('cache');
+    g.clock.now = T0 + 2 * HOUR + 1;
+    expect(callers(await g.radius('db'))).toContain('cache');
+  });
+});
+
+describe('graph watch', () => {
+  it('moves the topology generation for topology facts only, and every generation when it cannot tell', async () => {
+    const { store, pipeline } = await production();
+    const watch = createGraphWatch(store);
+    const now = T0 + HOUR;
+    const topo = () => watch.generation(['service', 'dependency'], now);
+    const alerts = () => watch.generation(['alert'], now);
+    const [t0, a0] = [await topo(), await alerts()];
+    await pipeline.ingest([ev('alert.fired', now - 1000, { alert: 'x', service: 'db', signal: 'errors' })]);
+    expect(await topo()).toBe(t0);
+    const a1 = await alerts();
+    expect(a1).not.toBe(a0);
+    await pipeline.ingest([ev('dependency.upserted', now - 1000, { from: 'cache', to: 'db' })]);
+    const t1 = await topo();
+    expect(t1).not.toBe(t0);
+    expect(await alerts()).toBe(a1);
+    // Valid an hour before the last look: too late to place, so every generation moves.
+    await pipeline.ingest([ev('alert.fired', T0, { alert: 'y', service: 'db', signal: 'errors' })]);
+    expect(await topo()).not.toBe(t1);
+  });
+});
