@@ -47,6 +47,7 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
   /** Future-dated facts not yet valid, by the kind they change once they are. */
   let pendingFuture: { at: number; topic: Topic }[] = [];
   let checking: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
 
   const bump = (t: Topic): void => {
     gen.set(t, (gen.get(t) ?? 0) + 1);
@@ -76,14 +77,31 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
     last = after === before ? { events: before, at: now, keys } : null;
   }
 
+  const start = (now: number): Promise<void> =>
+    (checking = check(now).finally(() => {
+      checking = null;
+    }));
+
+  /**
+   * A check that began after the caller arrived. One already running may have missed what was
+   * appended just before the call, so callers arriving meanwhile all share the one queued behind
+   * it: a burst of concurrent proposals costs two checks, not one each.
+   */
+  function fresh(now: number): Promise<void> {
+    if (!checking) return start(now);
+    queued ??= checking
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        // One started since began after these callers arrived: it will do, and two must never overlap.
+        return checking ?? start(now);
+      });
+    return queued;
+  }
+
   return {
     async generation(topics, now) {
-      // Concurrent proposals share one check rather than each reading the changes.
-      while (checking) await checking;
-      checking = check(now).finally(() => {
-        checking = null;
-      });
-      await checking;
+      await fresh(now);
       if (pendingFuture.some((f) => f.at <= now)) {
         for (const f of pendingFuture) if (f.at <= now) bump(f.topic);
         pendingFuture = pendingFuture.filter((f) => f.at > now);
