@@ -3,8 +3,8 @@
  * searches over the versions it touches, never by scanning the whole history.
  */
 import { attrsAsRecorded } from '../../model/apply.js';
-import { type Fact, splitEventKey, splitId } from '../../model/facts.js';
-import { factsBetween, type Instant, upperBound } from '../../model/time.js';
+import { type Fact, type FactKind, splitEventKey } from '../../model/facts.js';
+import { type Instant, upperBound } from '../../model/time.js';
 import {
   alertAt,
   type AlertState,
@@ -28,76 +28,134 @@ import {
 import type { Change, Direction, GraphSnapshot, Neighbourhood, ServiceDetail } from '../graph-store.js';
 import type { GraphIndex } from './graph-index.js';
 
-const NONE: ReadonlySet<string> = new Set();
+const PRESENT = 1;
+const ABSENT = 2;
 
 export class Slices {
+  /**
+   * Whether each service exists at the instant of the current read, so that a traversal or a
+   * whole-graph read decides it once per service, not once per dependency end. An entry counts
+   * only while its stamp is the current read's.
+   */
+  private presenceStamp = new Int32Array(0);
+  private presence = new Uint8Array(0);
+  private stamp = 0;
+
   constructor(private readonly ix: GraphIndex) {}
 
+  /** Starts a read at one instant: presence decided before it no longer counts. */
+  private begin(): void {
+    this.stamp++;
+    if (this.stamp === 0x7fffffff) {
+      this.stamp = 1;
+      this.presenceStamp.fill(0);
+    }
+  }
+
+  private presentE(e: number, t: Instant): boolean {
+    if (e < 0) return false;
+    if (this.presenceStamp[e] === this.stamp) return this.presence[e] === PRESENT;
+    const present = presentAt(this.ix.versionsOf(e), t);
+    this.remember(e, present);
+    return present;
+  }
+
+  private remember(e: number, present: boolean): void {
+    if (e >= this.presenceStamp.length) {
+      const n = Math.max(e + 1, this.presenceStamp.length * 2, 1024);
+      const stamps = new Int32Array(n);
+      stamps.set(this.presenceStamp);
+      const values = new Uint8Array(n);
+      values.set(this.presence);
+      this.presenceStamp = stamps;
+      this.presence = values;
+    }
+    this.presenceStamp[e] = this.stamp;
+    this.presence[e] = present ? PRESENT : ABSENT;
+  }
+
+  private serviceE(e: number, t: Instant): ServiceState | null {
+    if (e < 0) return null;
+    const s = serviceAt(this.ix.idOf(e), this.ix.versionsOf(e), t);
+    this.remember(e, s !== null);
+    return s;
+  }
+
   serviceState(id: string, t: Instant): ServiceState | null {
-    const v = this.ix.versions('service', id);
-    return v ? serviceAt(id, v, t) : null;
+    this.begin();
+    return this.serviceE(this.ix.entity('service', id), t);
   }
 
   servicePresent(id: string, t: Instant): boolean {
-    const v = this.ix.versions('service', id);
-    return v !== undefined && presentAt(v, t);
+    this.begin();
+    return this.presentE(this.ix.entity('service', id), t);
   }
 
   /** A dependency is visible while it is upserted and both its services exist. */
+  private dependencyE(e: number, t: Instant): DependencyState | null {
+    const ends = this.ix.endsOf(e);
+    const d = dependencyAt(this.ix.idOf(e), this.ix.versionsOf(e), t, ends);
+    return d && this.presentE(this.ix.entity('service', ends[0]), t) && this.presentE(this.ix.entity('service', ends[1]), t) ? d : null;
+  }
+
   dependencyState(id: string, t: Instant): DependencyState | null {
-    const v = this.ix.versions('dependency', id);
-    if (!v) return null;
-    const d = dependencyAt(id, v, t);
-    return d && this.servicePresent(d.from, t) && this.servicePresent(d.to, t) ? d : null;
+    this.begin();
+    const e = this.ix.entity('dependency', id);
+    return e < 0 ? null : this.dependencyE(e, t);
   }
 
   graphAt(t: Instant): GraphSnapshot {
+    this.begin();
     const services: ServiceState[] = [];
-    for (const [id, v] of this.ix.entities.service) {
-      const s = serviceAt(id, v, t);
+    // Both lists come out sorted by id (stable whatever the arrival order) from the index's cached order.
+    for (const e of this.ix.sorted('service')) {
+      const s = this.serviceE(e, t);
       if (s) services.push(s);
     }
     const dependencies: DependencyState[] = [];
-    for (const id of this.ix.entities.dependency.keys()) {
-      const d = this.dependencyState(id, t);
+    for (const e of this.ix.sorted('dependency')) {
+      const d = this.dependencyE(e, t);
       if (d) dependencies.push(d);
     }
-    // Stable answers whatever the arrival order (and after a snapshot restore).
-    services.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    dependencies.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
     return { services, dependencies };
   }
 
-  edges(service: string, dir: 'out' | 'in', t: Instant): DependencyState[] {
+  private edgesE(service: string, dir: 'out' | 'in', t: Instant): DependencyState[] {
     const out: DependencyState[] = [];
-    for (const id of (dir === 'out' ? this.ix.out : this.ix.in).get(service) ?? NONE) {
-      const d = this.dependencyState(id, t);
+    for (const e of this.ix.linked(dir, service)) {
+      const d = this.dependencyE(e, t);
       if (d) out.push(d);
     }
     return out;
   }
 
+  edges(service: string, dir: 'out' | 'in', t: Instant): DependencyState[] {
+    this.begin();
+    return this.edgesE(service, dir, t);
+  }
+
   deploysOf(service: string, t: Instant): DeployState[] {
     const out: DeployState[] = [];
-    for (const id of this.ix.deploysOf.get(service) ?? NONE) {
-      const d = deployAt(id, this.ix.versions('deploy', id) ?? [], t);
+    for (const e of this.ix.linked('deploys', service)) {
+      const d = deployAt(this.ix.idOf(e), this.ix.versionsOf(e), t);
       if (d && d.service === service && d.startedAt <= t.at) out.push(d);
     }
     return out;
   }
 
   serviceDetail(id: string, t: Instant): ServiceDetail | null {
-    const service = this.serviceState(id, t);
+    this.begin();
+    const service = this.serviceE(this.ix.entity('service', id), t);
     if (!service) return null;
     const config: ConfigValueState[] = [];
-    for (const cid of this.ix.configValuesOf.get(id) ?? NONE) {
-      const c = configValueAt(this.ix.versions('configValue', cid) ?? [], t);
+    for (const e of this.ix.linked('configValues', id)) {
+      const c = configValueAt(this.ix.versionsOf(e), t);
       if (c) config.push(c);
     }
     config.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const activeAlerts: AlertState[] = [];
-    for (const aid of this.ix.alertsOf.get(id) ?? NONE) {
-      const a = alertAt(aid, this.ix.versions('alert', aid) ?? [], t);
+    for (const e of this.ix.linked('alerts', id)) {
+      const a = alertAt(this.ix.idOf(e), this.ix.versionsOf(e), t);
       if (a?.active && a.service === id) activeAlerts.push(a);
     }
     activeAlerts.sort((a, b) => a.firedAt - b.firedAt || (a.id < b.id ? -1 : 1));
@@ -106,34 +164,36 @@ export class Slices {
       running: runningDeploy(this.deploysOf(id, t)),
       config,
       activeAlerts,
-      dependsOn: this.edges(id, 'out', t),
-      dependedOnBy: this.edges(id, 'in', t),
+      dependsOn: this.edgesE(id, 'out', t),
+      dependedOnBy: this.edgesE(id, 'in', t),
     };
   }
 
   /** Breadth-first to `depth` hops over dependencies visible at `t`; each service at its fewest hops. */
   neighbourhood(center: string, t: Instant, depth: number, direction: Direction): Neighbourhood | null {
-    const first = this.serviceState(center, t);
+    this.begin();
+    const first = this.serviceE(this.ix.entity('service', center), t);
     if (!first) return null;
     const depthOf = new Map<string, number>([[center, 0]]);
     const services = [{ service: first, depth: 0 }];
     const dependencies: DependencyState[] = [];
-    const seenDeps = new Set<string>();
+    const seenDeps = new Set<number>();
+    const dirs: readonly ('out' | 'in')[] = direction === 'both' ? ['out', 'in'] : [direction];
     let frontier = [center];
     for (let d = 1; d <= depth && frontier.length > 0; d++) {
       const next: string[] = [];
       for (const s of frontier) {
-        for (const dir of direction === 'both' ? (['out', 'in'] as const) : [direction]) {
-          for (const id of (dir === 'out' ? this.ix.out : this.ix.in).get(s) ?? NONE) {
-            if (seenDeps.has(id)) continue;
-            const dep = this.dependencyState(id, t);
+        for (const dir of dirs) {
+          for (const e of this.ix.linked(dir, s)) {
+            if (seenDeps.has(e)) continue;
+            const dep = this.dependencyE(e, t);
             if (!dep) continue;
-            seenDeps.add(id);
+            seenDeps.add(e);
             dependencies.push(dep);
             const other = dir === 'out' ? dep.to : dep.from;
             if (depthOf.has(other)) continue;
             depthOf.set(other, d);
-            const st = this.serviceState(other, t);
+            const st = this.serviceE(this.ix.entity('service', other), t);
             if (st) services.push({ service: st, depth: d });
             next.push(other);
           }
@@ -150,7 +210,7 @@ export class Slices {
       case 'service':
         return [f.id];
       case 'dependency':
-        return splitId(f.id);
+        return [...this.ix.endsOf(this.ix.entity('dependency', f.id))];
       case 'incident':
         return Array.isArray(a.services) ? a.services.filter((s): s is string => typeof s === 'string') : [];
       case 'deploy':
@@ -158,10 +218,12 @@ export class Slices {
       case 'action': {
         // A finish or resolve fact names no service: it belongs to the entity's service.
         if (typeof a.service === 'string') return [a.service];
-        const kind = f.kind;
-        const v = this.ix.versions(kind, f.id) ?? [];
-        const s = v.find((x) => typeof x.attrs.service === 'string')?.attrs.service;
-        return typeof s === 'string' ? [s] : [];
+        const v = this.ix.versionsOf(this.ix.entity(f.kind, f.id));
+        for (let i = 0; i < v.length; i++) {
+          const s = v.attrs(i).service;
+          if (typeof s === 'string') return [s];
+        }
+        return [];
       }
       default: {
         const out: string[] = [];
@@ -173,7 +235,8 @@ export class Slices {
     }
   }
 
-  private toChange(f: Fact): Change {
+  private toChange(fact: number): Change {
+    const f = this.ix.fact(fact);
     const { source, id } = splitEventKey(f.key);
     return {
       at: f.validFrom,
@@ -188,42 +251,68 @@ export class Slices {
     };
   }
 
+  /** Fact numbers of one entity with valid time in [from, to], recorded by `knownAt`. */
+  private factsBetween(e: number, from: number, to: number, knownAt: number, into: number[]): void {
+    if (e < 0) return;
+    const v = this.ix.versionsOf(e);
+    for (let i = upperBound(v, from - 1); i < v.length; i++) {
+      if (v.validFrom(i) > to) break;
+      if (v.recordedAt(i) <= knownAt) into.push(v.at(i));
+    }
+  }
+
   changes(from: number, to: number, knownAt: number, service?: string): Change[] {
-    const tl = this.ix.timeline;
+    const ix = this.ix;
+    const cols = ix.facts;
     const out: Change[] = [];
     // configValue facts restate their config change per consumer; the change itself is listed.
-    const keep = (f: Fact): boolean => f.kind !== 'configValue' && f.recordedAt <= knownAt;
+    const keep = (f: number): boolean => ix.kindOf(cols.entity[f] as number) !== 'configValue' && (cols.recordedAt[f] as number) <= knownAt;
     if (service === undefined) {
-      for (let i = upperBound(tl, from - 1); i < tl.length && (tl[i] as Fact).validFrom <= to; i++) {
-        const f = tl[i] as Fact;
+      let lo = 0;
+      let hi = ix.timelineSize;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((cols.validFrom[ix.timelineAt(mid)] as number) < from) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < ix.timelineSize; i++) {
+        const f = ix.timelineAt(i);
+        if ((cols.validFrom[f] as number) > to) break;
         if (keep(f)) out.push(this.toChange(f));
       }
       return out;
     }
-    const touching: [Parameters<GraphIndex['versions']>[0], Iterable<string>][] = [
-      ['service', [service]],
-      ['dependency', [...(this.ix.out.get(service) ?? NONE), ...(this.ix.in.get(service) ?? NONE)]],
-      ['deploy', this.ix.deploysOf.get(service) ?? NONE],
-      ['config', this.ix.configChangesOf.get(service) ?? NONE],
-      ['alert', this.ix.alertsOf.get(service) ?? NONE],
-      ['action', this.ix.actionsOf.get(service) ?? NONE],
+    const touching: [FactKind, readonly number[]][] = [
+      ['dependency', [...ix.linked('out', service), ...ix.linked('in', service)]],
+      ['deploy', ix.linked('deploys', service)],
+      ['config', ix.linked('configChanges', service)],
+      ['alert', ix.linked('alerts', service)],
+      ['action', ix.linked('actions', service)],
     ];
-    const facts: Fact[] = [];
-    for (const [kind, ids] of touching) {
-      for (const id of ids) facts.push(...factsBetween(this.ix.versions(kind, id) ?? [], from, to, knownAt));
+    const facts: number[] = [];
+    this.factsBetween(ix.entity('service', service), from, to, knownAt, facts);
+    for (const [, entities] of touching) for (const e of entities) this.factsBetween(e, from, to, knownAt, facts);
+    for (const [id, e] of ix.entities.incident) {
+      const mine: number[] = [];
+      this.factsBetween(e, from, to, knownAt, mine);
+      if (mine.length === 0) continue;
+      const holds = incidentAt(id, ix.versionsOf(e), { at: to, knownAt })?.services.includes(service) === true;
+      for (const f of mine) if (holds || this.servicesOfFact(ix.fact(f)).includes(service)) facts.push(f);
     }
-    for (const [id, v] of this.ix.entities.incident) {
-      for (const f of factsBetween(v, from, to, knownAt)) {
-        if (this.servicesOfFact(f).includes(service) || incidentAt(id, v, { at: to, knownAt })?.services.includes(service)) facts.push(f);
-      }
-    }
-    facts.sort((a, b) => a.validFrom - b.validFrom || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    facts.sort((a, b) => {
+      const va = cols.validFrom[a] as number;
+      const vb = cols.validFrom[b] as number;
+      if (va !== vb) return va - vb;
+      const ka = cols.key[a] as string;
+      const kb = cols.key[b] as string;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
     return facts.filter(keep).map((f) => this.toChange(f));
   }
 
   deploy(id: string, t: Instant): DeployState | null {
-    const v = this.ix.versions('deploy', id);
-    const d = v ? deployAt(id, v, t) : null;
+    const e = this.ix.entity('deploy', id);
+    const d = e < 0 ? null : deployAt(id, this.ix.versionsOf(e), t);
     return d && d.startedAt <= t.at ? d : null;
   }
 
@@ -234,11 +323,11 @@ export class Slices {
   }
 
   configChangesBetween(services: readonly string[], from: number, t: Instant): ConfigChangeState[] {
-    const ids = new Set<string>();
-    for (const s of services) for (const id of this.ix.configChangesOf.get(s) ?? NONE) ids.add(id);
+    const ids = new Set<number>();
+    for (const s of services) for (const e of this.ix.linked('configChanges', s)) ids.add(e);
     const out: ConfigChangeState[] = [];
-    for (const id of ids) {
-      const c = configChangeAt(id, this.ix.versions('config', id) ?? [], t);
+    for (const e of ids) {
+      const c = configChangeAt(this.ix.idOf(e), this.ix.versionsOf(e), t);
       if (c && c.at >= from) out.push(c);
     }
     return out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
@@ -247,8 +336,8 @@ export class Slices {
   alertsBetween(services: readonly string[], from: number, t: Instant): AlertState[] {
     const out: AlertState[] = [];
     for (const s of services) {
-      for (const id of this.ix.alertsOf.get(s) ?? NONE) {
-        const a = alertAt(id, this.ix.versions('alert', id) ?? [], t);
+      for (const e of this.ix.linked('alerts', s)) {
+        const a = alertAt(this.ix.idOf(e), this.ix.versionsOf(e), t);
         if (a && a.service === s && a.firedAt >= from) out.push(a);
       }
     }
@@ -256,14 +345,14 @@ export class Slices {
   }
 
   incident(id: string, t: Instant): IncidentState | null {
-    const v = this.ix.versions('incident', id);
-    return v ? incidentAt(id, v, t) : null;
+    const e = this.ix.entity('incident', id);
+    return e < 0 ? null : incidentAt(id, this.ix.versionsOf(e), t);
   }
 
   incidents(t: Instant): IncidentState[] {
     const out: IncidentState[] = [];
-    for (const [id, v] of this.ix.entities.incident) {
-      const i = incidentAt(id, v, t);
+    for (const [id, e] of this.ix.entities.incident) {
+      const i = incidentAt(id, this.ix.versionsOf(e), t);
       if (i) out.push(i);
     }
     return out.sort((a, b) => a.openedAt - b.openedAt || (a.id < b.id ? -1 : 1));
@@ -271,8 +360,8 @@ export class Slices {
 
   causalLinks(t: Instant): CausalLinkState[] {
     const out: CausalLinkState[] = [];
-    for (const v of this.ix.entities.causal.values()) {
-      const c = causalLinkAt(v, t);
+    for (const e of this.ix.entities.causal.values()) {
+      const c = causalLinkAt(this.ix.versionsOf(e), t);
       if (c) out.push(c);
     }
     return out;

@@ -1,0 +1,98 @@
+/**
+ * The embedded store's facts in columns: one typed-array slot per fact for its times, entity and
+ * event type, and one pointer each for its key and attributes. A million facts as objects cost a
+ * header, seven fields and two boxed numbers each; here they cost about 40 bytes, and a `Fact` is
+ * built only when a caller asks for one (change listings, snapshots).
+ */
+import { EVENT_TYPES, type EventType } from '../../../schema/events.js';
+import type { Json } from '../../model/facts.js';
+
+export type Attrs = Readonly<Record<string, Json>>;
+
+const TYPE_NUMBER = new Map<EventType, number>(EVENT_TYPES.map((t, i) => [t, i]));
+if (EVENT_TYPES.length > 256) throw new Error('event types no longer fit the one-byte type column');
+
+type Column = Float64Array | Int32Array | Uint8Array;
+
+/** `column` with room for `need` slots, doubled when it has to grow (amortised appends). */
+export function withRoom<C extends Column>(column: C, need: number): C {
+  if (need <= column.length) return column;
+  const next = new (column.constructor as new (n: number) => C)(Math.max(need, column.length * 2));
+  next.set(column);
+  return next;
+}
+
+/**
+ * Attribute names whose values repeat across many facts (service ids, signals, statuses,
+ * versions, config keys): the index keeps one copy of each value, where JSON.parse made one per
+ * event for every string longer than ten characters.
+ */
+const SHARED_VALUES = new Set([
+  'service', 'signal', 'severity', 'status', 'version', 'previousVersion', 'key', 'from', 'to', 'team', 'zone', 'kind',
+  'protocol', 'dependency', 'actor', 'actorType', 'actorModel', 'verdict', 'incident',
+]);
+/** Attribute objects this small and flat (`{ active: false }`, `{ status: 'succeeded' }`) are shared by every fact that has them. */
+const SHARED_OBJECT_MAX_KEYS = 2;
+
+export class FactColumns {
+  length = 0;
+  validFrom = new Float64Array(1024);
+  recordedAt = new Float64Array(1024);
+  entity = new Int32Array(1024);
+  private typeNumber = new Uint8Array(1024);
+  readonly key: string[] = [];
+  readonly attrs: Attrs[] = [];
+  private readonly strings = new Map<string, string>();
+  private readonly smallAttrs = new Map<string, Attrs>();
+
+  /** Appends one fact; returns its number. */
+  push(entity: number, validFrom: number, recordedAt: number, key: string, type: EventType, attrs: Attrs): number {
+    const f = this.length++;
+    const n = this.length;
+    this.validFrom = withRoom(this.validFrom, n);
+    this.recordedAt = withRoom(this.recordedAt, n);
+    this.entity = withRoom(this.entity, n);
+    this.typeNumber = withRoom(this.typeNumber, n);
+    this.validFrom[f] = validFrom;
+    this.recordedAt[f] = recordedAt;
+    this.entity[f] = entity;
+    this.typeNumber[f] = TYPE_NUMBER.get(type) ?? 0;
+    this.key.push(key);
+    this.attrs.push(this.compact(attrs));
+    return f;
+  }
+
+  type(f: number): EventType {
+    return EVENT_TYPES[this.typeNumber[f] as number] as EventType;
+  }
+
+  /** One copy of a repeated string. */
+  shared(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  /** A copy of `attrs` that shares repeated values, or the one shared object equal to it. */
+  private compact(attrs: Attrs): Attrs {
+    const out: Record<string, Json> = {};
+    let keys = 0;
+    let flat = true;
+    for (const k in attrs) {
+      let v = attrs[k] as Json;
+      if (typeof v === 'string') {
+        if (SHARED_VALUES.has(k)) v = this.shared(v);
+      } else if ((v !== null && typeof v === 'object') || Object.is(v, -0)) flat = false; // -0 would print as 0
+      out[k] = v;
+      keys++;
+    }
+    if (!flat || keys > SHARED_OBJECT_MAX_KEYS) return out;
+    const id = JSON.stringify(out);
+    const known = this.smallAttrs.get(id);
+    if (known) return known;
+    Object.freeze(out);
+    this.smallAttrs.set(id, out);
+    return out;
+  }
+}
