@@ -7,11 +7,17 @@ export function percentiles(ms: readonly number[]): { p50: number; p99: number; 
   return { p50: at(0.5), p99: at(0.99), max: s[s.length - 1] ?? NaN, n: s.length };
 }
 
-export async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; ms: number }> {
+/** Wall time, and the CPU time of this process (all its threads), which other processes on a shared machine disturb less. */
+export async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; ms: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const value = await fn();
-  return { value, ms: performance.now() - started };
+  const used = process.cpuUsage(cpu);
+  return { value, ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
 }
+
+/** "CPU 12.3 s (45 us/event)" for a row's note. */
+export const cpuNote = (cpuMs: number, events: number): string => `CPU ${(cpuMs / 1000).toFixed(1)} s (${((cpuMs * 1000) / events).toFixed(1)} us/event)`;
 
 /** Heap in use after full collections; needs `node --expose-gc` (bench/run.ts restarts itself with it). */
 export async function settledHeap(): Promise<number> {

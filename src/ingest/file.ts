@@ -53,8 +53,11 @@ interface Item {
 
 type ParseProblem = { line: number | null; message: string };
 
-/** Yields the items of one file: NDJSON streamed line by line, or a JSON array read whole. */
-async function* readItems(file: string, chunkBytes: number, onBytes: (n: number) => void): AsyncGenerator<Item | ParseProblem> {
+/**
+ * Yields the items of one file, a chunk's worth at a time (a yield per line would cost a promise
+ * per event): NDJSON streamed line by line, or a JSON array read whole.
+ */
+async function* readItems(file: string, chunkBytes: number, onBytes: (n: number) => void): AsyncGenerator<(Item | ParseProblem)[]> {
   const head = await readHead(file);
   if (head === '[') {
     const text = await readFile(file, 'utf8');
@@ -64,14 +67,14 @@ async function* readItems(file: string, chunkBytes: number, onBytes: (n: number)
       // Editors on Windows often save with a byte-order mark, which JSON.parse rejects.
       parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (e) {
-      yield { line: null, message: `not valid JSON: ${(e as Error).message}` };
+      yield [{ line: null, message: `not valid JSON: ${(e as Error).message}` }];
       return;
     }
     if (!Array.isArray(parsed)) {
-      yield { line: null, message: 'expected a JSON array of events' };
+      yield [{ line: null, message: 'expected a JSON array of events' }];
       return;
     }
-    for (let i = 0; i < parsed.length; i++) yield { value: parsed[i], line: null, index: i };
+    yield parsed.map((value: unknown, index) => ({ value, line: null, index }));
     return;
   }
   const decoder = new StringDecoder('utf8');
@@ -81,19 +84,21 @@ async function* readItems(file: string, chunkBytes: number, onBytes: (n: number)
     const buf = chunk as Buffer;
     onBytes(buf.length);
     const text = rest + decoder.write(buf);
+    const items: (Item | ParseProblem)[] = [];
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       line++;
       const item = parseLine(text.slice(start, nl), line);
-      if (item) yield item;
+      if (item) items.push(item);
       start = nl + 1;
     }
     rest = text.slice(start);
+    if (items.length > 0) yield items;
   }
   rest += decoder.end();
   if (rest.length > 0) {
     const item = parseLine(rest, ++line);
-    if (item) yield item;
+    if (item) yield [item];
   }
 }
 
@@ -173,14 +178,16 @@ export async function ingestFiles(files: readonly string[], sink: EventSink, opt
       return options.checkOnly === true || errors.length === 0;
     };
     try {
-      for await (const item of readItems(file, options.chunkBytes ?? 1 << 20, (n) => (bytesRead += n))) {
-        if (!('value' in item)) {
-          errors.push({ file, line: item.line, index: null, id: null, path: '(line)', message: item.message });
-          if (!options.checkOnly) break;
-          continue;
+      reading: for await (const items of readItems(file, options.chunkBytes ?? 1 << 20, (n) => (bytesRead += n))) {
+        for (const item of items) {
+          if (!('value' in item)) {
+            errors.push({ file, line: item.line, index: null, id: null, path: '(line)', message: item.message });
+            if (!options.checkOnly) break reading;
+            continue;
+          }
+          batch.push(item);
+          if (batch.length >= batchSize && !(await flush())) break reading;
         }
-        batch.push(item);
-        if (batch.length >= batchSize && !(await flush())) break;
       }
       if (errors.length === 0 || options.checkOnly) await flush();
       await settle();
