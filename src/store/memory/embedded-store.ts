@@ -185,6 +185,9 @@ export class EmbeddedStore implements GraphStore {
       }
     })().finally(() => {
       this.draining = null;
+      // An append that arrived after the loop saw an empty queue, but before this ran, found
+      // `draining` still set and left its work to us.
+      if (this.waiting.length > 0) this.drain();
     });
   }
 
