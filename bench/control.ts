@@ -35,8 +35,7 @@ import { EmbeddedStore } from '../src/store/memory/embedded-store.js';
 import { generate } from './generate.js';
 import { percentiles } from './measure.js';
 import { createRandom } from './random.js';
-import { versionedTrustStore } from '../src/control/trust-cache.js';
-import { createMemoryTrustStore } from '../src/trust-store/memory.js';
+import { openEventSourcedTrustStore } from '../src/trust-store/event-sourced.js';
 import { createTrustService } from '../src/trust-store/trust-service.js';
 
 const { values: opt } = parseArgs({
@@ -86,8 +85,8 @@ const ingest = async (events: readonly unknown[]): Promise<void> => {
   const res = await pipeline.ingest(events);
   if (!res.ok) throw new Error(JSON.stringify(res.errors.slice(0, 3)));
 };
-const trustStore = versionedTrustStore(createMemoryTrustStore());
-const trust = createTrustService({ reader: store, store: trustStore.store, ingest: (events) => pipeline.ingest(events), logger: silentLogger });
+const trustStore = await openEventSourcedTrustStore({ reader: store, ingest: (events) => pipeline.ingest(events) });
+const trust = createTrustService({ reader: store, store: trustStore, ingest: (events) => pipeline.ingest(events), logger: silentLogger });
 const control: OpenedControl = await openControl({
   config: {
     policyFile: null,
@@ -102,7 +101,7 @@ const control: OpenedControl = await openControl({
   logger: silentLogger,
   ingest,
   actionEvents: ingest,
-  ...(opt.trust ? { trust, ...(opt['trust-cache'] ? { trustVersion: trustStore.version } : {}) } : {}),
+  ...(opt.trust ? { trust, keepTrustLines: opt['trust-cache'] } : {}),
 });
 const ann: Identity = { id: 'ann', role: 'human', model: null, scope: null };
 for (const t of tokens) {

@@ -9,12 +9,11 @@
  * service reached who all its callers are, so a later question about any of them is answered
  * from memory. History is read every time: it is small and changes with every outcome.
  */
-import type { FactKind } from '../model/facts.js';
 import { END_OF_TIME, type Instant } from '../model/time.js';
 import type { ConfigChangeState, DependencyState, ServiceState } from '../model/views.js';
 import type { GraphReader, Neighbourhood } from '../store/graph-store.js';
 import { type ActionKind, blastRadius, type BlastRadiusResult, type BlastRadiusSlice, entryTraffic, type PastAction } from './blast-radius.js';
-import { createGraphWatch, type GraphWatch } from './blast-radius-watch.js';
+import { createGraphWatch, type GraphWatch, type Topic } from './blast-radius-watch.js';
 
 /** Deeper than any real call chain: the contract asks for every service that reaches the target. */
 const REACH_DEPTH = 10_000;
@@ -29,7 +28,7 @@ const CONFIG_FAILURE_WINDOW_MS = 30 * 60_000;
  */
 const ENTRY_REFRESH_MS = 10_000;
 /** The kinds whose facts change who calls whom and what the services are. */
-const TOPOLOGY: readonly FactKind[] = ['service', 'dependency'];
+const TOPOLOGY: readonly Topic[] = ['service', 'dependency'];
 
 /** Earlier agent actions with their recorded outcome, kept by the control layer. */
 export type ActionOutcomeSource = (service: string, kind: ActionKind, t: Instant) => Promise<PastAction[]>;

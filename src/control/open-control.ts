@@ -55,8 +55,8 @@ export async function openControl(deps: {
   actionEvents?: (events: ActionEvent[]) => Promise<void>;
   /** The trust ladder, for the `trust` primitive and the provenance of blast-radius predictions. */
   trust?: ControlDeps['trust'];
-  /** The trust store's write counter (`versionedTrustStore`): lets proposals reuse trust lines. */
-  trustVersion?: () => number;
+  /** The trust store writes graph events (event-sourced): proposals may reuse trust lines (trust-cache.ts). */
+  keepTrustLines?: boolean;
 }): Promise<OpenedControl> {
   const { config, logger } = deps;
   const tokens = [...(config.tokens ?? [])];
@@ -87,7 +87,7 @@ export async function openControl(deps: {
     ...(deps.ingest ? { ingest: deps.ingest } : {}),
     ...(deps.actionEvents ? { actionEvents: deps.actionEvents } : {}),
     ...(deps.trust ? { trust: deps.trust } : {}),
-    ...(deps.trustVersion ? { trustVersion: deps.trustVersion } : {}),
+    ...(deps.keepTrustLines ? { keepTrustLines: true } : {}),
   });
   policy.watch((r) => {
     if (r.ok) logger.info({ file: config.policyFile }, 'policy reloaded');
