@@ -33,7 +33,7 @@ export class EntityVersions implements Versions {
     this.length = ix.versionCount(entity);
     this.a = ix.firstVersion(entity);
     this.b = ix.secondVersion(entity);
-    this.list = ix.versionList(entity);
+    this.list = this.length > 2 ? ix.versionList(entity) : undefined;
   }
 
   /** The fact number of the i-th version. */
@@ -78,8 +78,8 @@ export class GraphIndex {
   private second = new Int32Array(1024);
   /** Versions of the entities that have more than two, all of them. */
   private readonly lists = new Map<number, number[]>();
-  /** Dependency entity -> [from, to]. */
-  private readonly ends = new Map<number, readonly [string, string]>();
+  /** Dependency entity -> [from, to], and their service entities once they exist (-1 until then). */
+  private readonly ends = new Map<number, { readonly ids: readonly [string, string]; readonly entities: [number, number] }>();
   private readonly links: Record<LinkName, Map<string, number[]>> = Object.fromEntries(LINK_NAMES.map((n) => [n, new Map<string, number[]>()])) as Record<
     LinkName,
     Map<string, number[]>
@@ -120,7 +120,15 @@ export class GraphIndex {
   }
   /** `[from, to]` of a dependency entity. */
   endsOf(entity: number): readonly [string, string] {
-    return this.ends.get(entity) ?? splitId(this.idOf(entity));
+    return this.ends.get(entity)?.ids ?? splitId(this.idOf(entity));
+  }
+  /** The service entity at one end of a dependency entity (0: from, 1: to); -1 while that service has no facts. */
+  endEntity(dependency: number, side: 0 | 1): number {
+    const ends = this.ends.get(dependency);
+    if (!ends) return this.entity('service', splitId(this.idOf(dependency))[side]);
+    // A service entity, once made, keeps its number: resolve each end once.
+    if (ends.entities[side] < 0) ends.entities[side] = this.entity('service', ends.ids[side]);
+    return ends.entities[side];
   }
 
   /** The versions of an entity, read in place. */
@@ -238,10 +246,10 @@ export class GraphIndex {
     this.entities[kind].set(id, e);
     if (kind === 'dependency') {
       const [from, to] = splitId(id);
-      const ends = [this.facts.shared(from), this.facts.shared(to)] as const;
-      this.ends.set(e, ends);
-      this.link('out', ends[0], e, true);
-      this.link('in', ends[1], e, true);
+      const ids = [this.facts.shared(from), this.facts.shared(to)] as const;
+      this.ends.set(e, { ids, entities: [-1, -1] });
+      this.link('out', ids[0], e, true);
+      this.link('in', ids[1], e, true);
     }
     return e;
   }

@@ -93,9 +93,9 @@ export class Slices {
 
   /** A dependency is visible while it is upserted and both its services exist. */
   private dependencyE(e: number, t: Instant): DependencyState | null {
-    const ends = this.ix.endsOf(e);
-    const d = dependencyAt(this.ix.idOf(e), this.ix.versionsOf(e), t, ends);
-    return d && this.presentE(this.ix.entity('service', ends[0]), t) && this.presentE(this.ix.entity('service', ends[1]), t) ? d : null;
+    // Both ends first: cached per read, and a dependency of an absent service builds nothing.
+    if (!this.presentE(this.ix.endEntity(e, 0), t) || !this.presentE(this.ix.endEntity(e, 1), t)) return null;
+    return dependencyAt(this.ix.idOf(e), this.ix.versionsOf(e), t, this.ix.endsOf(e));
   }
 
   dependencyState(id: string, t: Instant): DependencyState | null {
@@ -193,7 +193,7 @@ export class Slices {
             const other = dir === 'out' ? dep.to : dep.from;
             if (depthOf.has(other)) continue;
             depthOf.set(other, d);
-            const st = this.serviceE(this.ix.entity('service', other), t);
+            const st = this.serviceE(this.ix.endEntity(e, dir === 'out' ? 1 : 0), t);
             if (st) services.push({ service: st, depth: d });
             next.push(other);
           }
