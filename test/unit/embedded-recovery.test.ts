@@ -256,4 +256,24 @@ describe('embedded store recovery', () => {
     expect(await answers(second.store, batches.length)).toEqual(before);
     await second.store.close();
   });
+
+  it('after a start-up from the log alone, the next snapshot covers what was replayed too', async () => {
+    const batches = generateBatches(8, 4, 30);
+    const first = await openStore();
+    for (const b of batches.slice(0, 3)) await first.ingest(b);
+    await first.store.close();
+
+    const second = await openStore({}, RECORDED_FROM + 3000);
+    expect(second.recovery.replayedEvents).toBe(count(batches.slice(0, 3)));
+    await second.ingest(batches[3] as CloudEventInput[]);
+    await second.store.snapshot();
+    const before = await answers(second.store, batches.length);
+    await second.store.close();
+
+    const third = await openStore({}, RECORDED_FROM + batches.length * 1000);
+    expect(third.recovery).toEqual({ fromSnapshot: count(batches), replayedEvents: 0, droppedTailBytes: 0 });
+    expect(await answers(third.store, batches.length)).toEqual(before);
+    await third.store.close();
+  });
 });
+

@@ -42,17 +42,16 @@ export interface RecoveryReport {
 type Entry = readonly [string, readonly Fact[]];
 
 /**
- * Events stored since the last snapshot: the next snapshot's new part. Appends hand theirs over as
+ * Events stored since the last snapshot: the next snapshot's new part. They are handed over as
  * encoded frames at once, so their facts die young rather than wait for the snapshot in the old
- * generation (the frames are buffers outside the heap); those replayed at start-up stay as entries.
+ * generation (the frames are buffers outside the heap).
  */
 interface Unsnapshotted {
-  entries: Entry[];
   frames: Buffer[];
   events: number;
 }
 
-const nothingYet = (): Unsnapshotted => ({ entries: [], frames: [], events: 0 });
+const nothingYet = (): Unsnapshotted => ({ frames: [], events: 0 });
 
 /** One caller's batch waiting for the log. */
 interface Waiting {
@@ -72,11 +71,15 @@ interface SnapshotFile {
   events: number;
 }
 
-/** What one snapshot covers: its base file's events, then `fresh`, up to `position` in the log. */
+/**
+ * What one snapshot covers, up to `position` in the log: its base file's events, then `fresh`; or,
+ * for a whole snapshot (no base), every event in `whole`.
+ */
 interface SnapshotJob {
   position: LogPosition;
   base: SnapshotFile | null;
   fresh: Unsnapshotted;
+  whole: Entry[] | null;
 }
 
 /** The replay after a snapshot grows at most by this share of the snapshot before one is due. */
@@ -89,6 +92,11 @@ export class EmbeddedStore implements GraphStore {
   private sinceSnapshot: Unsnapshotted = nothingYet();
   /** The newest snapshot file, which holds every stored event not in `sinceSnapshot`. */
   private lastSnapshot: SnapshotFile | null = null;
+  /**
+   * Set when `sinceSnapshot` does not hold every event missing from the last snapshot (a start-up
+   * without one, a base found damaged): the next snapshot is then taken whole from the index.
+   */
+  private needsWhole = false;
   private snapshotting: Promise<void> | null = null;
   private closed = false;
 
@@ -118,25 +126,31 @@ export class EmbeddedStore implements GraphStore {
       return (key, facts) => into.addEvent(key, facts);
     });
     if (!snap) index = new GraphIndex();
-    const replayed: Entry[] = [];
+    const replayed = nothingYet();
     const opened = await openEventLog(join(dir, 'log'), {
       ...(snap ? { from: snap.position } : {}),
       logger,
       onBatch: (b) => {
+        const added: Entry[] = [];
         for (const e of b.events) {
           const facts = applyEvent(e, b.recordedAt);
           // applyEvent stamps every fact with the event's key: reuse it rather than build it again.
           const key = facts[0]?.key ?? eventKey(e.source, e.id);
           if (index.keys.has(key)) continue;
           index.addEvent(key, facts);
-          replayed.push([key, facts]);
+          added.push([key, facts]);
         }
+        replayed.events += added.length;
+        // After a snapshot the replay is short, and becomes the next snapshot's new part; without
+        // one, the next snapshot is whole anyway, and encoding the whole log here would slow start-up.
+        if (snap && added.length > 0) replayed.frames.push(...encodeEvents(added).frames);
       },
     });
     const store = new EmbeddedStore(index, opened.log, dir, every, logger);
-    store.sinceSnapshot = { entries: replayed, frames: [], events: replayed.length };
+    store.sinceSnapshot = replayed;
+    store.needsWhole = !snap && replayed.events > 0;
     store.lastSnapshot = snap && { name: snap.name, events: snap.events };
-    const recovery = { fromSnapshot: snap?.events ?? 0, replayedEvents: replayed.length, droppedTailBytes: opened.droppedTail?.bytes ?? 0 };
+    const recovery = { fromSnapshot: snap?.events ?? 0, replayedEvents: replayed.events, droppedTailBytes: opened.droppedTail?.bytes ?? 0 };
     if (opened.droppedTail) logger.warn({ droppedTail: opened.droppedTail }, 'dropped a torn record at the end of the log');
     logger.info(recovery, 'embedded store opened');
     return { store, recovery };
@@ -253,8 +267,12 @@ export class EmbeddedStore implements GraphStore {
    */
   async snapshot(): Promise<void> {
     if (!this.log) return;
-    await this.snapshotting?.catch(() => undefined);
-    await (await this.barrier(() => ({ started: this.startSnapshot() }))).started;
+    for (;;) {
+      // One already running may have started before appends this call must cover: let it finish.
+      await this.snapshotting?.catch(() => undefined);
+      const mine = await this.barrier(() => (this.snapshotting ? null : { written: this.startSnapshot() }));
+      if (mine) return mine.written;
+    }
   }
 
   /**
@@ -267,12 +285,12 @@ export class EmbeddedStore implements GraphStore {
     if (this.snapshotting) return this.snapshotting;
     // The last snapshot already covers everything.
     if (this.lastSnapshot && this.sinceSnapshot.events === 0) return Promise.resolve();
-    const first = this.takeSnapshotJob(log, this.lastSnapshot, this.sinceSnapshot);
+    const first = this.takeSnapshotJob(log);
     this.snapshotting = (async () => {
       for (let job: SnapshotJob | null = first; job; ) {
         await this.runSnapshot(dataDir, log, job);
         // Appends that came meanwhile may have made the next one due.
-        job = await this.barrier(() => (this.snapshotDue() ? this.takeSnapshotJob(log, this.lastSnapshot, this.sinceSnapshot) : null));
+        job = await this.barrier(() => (this.snapshotDue() ? this.takeSnapshotJob(log) : null));
       }
     })().finally(() => {
       this.snapshotting = null;
@@ -281,10 +299,12 @@ export class EmbeddedStore implements GraphStore {
   }
 
   /** Called between appends only: the events handed over are exactly those up to the position. */
-  private takeSnapshotJob(log: EventLog, base: SnapshotFile | null, fresh: Unsnapshotted): SnapshotJob {
+  private takeSnapshotJob(log: EventLog): SnapshotJob {
+    const fresh = this.sinceSnapshot;
     this.sinceSnapshot = nothingYet();
-    this.lastSnapshot = base;
-    return { position: log.position(), base, fresh };
+    if (!this.needsWhole) return { position: log.position(), base: this.lastSnapshot, fresh, whole: null };
+    this.needsWhole = false;
+    return { position: log.position(), base: null, fresh, whole: [...this.index.factsByEvent()] };
   }
 
   private async runSnapshot(dataDir: string, log: EventLog, job: SnapshotJob): Promise<void> {
@@ -294,25 +314,27 @@ export class EmbeddedStore implements GraphStore {
     } catch (e) {
       if (!(e instanceof UnusableBaseSnapshot)) throw e;
       this.logger.warn({ reason: e.message }, 'cannot extend the last snapshot; writing a whole one');
-      const whole = await this.barrier(() => {
-        const entries = [...this.index.factsByEvent()];
-        return this.takeSnapshotJob(log, null, { entries, frames: [], events: entries.length });
-      });
+      this.needsWhole = true;
+      const whole = await this.barrier(() => this.takeSnapshotJob(log));
       this.lastSnapshot = await this.writeSnapshotFile(dataDir, whole);
     }
-    this.logger.info({ ms: Math.round(performance.now() - started), events: this.lastSnapshot.events, added: job.fresh.events }, 'snapshot written');
+    this.logger.info({ ms: Math.round(performance.now() - started), events: this.lastSnapshot.events, whole: job.whole !== null }, 'snapshot written');
   }
 
   /** On failure the job's events go back to `sinceSnapshot`, so the next snapshot covers them. */
   private async writeSnapshotFile(dataDir: string, job: SnapshotJob): Promise<SnapshotFile> {
     try {
-      const { entries, frames, events } = job.fresh;
-      const content = { position: job.position, createdAt: Date.now(), events: entries, encoded: { frames, events: events - entries.length } };
+      if (job.whole) {
+        const name = await writeSnapshot(join(dataDir, 'snapshots'), { position: job.position, createdAt: Date.now(), events: job.whole });
+        return { name, events: job.whole.length };
+      }
+      const content = { position: job.position, createdAt: Date.now(), events: [], encoded: job.fresh };
       const name = await writeSnapshot(join(dataDir, 'snapshots'), content, job.base ? { base: job.base.name } : {});
-      return { name, events: (job.base?.events ?? 0) + events };
+      return { name, events: (job.base?.events ?? 0) + job.fresh.events };
     } catch (e) {
       const later = this.sinceSnapshot;
-      this.sinceSnapshot = { entries: job.fresh.entries.concat(later.entries), frames: job.fresh.frames.concat(later.frames), events: job.fresh.events + later.events };
+      this.sinceSnapshot = { frames: job.fresh.frames.concat(later.frames), events: job.fresh.events + later.events };
+      if (job.whole) this.needsWhole = true;
       throw e;
     }
   }
