@@ -48,10 +48,24 @@ type Entry = readonly [string, readonly Fact[]];
  */
 interface Unsnapshotted {
   frames: Buffer[];
+  /** Events of small appends, held until there are enough for a frame: a frame per event would make start-up read them one by one. */
+  held: Entry[];
   events: number;
 }
 
-const nothingYet = (): Unsnapshotted => ({ frames: [], events: 0 });
+const nothingYet = (): Unsnapshotted => ({ frames: [], held: [], events: 0 });
+
+/** Fewer events than this are held back rather than made a frame of their own. */
+const MIN_FRAME_EVENTS = 1_000;
+
+function addUnsnapshotted(u: Unsnapshotted, entries: Entry[], flush: boolean): void {
+  u.events += entries.length;
+  const all = u.held.length > 0 ? u.held.concat(entries) : entries;
+  if (all.length >= MIN_FRAME_EVENTS || (flush && all.length > 0)) {
+    u.frames.push(...encodeEvents(all).frames);
+    u.held = [];
+  } else u.held = all;
+}
 
 /** One caller's batch waiting for the log. */
 interface Waiting {
@@ -140,10 +154,10 @@ export class EmbeddedStore implements GraphStore {
           index.addEvent(key, facts);
           added.push([key, facts]);
         }
-        replayed.events += added.length;
         // After a snapshot the replay is short, and becomes the next snapshot's new part; without
         // one, the next snapshot is whole anyway, and encoding the whole log here would slow start-up.
-        if (snap && added.length > 0) replayed.frames.push(...encodeEvents(added).frames);
+        if (snap) addUnsnapshotted(replayed, added, false);
+        else replayed.events += added.length;
       },
     });
     const store = new EmbeddedStore(index, opened.log, dir, every, logger);
@@ -242,11 +256,7 @@ export class EmbeddedStore implements GraphStore {
       }
       w.resolve({ outcomes, accepted: fresh.length, duplicates: w.records.length - fresh.length });
     }
-    if (this.log && added.length > 0) {
-      const encoded = encodeEvents(added);
-      this.sinceSnapshot.frames.push(...encoded.frames);
-      this.sinceSnapshot.events += encoded.events;
-    }
+    if (this.log && added.length > 0) addUnsnapshotted(this.sinceSnapshot, added, false);
     this.snapshotIfDue();
   }
 
@@ -301,6 +311,7 @@ export class EmbeddedStore implements GraphStore {
   /** Called between appends only: the events handed over are exactly those up to the position. */
   private takeSnapshotJob(log: EventLog): SnapshotJob {
     const fresh = this.sinceSnapshot;
+    addUnsnapshotted(fresh, [], true);
     this.sinceSnapshot = nothingYet();
     if (!this.needsWhole) return { position: log.position(), base: this.lastSnapshot, fresh, whole: null };
     this.needsWhole = false;
@@ -333,7 +344,7 @@ export class EmbeddedStore implements GraphStore {
       return { name, events: (job.base?.events ?? 0) + job.fresh.events };
     } catch (e) {
       const later = this.sinceSnapshot;
-      this.sinceSnapshot = { frames: job.fresh.frames.concat(later.frames), events: job.fresh.events + later.events };
+      this.sinceSnapshot = { frames: job.fresh.frames.concat(later.frames), held: later.held, events: job.fresh.events + later.events };
       if (job.whole) this.needsWhole = true;
       throw e;
     }
