@@ -78,8 +78,12 @@ export class GraphIndex {
   private second = new Int32Array(1024);
   /** Versions of the entities that have more than two, all of them. */
   private readonly lists = new Map<number, number[]>();
-  /** Dependency entity -> [from, to], and their service entities once they exist (-1 until then). */
-  private readonly ends = new Map<number, { readonly ids: readonly [string, string]; readonly entities: [number, number] }>();
+  /** Each entity's number among those of its kind (0, 1, ...): dense, so per-kind data can sit in arrays. */
+  private ordinals = new Int32Array(1024);
+  /** Per dependency ordinal: [from, to]. */
+  private readonly endIds: (readonly [string, string])[] = [];
+  /** Per dependency ordinal, two slots: the service entities at its ends once they exist (-1 until then). */
+  private endEntities = new Int32Array(2048);
   private readonly links: Record<LinkName, Map<string, number[]>> = Object.fromEntries(LINK_NAMES.map((n) => [n, new Map<string, number[]>()])) as Record<
     LinkName,
     Map<string, number[]>
@@ -118,17 +122,41 @@ export class GraphIndex {
   versionList(entity: number): readonly number[] | undefined {
     return this.lists.get(entity);
   }
+  /** How many versions of `entity` have valid time at or before `at`: the binary search of `upperBound`, in place. */
+  versionsUpTo(entity: number, at: number): number {
+    const n = this.versionCounts[entity] as number;
+    const vf = this.facts.validFrom;
+    if (n <= 2) {
+      if (n === 0 || (vf[this.first[entity] as number] as number) > at) return 0;
+      return n === 1 || (vf[this.second[entity] as number] as number) > at ? 1 : 2;
+    }
+    const list = this.lists.get(entity) as number[];
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((vf[list[mid] as number] as number) <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  /** The entity's number among those of its kind, from 0 up. */
+  ordinalOf(entity: number): number {
+    return this.ordinals[entity] as number;
+  }
   /** `[from, to]` of a dependency entity. */
   endsOf(entity: number): readonly [string, string] {
-    return this.ends.get(entity)?.ids ?? splitId(this.idOf(entity));
+    return this.endIds[this.ordinals[entity] as number] as readonly [string, string];
   }
   /** The service entity at one end of a dependency entity (0: from, 1: to); -1 while that service has no facts. */
   endEntity(dependency: number, side: 0 | 1): number {
-    const ends = this.ends.get(dependency);
-    if (!ends) return this.entity('service', splitId(this.idOf(dependency))[side]);
+    const slot = 2 * (this.ordinals[dependency] as number) + side;
+    const known = this.endEntities[slot] as number;
+    if (known >= 0) return known;
     // A service entity, once made, keeps its number: resolve each end once.
-    if (ends.entities[side] < 0) ends.entities[side] = this.entity('service', ends.ids[side]);
-    return ends.entities[side];
+    const e = this.entity('service', (this.endIds[slot >> 1] as readonly [string, string])[side]);
+    this.endEntities[slot] = e;
+    return e;
   }
 
   /** The versions of an entity, read in place. */
@@ -241,13 +269,19 @@ export class GraphIndex {
     this.versionCounts = withRoom(this.versionCounts, n);
     this.first = withRoom(this.first, n);
     this.second = withRoom(this.second, n);
+    this.ordinals = withRoom(this.ordinals, n);
     this.entityKind[e] = KIND_NUMBER.get(kind) ?? 0;
     this.entityId.push(id);
+    const ordinal = this.entities[kind].size;
+    this.ordinals[e] = ordinal;
     this.entities[kind].set(id, e);
     if (kind === 'dependency') {
       const [from, to] = splitId(id);
       const ids = [this.facts.shared(from), this.facts.shared(to)] as const;
-      this.ends.set(e, { ids, entities: [-1, -1] });
+      this.endIds.push(ids);
+      this.endEntities = withRoom(this.endEntities, 2 * ordinal + 2);
+      this.endEntities[2 * ordinal] = -1;
+      this.endEntities[2 * ordinal + 1] = -1;
       this.link('out', ids[0], e, true);
       this.link('in', ids[1], e, true);
     }

@@ -27,9 +27,31 @@ import {
 } from '../../model/views.js';
 import type { Change, Direction, GraphSnapshot, Neighbourhood, ServiceDetail } from '../graph-store.js';
 import type { GraphIndex } from './graph-index.js';
+import { VersionStates } from './version-states.js';
 
 const PRESENT = 1;
 const ABSENT = 2;
+
+// Version states are shared between reads; each read gets its own copy, as a fold would give it.
+const copyService = (s: ServiceState): ServiceState => ({
+  id: s.id,
+  name: s.name,
+  kind: s.kind,
+  team: s.team,
+  tier: s.tier,
+  zone: s.zone,
+  slo: s.slo && { objective: s.slo.objective, windowDays: s.slo.windowDays },
+  tags: s.tags.slice(),
+  since: s.since,
+});
+const copyDependency = (d: DependencyState): DependencyState => ({
+  from: d.from,
+  to: d.to,
+  critical: d.critical,
+  rps: d.rps,
+  timeoutMs: d.timeoutMs,
+  protocol: d.protocol,
+});
 
 export class Slices {
   /**
@@ -40,8 +62,15 @@ export class Slices {
   private presenceStamp = new Int32Array(0);
   private presence = new Uint8Array(0);
   private stamp = 0;
+  /** Per read: services reached and dependencies taken by a traversal (entries count while their stamp is the read's). */
+  private visited = new Int32Array(0);
+  private readonly serviceStates: VersionStates<ServiceState>;
+  private readonly dependencyStates: VersionStates<DependencyState>;
 
-  constructor(private readonly ix: GraphIndex) {}
+  constructor(private readonly ix: GraphIndex) {
+    this.serviceStates = new VersionStates(ix, (e, v, t) => serviceAt(ix.idOf(e), v, t));
+    this.dependencyStates = new VersionStates(ix, (e, v, t) => dependencyAt(ix.idOf(e), v, t, ix.endsOf(e)));
+  }
 
   /** Starts a read at one instant: presence decided before it no longer counts. */
   private begin(): void {
@@ -49,13 +78,27 @@ export class Slices {
     if (this.stamp === 0x7fffffff) {
       this.stamp = 1;
       this.presenceStamp.fill(0);
+      this.visited.fill(0);
     }
+  }
+
+  /** Marks `e` visited in this read; false when it already was. */
+  private visit(e: number): boolean {
+    if (e >= this.visited.length) {
+      const grown = new Int32Array(Math.max(e + 1, this.visited.length * 2, 1024));
+      grown.set(this.visited);
+      this.visited = grown;
+    }
+    if (this.visited[e] === this.stamp) return false;
+    this.visited[e] = this.stamp;
+    return true;
   }
 
   private presentE(e: number, t: Instant): boolean {
     if (e < 0) return false;
     if (this.presenceStamp[e] === this.stamp) return this.presence[e] === PRESENT;
-    const present = presentAt(this.ix.versionsOf(e), t);
+    const known = this.serviceStates.at(e, t);
+    const present = known === undefined ? presentAt(this.ix.versionsOf(e), t) : known !== null;
     this.remember(e, present);
     return present;
   }
@@ -76,7 +119,8 @@ export class Slices {
 
   private serviceE(e: number, t: Instant): ServiceState | null {
     if (e < 0) return null;
-    const s = serviceAt(this.ix.idOf(e), this.ix.versionsOf(e), t);
+    const known = this.serviceStates.at(e, t);
+    const s = known === undefined ? serviceAt(this.ix.idOf(e), this.ix.versionsOf(e), t) : known && copyService(known);
     this.remember(e, s !== null);
     return s;
   }
@@ -95,6 +139,8 @@ export class Slices {
   private dependencyE(e: number, t: Instant): DependencyState | null {
     // Both ends first: cached per read, and a dependency of an absent service builds nothing.
     if (!this.presentE(this.ix.endEntity(e, 0), t) || !this.presentE(this.ix.endEntity(e, 1), t)) return null;
+    const known = this.dependencyStates.at(e, t);
+    if (known !== undefined) return known && copyDependency(known);
     return dependencyAt(this.ix.idOf(e), this.ix.versionsOf(e), t, this.ix.endsOf(e));
   }
 
@@ -172,28 +218,31 @@ export class Slices {
   /** Breadth-first to `depth` hops over dependencies visible at `t`; each service at its fewest hops. */
   neighbourhood(center: string, t: Instant, depth: number, direction: Direction): Neighbourhood | null {
     this.begin();
-    const first = this.serviceE(this.ix.entity('service', center), t);
+    const c = this.ix.entity('service', center);
+    const first = this.serviceE(c, t);
     if (!first) return null;
-    const depthOf = new Map<string, number>([[center, 0]]);
+    // Services and dependencies are marked by entity number: a hub's traversal reaches thousands.
+    this.visit(c);
     const services = [{ service: first, depth: 0 }];
     const dependencies: DependencyState[] = [];
-    const seenDeps = new Set<number>();
     const dirs: readonly ('out' | 'in')[] = direction === 'both' ? ['out', 'in'] : [direction];
-    let frontier = [center];
+    let frontier = [c];
     for (let d = 1; d <= depth && frontier.length > 0; d++) {
-      const next: string[] = [];
+      const next: number[] = [];
       for (const s of frontier) {
+        const id = this.ix.idOf(s);
         for (const dir of dirs) {
-          for (const e of this.ix.linked(dir, s)) {
-            if (seenDeps.has(e)) continue;
+          const side = dir === 'out' ? 1 : 0;
+          for (const e of this.ix.linked(dir, id)) {
+            if (this.visited[e] === this.stamp) continue;
             const dep = this.dependencyE(e, t);
             if (!dep) continue;
-            seenDeps.add(e);
+            this.visit(e);
             dependencies.push(dep);
-            const other = dir === 'out' ? dep.to : dep.from;
-            if (depthOf.has(other)) continue;
-            depthOf.set(other, d);
-            const st = this.serviceE(this.ix.endEntity(e, dir === 'out' ? 1 : 0), t);
+            // A visible dependency has both services present, so the other end is an entity.
+            const other = this.ix.endEntity(e, side);
+            if (!this.visit(other)) continue;
+            const st = this.serviceE(other, t);
             if (st) services.push({ service: st, depth: d });
             next.push(other);
           }
