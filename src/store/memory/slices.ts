@@ -64,6 +64,8 @@ export class Slices {
   private stamp = 0;
   /** Per read: services reached and dependencies taken by a traversal (entries count while their stamp is the read's). */
   private visited = new Int32Array(0);
+  /** Per service ordinal: the kept state `presentE` found in this read (undefined: it folded), valid while the presence stamp is the read's. */
+  private readonly seen: (ServiceState | null | undefined)[] = [];
   private readonly serviceStates: VersionStates<ServiceState>;
   private readonly dependencyStates: VersionStates<DependencyState>;
 
@@ -99,11 +101,15 @@ export class Slices {
     if (this.presenceStamp[e] === this.stamp) return this.presence[e] === PRESENT;
     const known = this.serviceStates.at(e, t);
     const present = known === undefined ? presentAt(this.ix.versionsOf(e), t) : known !== null;
-    this.remember(e, present);
+    this.remember(e, present, known);
     return present;
   }
 
-  private remember(e: number, present: boolean): void {
+  /** Records what this read found for service `e`: whether it exists, and its kept state (undefined: it was folded). */
+  private remember(e: number, present: boolean, known: ServiceState | null | undefined): void {
+    const ordinal = this.ix.ordinalOf(e);
+    while (this.seen.length <= ordinal) this.seen.push(undefined);
+    this.seen[ordinal] = known;
     if (e >= this.presenceStamp.length) {
       const n = Math.max(e + 1, this.presenceStamp.length * 2, 1024);
       const stamps = new Int32Array(n);
@@ -119,9 +125,11 @@ export class Slices {
 
   private serviceE(e: number, t: Instant): ServiceState | null {
     if (e < 0) return null;
-    const known = this.serviceStates.at(e, t);
+    const decided = this.presenceStamp[e] === this.stamp;
+    if (decided && this.presence[e] === ABSENT) return null;
+    const known = decided ? this.seen[this.ix.ordinalOf(e)] : this.serviceStates.at(e, t);
     const s = known === undefined ? serviceAt(this.ix.idOf(e), this.ix.versionsOf(e), t) : known && copyService(known);
-    this.remember(e, s !== null);
+    this.remember(e, s !== null, known);
     return s;
   }
 

@@ -18,7 +18,9 @@ import type { GraphIndex } from './graph-index.js';
 interface Entry<S> {
   readonly count: number;
   readonly lastRecordedAt: number;
-  /** After version i (null: the entity does not exist then); set only where the next version has a later valid time. */
+  /** Valid times at which the entity changed, ascending (versions of equal valid time count once)... */
+  readonly from: number[];
+  /** ...and its state from each of them on (null: it does not exist then). Held here so a read touches nothing else. */
   readonly states: (S | null)[];
 }
 
@@ -78,8 +80,9 @@ export class VersionStates<S> {
       this.entries[ordinal] = e;
     }
     if (e === null || t.knownAt < e.lastRecordedAt) return undefined;
-    const i = this.ix.versionsUpTo(entity, t.at) - 1;
-    return i < 0 ? null : e.states[i];
+    const { from, states } = e;
+    for (let j = from.length - 1; j >= 0; j--) if ((from[j] as number) <= t.at) return states[j];
+    return null;
   }
 
   private build(entity: number): Entry<S> | null {
@@ -87,13 +90,15 @@ export class VersionStates<S> {
     const n = v.length;
     if (n === 0 || n > MAX_VERSIONS) return null;
     let lastRecordedAt = -Infinity;
-    const states: (S | null)[] = new Array<S | null>(n).fill(null);
+    const from: number[] = [];
+    const states: (S | null)[] = [];
     for (let i = 0; i < n; i++) {
       lastRecordedAt = Math.max(lastRecordedAt, v.recordedAt(i));
       // A read never stops between versions of equal valid time.
       if (i + 1 < n && v.validFrom(i + 1) === v.validFrom(i)) continue;
-      states[i] = this.stateAt(entity, i + 1 === n ? v : new Prefix(v, i + 1), ALL);
+      from.push(v.validFrom(i));
+      states.push(this.stateAt(entity, i + 1 === n ? v : new Prefix(v, i + 1), ALL));
     }
-    return { count: n, lastRecordedAt, states };
+    return { count: n, lastRecordedAt, from, states };
   }
 }
