@@ -9,9 +9,11 @@ import { toMillis } from './time.js';
 
 type Attrs = Record<string, Json>;
 
-/** Copies the fields that are present, so a partial upsert sets only what it names. */
-function given(data: object, names: readonly string[]): Attrs {
-  const out: Attrs = {};
+/**
+ * Adds to `out` the fields of `data` that are present, so a partial upsert sets only what it
+ * names. Adding in place rather than spreading a copy: this runs for every event ingested.
+ */
+function given(out: Attrs, data: object, names: readonly string[]): Attrs {
   for (const n of names) {
     const v = (data as Record<string, unknown>)[n];
     if (v !== undefined) out[n] = v as Json;
@@ -23,19 +25,36 @@ const refKey = (r: EntityRef): string => `${r.kind}:${r.id}`;
 export const causalId = (cause: EntityRef, effect: EntityRef): string => `${refKey(cause)}\u001f${refKey(effect)}`;
 
 /** A causal ruling replaces the one before it whole: what it leaves out is cleared, not inherited. */
-function ruling(attrs: Attrs): Attrs {
-  const out: Attrs = { ...attrs };
+function ruling(out: Attrs): Attrs {
   for (const k of ['incident', 'note', 'actor', 'actorType', 'actorModel']) out[k] ??= null;
   return out;
 }
 
-function actorAttrs(e: CloudEvent): Attrs {
-  const a: Attrs = {};
+/** Adds the event's actor fields to `a`. */
+function actorAttrs(a: Attrs, e: CloudEvent): Attrs {
   if (e.actor !== undefined) a.actor = e.actor;
   if (e.actortype !== undefined) a.actorType = e.actortype;
   if (e.actormodel !== undefined) a.actorModel = e.actormodel;
   return a;
 }
+
+/** What every fact of one event shares. */
+interface Stamp {
+  readonly validFrom: number;
+  readonly recordedAt: number;
+  readonly key: string;
+  readonly type: EventType;
+}
+
+const factOf = (s: Stamp, kind: FactKind, id: string, attrs: Attrs): Fact => ({
+  kind,
+  id,
+  validFrom: s.validFrom,
+  recordedAt: s.recordedAt,
+  key: s.key,
+  type: s.type,
+  attrs,
+});
 
 /**
  * The facts one validated event asserts, stamped with `recordedAt`.
@@ -45,140 +64,132 @@ function actorAttrs(e: CloudEvent): Attrs {
  */
 export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
   const validFrom = toMillis(e.time);
-  const key = eventKey(e.source, e.id);
   // The instant a deploy started, an alert fired or an incident opened is the fact's own valid
   // time: it is not stored again as an attribute (see `attrsAsRecorded`).
-  const fact = (kind: FactKind, id: string, attrs: Attrs): Fact => ({ kind, id, validFrom, recordedAt, key, type: e.type, attrs });
+  const stamp: Stamp = { validFrom, recordedAt, key: eventKey(e.source, e.id), type: e.type };
 
   switch (e.type) {
     case 'service.upserted':
-      return [fact('service', e.data.service, { present: true, ...given(e.data, ['name', 'kind', 'team', 'tier', 'zone', 'slo', 'tags']) })];
+      return [factOf(stamp, 'service', e.data.service, given({ present: true }, e.data, ['name', 'kind', 'team', 'tier', 'zone', 'slo', 'tags']))];
     case 'service.retired':
-      return [fact('service', e.data.service, { present: false })];
+      return [factOf(stamp, 'service', e.data.service, { present: false })];
     case 'dependency.upserted':
       return [
-        fact('dependency', dependencyId(e.data.from, e.data.to), {
-          from: e.data.from,
-          to: e.data.to,
-          present: true,
-          ...given(e.data, ['critical', 'rps', 'timeoutMs', 'protocol']),
-        }),
+        factOf(stamp, 'dependency', dependencyId(e.data.from, e.data.to), given({ from: e.data.from, to: e.data.to, present: true }, e.data, ['critical', 'rps', 'timeoutMs', 'protocol'])),
       ];
     case 'dependency.removed':
-      return [fact('dependency', dependencyId(e.data.from, e.data.to), { from: e.data.from, to: e.data.to, present: false })];
+      return [factOf(stamp, 'dependency', dependencyId(e.data.from, e.data.to), { from: e.data.from, to: e.data.to, present: false })];
     case 'deploy.started':
       return [
-        fact('deploy', e.data.deploy, {
-          service: e.data.service,
-          version: e.data.version,
-          ...given(e.data, ['previousVersion', 'changes', 'rolloutPercent']),
-          ...actorAttrs(e),
-        }),
+        factOf(stamp, 'deploy', e.data.deploy, actorAttrs(given({ service: e.data.service, version: e.data.version }, e.data, ['previousVersion', 'changes', 'rolloutPercent']), e)),
       ];
     case 'deploy.finished':
-      return [fact('deploy', e.data.deploy, { status: e.data.status })];
+      return [factOf(stamp, 'deploy', e.data.deploy, { status: e.data.status })];
     case 'config.changed': {
       const d = e.data;
       // Each consumer once, even when a producer repeats one: one setting, one value fact per service.
       const consumers = [...new Set([d.service, ...(d.services ?? [])])];
       return [
-        fact('config', d.change, {
-          service: d.service,
-          key: d.key,
-          value: d.value,
-          ...given(d, ['previousValue', 'dependency', 'services']),
-          ...actorAttrs(e),
-        }),
-        ...consumers.map((s) => fact('configValue', configValueId(s, d.key), { service: s, key: d.key, value: d.value, change: d.change })),
+        factOf(stamp, 'config', d.change, actorAttrs(given({ service: d.service, key: d.key, value: d.value }, d, ['previousValue', 'dependency', 'services']), e)),
+        ...consumers.map((s) => factOf(stamp, 'configValue', configValueId(s, d.key), { service: s, key: d.key, value: d.value, change: d.change })),
       ];
     }
     case 'alert.fired':
       return [
-        fact('alert', e.data.alert, {
-          service: e.data.service,
-          signal: e.data.signal,
-          active: true,
-          ...given(e.data, ['severity', 'value', 'summary', 'dependency']),
-        }),
+        factOf(stamp, 'alert', e.data.alert, given({ service: e.data.service, signal: e.data.signal, active: true }, e.data, ['severity', 'value', 'summary', 'dependency'])),
       ];
     case 'alert.resolved':
-      return [fact('alert', e.data.alert, { active: false })];
+      return [factOf(stamp, 'alert', e.data.alert, { active: false })];
     case 'incident.opened':
       return [
-        fact('incident', e.data.incident, {
-          services: e.data.services,
-          open: true,
-          ...given(e.data, ['title', 'severity']),
-        }),
+        factOf(stamp, 'incident', e.data.incident, given({ services: e.data.services, open: true }, e.data, ['title', 'severity'])),
       ];
     case 'incident.resolved': {
       const d = e.data;
-      const out = [fact('incident', d.incident, { open: false, ...given(d, ['rootCause', 'chain']) })];
+      const out = [factOf(stamp, 'incident', d.incident, given({ open: false }, d, ['rootCause', 'chain']))];
       // A given root cause and chain count as confirmed causal links (CONTRACT §1).
       const chain: EntityRef[] = [...(d.chain ?? [])];
       if (d.rootCause && (chain.length === 0 || refKey(chain[0] as EntityRef) !== refKey(d.rootCause))) chain.unshift(d.rootCause);
       for (let i = 0; i + 1 < chain.length; i++) {
         const cause = chain[i] as EntityRef;
         const effect = chain[i + 1] as EntityRef;
-        out.push(fact('causal', causalId(cause, effect), ruling({ verdict: 'confirmed', cause, effect, incident: d.incident, ...actorAttrs(e) })));
+        out.push(factOf(stamp, 'causal', causalId(cause, effect), ruling(actorAttrs({ verdict: 'confirmed', cause, effect, incident: d.incident }, e))));
       }
       return out;
     }
     case 'action.proposed':
       return [
-        fact('action', e.data.action, {
-          service: e.data.service,
-          kind: e.data.kind,
-          status: 'proposed',
-          proposedAt: validFrom,
-          ...given(e.data, ['parameters', 'rolloutPercent', 'reversible', 'destructive', 'justification', 'evidence']),
-          ...actorAttrs(e),
-        }),
+        factOf(
+          stamp,
+          'action',
+          e.data.action,
+          actorAttrs(
+            given({ service: e.data.service, kind: e.data.kind, status: 'proposed', proposedAt: validFrom }, e.data, [
+              'parameters',
+              'rolloutPercent',
+              'reversible',
+              'destructive',
+              'justification',
+              'evidence',
+            ]),
+            e,
+          ),
+        ),
       ];
     case 'action.decided':
       return [
-        fact('action', e.data.action, {
-          service: e.data.service,
-          kind: e.data.kind,
-          verdict: e.data.verdict,
-          reasons: e.data.reasons.map((r) => `${r.primitive}: ${r.outcome}: ${r.message}`),
-          ...given(e.data, ['approvalsRequired', 'dryRun']),
-        }),
+        factOf(
+          stamp,
+          'action',
+          e.data.action,
+          given(
+            {
+              service: e.data.service,
+              kind: e.data.kind,
+              verdict: e.data.verdict,
+              reasons: e.data.reasons.map((r) => `${r.primitive}: ${r.outcome}: ${r.message}`),
+            },
+            e.data,
+            ['approvalsRequired', 'dryRun'],
+          ),
+        ),
       ];
     case 'action.approved':
       // Approvals accumulate: each is its own attribute, so a later approval never hides an earlier one.
-      return [fact('action', e.data.action, { [`approvedBy:${e.data.approver}`]: e.data.note ?? true })];
+      return [factOf(stamp, 'action', e.data.action, { [`approvedBy:${e.data.approver}`]: e.data.note ?? true })];
     case 'action.executed':
-      return [fact('action', e.data.action, { service: e.data.service, kind: e.data.kind, status: 'executed', executedAt: validFrom })];
+      return [factOf(stamp, 'action', e.data.action, { service: e.data.service, kind: e.data.kind, status: 'executed', executedAt: validFrom })];
     case 'action.outcome':
       return [
-        fact('action', e.data.action, {
-          service: e.data.service,
-          kind: e.data.kind,
-          status: e.data.status,
-          outcomeAt: validFrom,
-          ...given(e.data, ['detail']),
-        }),
+        factOf(stamp, 'action', e.data.action, given({ service: e.data.service, kind: e.data.kind, status: e.data.status, outcomeAt: validFrom }, e.data, ['detail'])),
       ];
     case 'prediction.recorded': {
       const d = e.data;
       return [
-        fact('prediction', d.prediction, {
-          kind: d.kind,
-          mode: d.mode,
-          author: d.author,
-          service: d.service,
-          at: toMillis(d.at),
-          knownAt: toMillis(d.knownAt),
-          version: d.version,
-          evidence: d.evidence,
-          ...given(d, ['incident', 'action', 'candidates', 'impacted']),
-        }),
+        factOf(
+          stamp,
+          'prediction',
+          d.prediction,
+          given(
+            {
+              kind: d.kind,
+              mode: d.mode,
+              author: d.author,
+              service: d.service,
+              at: toMillis(d.at),
+              knownAt: toMillis(d.knownAt),
+              version: d.version,
+              evidence: d.evidence,
+            },
+            d,
+            ['incident', 'action', 'candidates', 'impacted'],
+          ),
+        ),
       ];
     }
     case 'prediction.settled': {
       const d = e.data;
-      return [fact('prediction', d.prediction, { outcome: { settledAt: validFrom, correct: d.correct, rank: d.rank, truth: d.truth, faultClass: d.faultClass ?? null } })];
+      return [factOf(stamp, 'prediction', d.prediction, { outcome: { settledAt: validFrom, correct: d.correct, rank: d.rank, truth: d.truth, faultClass: d.faultClass ?? null } })];
     }
     case 'ladder.enrolled':
     case 'ladder.promoted':
@@ -186,7 +197,7 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
       const d = e.data;
       // One entity per agent and service; each move is one version of it, so its history is the ladder's audit trail.
       return [
-        fact('ladder', `${d.agent}${SEP}${d.service}`, {
+        factOf(stamp, 'ladder', `${d.agent}${SEP}${d.service}`, {
           agent: d.agent,
           service: d.service,
           rung: d.to,
@@ -202,16 +213,11 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
     case 'causal.rejected': {
       const d = e.data;
       return [
-        fact(
+        factOf(
+          stamp,
           'causal',
           causalId(d.cause, d.effect),
-          ruling({
-            verdict: e.type === 'causal.confirmed' ? 'confirmed' : 'rejected',
-            cause: d.cause,
-            effect: d.effect,
-            ...given(d, ['incident', 'note']),
-            ...actorAttrs(e),
-          }),
+          ruling(actorAttrs(given({ verdict: e.type === 'causal.confirmed' ? 'confirmed' : 'rejected', cause: d.cause, effect: d.effect }, d, ['incident', 'note']), e)),
         ),
       ];
     }

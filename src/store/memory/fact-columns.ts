@@ -74,25 +74,30 @@ export class FactColumns {
     return s;
   }
 
-  /** A copy of `attrs` that shares repeated values, or the one shared object equal to it. */
+  /**
+   * `attrs` sharing repeated values, or the one shared object equal to it. Values are swapped in
+   * place for their shared equals (the caller sees no change: the strings are equal), so an event's
+   * attributes are not copied once more; a frozen object is copied.
+   */
   private compact(attrs: Attrs): Attrs {
-    const out: Record<string, Json> = {};
+    const out = (Object.isFrozen(attrs) ? { ...attrs } : attrs) as Record<string, Json>;
     let keys = 0;
     let flat = true;
-    for (const k in attrs) {
-      let v = attrs[k] as Json;
+    for (const k in out) {
+      const v = out[k] as Json;
       if (typeof v === 'string') {
-        if (SHARED_VALUES.has(k)) v = this.shared(v);
+        // Always written back: equal strings compare equal, whichever copy is held.
+        if (SHARED_VALUES.has(k)) out[k] = this.shared(v);
       } else if ((v !== null && typeof v === 'object') || Object.is(v, -0)) flat = false; // -0 would print as 0
-      out[k] = v;
       keys++;
     }
     if (!flat || keys > SHARED_OBJECT_MAX_KEYS) return out;
     const id = JSON.stringify(out);
     const known = this.smallAttrs.get(id);
     if (known) return known;
-    Object.freeze(out);
-    this.smallAttrs.set(id, out);
-    return out;
+    // Kept and shared from now on: a copy of its own, frozen, so the caller's object stays theirs.
+    const kept = Object.freeze({ ...out });
+    this.smallAttrs.set(id, kept);
+    return kept;
   }
 }
