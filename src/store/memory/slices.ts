@@ -32,26 +32,18 @@ import { VersionStates } from './version-states.js';
 const PRESENT = 1;
 const ABSENT = 2;
 
-// Version states are shared between reads; each read gets its own copy, as a fold would give it.
-const copyService = (s: ServiceState): ServiceState => ({
-  id: s.id,
-  name: s.name,
-  kind: s.kind,
-  team: s.team,
-  tier: s.tier,
-  zone: s.zone,
-  slo: s.slo && { objective: s.slo.objective, windowDays: s.slo.windowDays },
-  tags: s.tags.slice(),
-  since: s.since,
-});
-const copyDependency = (d: DependencyState): DependencyState => ({
-  from: d.from,
-  to: d.to,
-  critical: d.critical,
-  rps: d.rps,
-  timeoutMs: d.timeoutMs,
-  protocol: d.protocol,
-});
+/**
+ * Kept states are handed to every read that lands on them rather than copied per read (a hub's
+ * traversal returns thousands, and the copies made the young-generation collections that set its
+ * p99), so they are frozen: a caller that tried to change one would throw, not change it for all.
+ */
+function frozenService(s: ServiceState | null): ServiceState | null {
+  if (s === null) return null;
+  Object.freeze(s.tags);
+  if (s.slo) Object.freeze(s.slo);
+  return Object.freeze(s);
+}
+const frozenDependency = (d: DependencyState | null): DependencyState | null => d && Object.freeze(d);
 
 export class Slices {
   /**
@@ -70,8 +62,8 @@ export class Slices {
   private readonly dependencyStates: VersionStates<DependencyState>;
 
   constructor(private readonly ix: GraphIndex) {
-    this.serviceStates = new VersionStates(ix, (e, v, t) => serviceAt(ix.idOf(e), v, t));
-    this.dependencyStates = new VersionStates(ix, (e, v, t) => dependencyAt(ix.idOf(e), v, t, ix.endsOf(e)));
+    this.serviceStates = new VersionStates(ix, (e, v, t) => frozenService(serviceAt(ix.idOf(e), v, t)));
+    this.dependencyStates = new VersionStates(ix, (e, v, t) => frozenDependency(dependencyAt(ix.idOf(e), v, t, ix.endsOf(e))));
   }
 
   /** Starts a read at one instant: presence decided before it no longer counts. */
@@ -128,7 +120,7 @@ export class Slices {
     const decided = this.presenceStamp[e] === this.stamp;
     if (decided && this.presence[e] === ABSENT) return null;
     const known = decided ? this.seen[this.ix.ordinalOf(e)] : this.serviceStates.at(e, t);
-    const s = known === undefined ? serviceAt(this.ix.idOf(e), this.ix.versionsOf(e), t) : known && copyService(known);
+    const s = known === undefined ? serviceAt(this.ix.idOf(e), this.ix.versionsOf(e), t) : known;
     this.remember(e, s !== null, known);
     return s;
   }
@@ -148,7 +140,7 @@ export class Slices {
     // Both ends first: cached per read, and a dependency of an absent service builds nothing.
     if (!this.presentE(this.ix.endEntity(e, 0), t) || !this.presentE(this.ix.endEntity(e, 1), t)) return null;
     const known = this.dependencyStates.at(e, t);
-    if (known !== undefined) return known && copyDependency(known);
+    if (known !== undefined) return known;
     return dependencyAt(this.ix.idOf(e), this.ix.versionsOf(e), t, this.ix.endsOf(e));
   }
 
