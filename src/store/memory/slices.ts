@@ -29,8 +29,6 @@ import type { Change, Direction, GraphSnapshot, Neighbourhood, ServiceDetail } f
 import type { GraphIndex } from './graph-index.js';
 import { VersionStates } from './version-states.js';
 
-const PRESENT = 1;
-const ABSENT = 2;
 
 /**
  * Kept states are handed to every read that lands on them rather than copied per read (a hub's
@@ -48,11 +46,11 @@ const frozenDependency = (d: DependencyState | null): DependencyState | null => 
 export class Slices {
   /**
    * Whether each service exists at the instant of the current read, so that a traversal or a
-   * whole-graph read decides it once per service, not once per dependency end. An entry counts
+   * whole-graph read decides it once per service, not once per dependency end. An entry is the
+   * read's stamp times two, plus one when the service exists: one slot to look at, and it counts
    * only while its stamp is the current read's.
    */
-  private presenceStamp = new Int32Array(0);
-  private presence = new Uint8Array(0);
+  private presence = new Int32Array(0);
   private stamp = 0;
   /** Per read: services reached and dependencies taken by a traversal (entries count while their stamp is the read's). */
   private visited = new Int32Array(0);
@@ -69,9 +67,9 @@ export class Slices {
   /** Starts a read at one instant: presence decided before it no longer counts. */
   private begin(): void {
     this.stamp++;
-    if (this.stamp === 0x7fffffff) {
+    if (this.stamp === 0x3fffffff) {
       this.stamp = 1;
-      this.presenceStamp.fill(0);
+      this.presence.fill(0);
       this.visited.fill(0);
     }
   }
@@ -90,7 +88,8 @@ export class Slices {
 
   private presentE(e: number, t: Instant): boolean {
     if (e < 0) return false;
-    if (this.presenceStamp[e] === this.stamp) return this.presence[e] === PRESENT;
+    const mark = this.presence[e] as number;
+    if (mark >> 1 === this.stamp) return (mark & 1) === 1;
     const known = this.serviceStates.at(e, t);
     const present = known === undefined ? presentAt(this.ix.versionsOf(e), t) : known !== null;
     this.remember(e, present, known);
@@ -102,23 +101,19 @@ export class Slices {
     const ordinal = this.ix.ordinalOf(e);
     while (this.seen.length <= ordinal) this.seen.push(undefined);
     this.seen[ordinal] = known;
-    if (e >= this.presenceStamp.length) {
-      const n = Math.max(e + 1, this.presenceStamp.length * 2, 1024);
-      const stamps = new Int32Array(n);
-      stamps.set(this.presenceStamp);
-      const values = new Uint8Array(n);
-      values.set(this.presence);
-      this.presenceStamp = stamps;
-      this.presence = values;
+    if (e >= this.presence.length) {
+      const grown = new Int32Array(Math.max(e + 1, this.presence.length * 2, 1024));
+      grown.set(this.presence);
+      this.presence = grown;
     }
-    this.presenceStamp[e] = this.stamp;
-    this.presence[e] = present ? PRESENT : ABSENT;
+    this.presence[e] = this.stamp * 2 + (present ? 1 : 0);
   }
 
   private serviceE(e: number, t: Instant): ServiceState | null {
     if (e < 0) return null;
-    const decided = this.presenceStamp[e] === this.stamp;
-    if (decided && this.presence[e] === ABSENT) return null;
+    const mark = this.presence[e] as number;
+    const decided = mark >> 1 === this.stamp;
+    if (decided && (mark & 1) === 0) return null;
     const known = decided ? this.seen[this.ix.ordinalOf(e)] : this.serviceStates.at(e, t);
     const s = known === undefined ? serviceAt(this.ix.idOf(e), this.ix.versionsOf(e), t) : known;
     this.remember(e, s !== null, known);

@@ -18,6 +18,9 @@ import type { GraphIndex } from './graph-index.js';
 interface Entry<S> {
   readonly count: number;
   readonly lastRecordedAt: number;
+  /** The last change and the state after it, apart: most reads land after it, and touch nothing more. */
+  readonly lastFrom: number;
+  readonly last: S | null;
   /** Valid times at which the entity changed, ascending (versions of equal valid time count once)... */
   readonly from: number[];
   /** ...and its state from each of them on (null: it does not exist then). Held here so a read touches nothing else. */
@@ -80,6 +83,7 @@ export class VersionStates<S> {
       this.entries[ordinal] = e;
     }
     if (e === null || t.knownAt < e.lastRecordedAt) return undefined;
+    if (t.at >= e.lastFrom) return e.last;
     const { from, states } = e;
     for (let j = from.length - 1; j >= 0; j--) if ((from[j] as number) <= t.at) return states[j];
     return null;
@@ -99,6 +103,6 @@ export class VersionStates<S> {
       from.push(v.validFrom(i));
       states.push(this.stateAt(entity, i + 1 === n ? v : new Prefix(v, i + 1), ALL));
     }
-    return { count: n, lastRecordedAt, from, states };
+    return { count: n, lastRecordedAt, lastFrom: from[from.length - 1] as number, last: states[states.length - 1] as S | null, from, states };
   }
 }
