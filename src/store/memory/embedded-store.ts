@@ -150,8 +150,7 @@ export class EmbeddedStore implements GraphStore {
           const facts = applyEvent(e, b.recordedAt);
           // applyEvent stamps every fact with the event's key: reuse it rather than build it again.
           const key = facts[0]?.key ?? eventKey(e.source, e.id);
-          if (index.keys.has(key)) continue;
-          index.addEvent(key, facts);
+          if (!index.addNewEvent(key, facts)) continue;
           added.push([key, facts]);
         }
         // After a snapshot the replay is short, and becomes the next snapshot's new part; without

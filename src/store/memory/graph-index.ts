@@ -101,6 +101,16 @@ export class GraphIndex {
     for (const f of facts) this.addFact(f, f.key === shared ? shared : f.key);
   }
 
+  /** Records an event's facts unless its key is known already; false when it was. One look-up of the key where `has` then `addEvent` make two. */
+  addNewEvent(key: string, facts: readonly Fact[]): boolean {
+    const known = this.keys.size;
+    const shared = facts[0]?.key === key ? facts[0].key : key;
+    this.keys.add(shared);
+    if (this.keys.size === known) return false;
+    for (const f of facts) this.addFact(f, f.key === shared ? shared : f.key);
+    return true;
+  }
+
   entity(kind: FactKind, id: string): number {
     return this.entities[kind].get(id) ?? -1;
   }
