@@ -132,24 +132,6 @@ export class GraphIndex {
   versionList(entity: number): readonly number[] | undefined {
     return this.lists.get(entity);
   }
-  /** How many versions of `entity` have valid time at or before `at`: the binary search of `upperBound`, in place. */
-  versionsUpTo(entity: number, at: number): number {
-    const n = this.versionCounts[entity] as number;
-    const vf = this.facts.validFrom;
-    if (n <= 2) {
-      if (n === 0 || (vf[this.first[entity] as number] as number) > at) return 0;
-      return n === 1 || (vf[this.second[entity] as number] as number) > at ? 1 : 2;
-    }
-    const list = this.lists.get(entity) as number[];
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((vf[list[mid] as number] as number) <= at) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
   /** The entity's number among those of its kind, from 0 up. */
   ordinalOf(entity: number): number {
     return this.ordinals[entity] as number;
