@@ -1,4 +1,5 @@
 /** Timing and memory helpers for the benchmark. */
+import { createWriteStream } from 'node:fs';
 
 /** Latency percentiles in milliseconds (nearest rank). */
 export function percentiles(ms: readonly number[]): { p50: number; p99: number; max: number; n: number } {
@@ -28,4 +29,16 @@ export async function settledHeap(): Promise<number> {
     await new Promise((r) => setImmediate(r));
   }
   return process.memoryUsage().heapUsed;
+}
+
+/** Writes events as NDJSON, one per line, respecting the stream's backpressure; returns how many. */
+export async function writeNdjson(file: string, events: Iterable<unknown>): Promise<number> {
+  const out = createWriteStream(file);
+  let n = 0;
+  for (const e of events) {
+    n++;
+    if (!out.write(`${JSON.stringify(e)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  return n;
 }

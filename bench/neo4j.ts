@@ -13,7 +13,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createWriteStream } from 'node:fs';
 import { ingestFiles } from '../src/ingest/file.js';
 import { createPipeline } from '../src/ingest/pipeline.js';
 import { createLogger } from '../src/logger.js';
@@ -22,7 +21,7 @@ import type { GraphStore } from '../src/store/graph-store.js';
 import { EmbeddedStore } from '../src/store/memory/embedded-store.js';
 import { Neo4jStore } from '../src/store/neo4j/neo4j-store.js';
 import { DEFAULT_START, generate, type Scale, SCALES } from './generate.js';
-import { percentiles, timed } from './measure.js';
+import { percentiles, timed, writeNdjson } from './measure.js';
 import { createRandom } from './random.js';
 import { machine, type Row, writeResults } from './report.js';
 
@@ -39,17 +38,6 @@ const DEPTH = 3;
 const FILE_BATCH = 5_000;
 
 const log = (msg: string) => process.stderr.write(`[bench:neo4j ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-
-async function writeNdjson(file: string, events: Iterable<unknown>): Promise<number> {
-  const out = createWriteStream(file);
-  let n = 0;
-  for (const e of events) {
-    n++;
-    if (!out.write(`${JSON.stringify(e)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return n;
-}
 
 const depthsOf = (n: Awaited<ReturnType<GraphStore['neighbourhood']>>): string =>
   JSON.stringify(n ? n.services.map((s) => `${s.service.id}@${s.depth}`).sort() : null);

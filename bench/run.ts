@@ -10,7 +10,6 @@
  * Memory is measured after full collections, so the script restarts itself under `--expose-gc`.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -27,7 +26,7 @@ import { EmbeddedStore } from '../src/store/memory/embedded-store.js';
 import { writeSnapshot } from '../src/store/memory/snapshot.js';
 import { DEFAULT_START, generate, type Scale, SCALES } from './generate.js';
 import { cutBodies, poster, postAll } from './http-load.js';
-import { cpuNote, percentiles, settledHeap, timed } from './measure.js';
+import { cpuNote, percentiles, settledHeap, timed, writeNdjson } from './measure.js';
 import { NaiveFacts } from './naive.js';
 import { createRandom } from './random.js';
 import { machine, type Row, writeResults } from './report.js';
@@ -53,17 +52,6 @@ const HTTP_CONNECTIONS = 4;
 const FILE_BATCH = 5_000;
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-
-async function writeNdjson(file: string, events: Iterable<unknown>): Promise<number> {
-  const out = createWriteStream(file);
-  let n = 0;
-  for (const e of events) {
-    n++;
-    if (!out.write(`${JSON.stringify(e)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return n;
-}
 
 async function listen(store: EmbeddedStore) {
   const pipeline = createPipeline({ store });
