@@ -5,30 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ActionRecord } from '../../src/control/action.js';
 import type { SharedState } from '../../src/control/shared-state.js';
 import { createRedisSharedState } from '../../src/control/shared-state/redis.js';
+import { actionRecord } from '../unit/control-shared-state.suite.js';
 import { redisUnreachable, redisUrl } from './redis-available.js';
 
 const why = await redisUnreachable();
 if (why !== null) console.warn(`skipping the Redis retention tests: Redis at ${redisUrl} is unreachable (${why})`);
 
-const record = (id: string, status: ActionRecord['status']): ActionRecord => ({
-  id,
-  proposal: { kind: 'RESTART', service: 'api', parameters: {}, rolloutPercent: 100, reversible: true, destructive: false, justification: 'x', evidence: [], model: null },
-  proposer: { id: 'bot', role: 'agent', model: 'm' },
-  verdict: 'REQUIRE_APPROVAL',
-  reasons: [],
-  approvalsRequired: 1,
-  humanApprovalRequired: false,
-  dryRun: false,
-  status,
-  proposedAt: 1,
-  executedAt: null,
-  finishedAt: null,
-  revertRequired: false,
-  healthDetail: null,
-});
 
 describe.skipIf(why !== null)(`Redis shared state at ${redisUrl}: retention and server time`, () => {
   const prefix = `ctxgraph-test:${randomUUID()}:`;
@@ -48,7 +32,7 @@ describe.skipIf(why !== null)(`Redis shared state at ${redisUrl}: retention and 
   });
 
   it('gives actions and their approvals a time to live, renewed when the action moves', async () => {
-    await s.createAction(record('a1', 'PENDING_APPROVAL'));
+    await s.createAction(actionRecord('a1', 'PENDING_APPROVAL'));
     const created = await raw.pttl(`${prefix}action:a1`);
     expect(created).toBeGreaterThan(0);
     expect(created).toBeLessThanOrEqual(retentionMs);
@@ -59,7 +43,7 @@ describe.skipIf(why !== null)(`Redis shared state at ${redisUrl}: retention and 
     // Shorten both by hand: a move gives them the whole retention again.
     await raw.pexpire(`${prefix}action:a1`, 5_000);
     await raw.pexpire(`${prefix}approvals:a1`, 5_000);
-    expect(await s.transition('a1', ['PENDING_APPROVAL'], record('a1', 'ALLOWED'))).toBe(true);
+    expect(await s.transition('a1', ['PENDING_APPROVAL'], actionRecord('a1', 'ALLOWED'))).toBe(true);
     expect(await raw.pttl(`${prefix}action:a1`)).toBeGreaterThan(5_000);
     expect(await raw.pttl(`${prefix}approvals:a1`)).toBeGreaterThan(5_000);
   });

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionRecord, Grant } from '../../src/control/action.js';
 import type { SharedState } from '../../src/control/shared-state.js';
 
-const record = (id: string, status: ActionRecord['status'] = 'PENDING_APPROVAL'): ActionRecord => ({
+/** A proposed deploy in a given status: the action record the shared-state tests store and move. */
+export const actionRecord = (id: string, status: ActionRecord['status'] = 'PENDING_APPROVAL'): ActionRecord => ({
   id,
   proposal: { kind: 'DEPLOY', service: 'api', parameters: { version: 'v2' }, rolloutPercent: 100, reversible: true, destructive: false, justification: 'fix', evidence: [], model: 'm' },
   proposer: { id: 'bot', role: 'agent', model: 'm' },
@@ -49,7 +50,7 @@ export function sharedStateSuite(name: string, open: () => Promise<SharedState>)
     });
 
     it('lists the executed actions it watches, oldest execution first, until unwatched', async () => {
-      for (const id of ['x1', 'x2', 'x3']) await s.createAction(record(id, 'EXECUTED'));
+      for (const id of ['x1', 'x2', 'x3']) await s.createAction(actionRecord(id, 'EXECUTED'));
       await s.watchExecuted('x1', 50);
       await s.watchExecuted('x2', 20);
       await s.watchExecuted('x3', 30);
@@ -85,17 +86,17 @@ export function sharedStateSuite(name: string, open: () => Promise<SharedState>)
     });
 
     it('moves an action on only from an expected status, once under parallel attempts', async () => {
-      await s.createAction(record('a1'));
-      await expect(s.createAction(record('a1'))).rejects.toThrow(/already exists/);
-      const results = await Promise.all(Array.from({ length: 10 }, () => s.transition('a1', ['PENDING_APPROVAL'], record('a1', 'ALLOWED'))));
+      await s.createAction(actionRecord('a1'));
+      await expect(s.createAction(actionRecord('a1'))).rejects.toThrow(/already exists/);
+      const results = await Promise.all(Array.from({ length: 10 }, () => s.transition('a1', ['PENDING_APPROVAL'], actionRecord('a1', 'ALLOWED'))));
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await s.transition('a1', ['PENDING_APPROVAL'], record('a1', 'DENIED'))).toBe(false);
+      expect(await s.transition('a1', ['PENDING_APPROVAL'], actionRecord('a1', 'DENIED'))).toBe(false);
       expect((await s.action('a1'))?.status).toBe('ALLOWED');
       expect(await s.action('nope')).toBeNull();
     });
 
     it('counts each approver once, under parallel approvals too', async () => {
-      await s.createAction(record('a2'));
+      await s.createAction(actionRecord('a2'));
       const approvers = ['ann', 'bob', 'ann', 'cid', 'bob'];
       const all = await Promise.all(approvers.map((approver, i) => s.addApproval('a2', { approver, role: 'human', at: i, note: null })));
       expect(all.filter((r) => r.added)).toHaveLength(3);
