@@ -3,30 +3,18 @@
  * running server with --url, and --check that reports every problem by file and line.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEvents } from '../support/events.js';
-import { killChildren, runCli, serve, STACK_LINE } from './support/cli.js';
+import { runCli, serve, STACK_LINE, useScratchDirs } from './support/cli.js';
 import { graphAt } from './support/http.js';
 
 const AT = '2026-02-01T08:00:00Z';
 const LATER = '2026-02-02T00:00:00Z';
 
-let tmp: string;
-let dataDir: string;
-
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'ctxgraph-cli-'));
-  dataDir = join(tmp, 'data');
-});
-
-afterEach(async () => {
-  await killChildren();
-  await rm(tmp, { recursive: true, force: true });
-});
+const dirs = useScratchDirs();
 
 /** web -> api -> db as NDJSON. */
 async function topologyFile(): Promise<string> {
@@ -36,7 +24,7 @@ async function topologyFile(): Promise<string> {
     ev.dependencyUpserted(AT, { from: 'web', to: 'api' }),
     ev.dependencyUpserted(AT, { from: 'api', to: 'db', critical: false }),
   ];
-  const path = join(tmp, 'topology.ndjson');
+  const path = join(dirs.tmp, 'topology.ndjson');
   await writeFile(path, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   return path;
 }
@@ -48,11 +36,11 @@ describe('ctxgraph ingest', () => {
   it('loads a file into a data directory that serve then shows', { timeout: 60_000 }, async () => {
     const file = await topologyFile();
 
-    const r = await runCli(['ingest', '--data-dir', dataDir, file]);
+    const r = await runCli(['ingest', '--data-dir', dirs.dataDir, file]);
 
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('ingested: 5 accepted, 0 duplicates');
-    const s = await serve(dataDir);
+    const s = await serve(dirs.dataDir);
     const g = await graphAt(s.url, LATER);
     expect(g.services.map((x) => x.id).sort()).toEqual(['api', 'db', 'web']);
     expect(edges(g)).toEqual(['api->db:false', 'web->api:true']);
@@ -60,7 +48,7 @@ describe('ctxgraph ingest', () => {
 
   it('sends a file to a running server with --url; a second run counts duplicates', { timeout: 60_000 }, async () => {
     const file = await topologyFile();
-    const s = await serve(dataDir);
+    const s = await serve(dirs.dataDir);
 
     const first = await runCli(['ingest', '--url', s.url, file]);
     expect(first.code).toBe(0);
@@ -81,30 +69,30 @@ describe('ctxgraph ingest', () => {
       '{"specversion":',
       JSON.stringify({ ...ev.serviceUpserted(AT, { service: 'db' }), time: 'noon' }),
     ];
-    const bad = join(tmp, 'bad.ndjson');
+    const bad = join(dirs.tmp, 'bad.ndjson');
     await writeFile(bad, lines.join('\n') + '\n');
 
-    const r = await runCli(['ingest', '--check', bad], { CTXGRAPH_DATA_DIR: dataDir });
+    const r = await runCli(['ingest', '--check', bad], { CTXGRAPH_DATA_DIR: dirs.dataDir });
 
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^${escape(bad)}:2: data\\.tier: .+`, 'm'));
     expect(r.stderr).toMatch(new RegExp(`^${escape(bad)}:4: \\(line\\): not valid JSON`, 'm'));
     expect(r.stderr).toMatch(new RegExp(`^${escape(bad)}:5: time: .+`, 'm'));
     expect(r.stderr).not.toMatch(STACK_LINE);
-    expect(existsSync(dataDir)).toBe(false);
+    expect(existsSync(dirs.dataDir)).toBe(false);
   });
 
   it('--check on valid files exits 0 and says so', { timeout: 60_000 }, async () => {
-    const r = await runCli(['ingest', '--check', await topologyFile()], { CTXGRAPH_DATA_DIR: dataDir });
+    const r = await runCli(['ingest', '--check', await topologyFile()], { CTXGRAPH_DATA_DIR: dirs.dataDir });
 
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1 file(s) valid');
-    expect(existsSync(dataDir)).toBe(false);
+    expect(existsSync(dirs.dataDir)).toBe(false);
   });
 
   it('names a missing file without a stack trace', { timeout: 60_000 }, async () => {
-    const missing = join(tmp, 'nope.ndjson');
-    const r = await runCli(['ingest', '--data-dir', dataDir, missing]);
+    const missing = join(dirs.tmp, 'nope.ndjson');
+    const r = await runCli(['ingest', '--data-dir', dirs.dataDir, missing]);
 
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(missing);

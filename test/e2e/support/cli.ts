@@ -4,7 +4,11 @@
  * store or start Kafka. Every child is remembered so that `killChildren` can end it after a test.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -122,3 +126,26 @@ export async function killChildren(): Promise<void> {
 
 /** Lines that only a stack trace prints: a clear message to a user has none. */
 export const STACK_LINE = /^\s+at .+[:(]/m;
+
+/**
+ * A fresh temporary directory per test (`tmp`, with `dataDir` inside it, not yet created); after
+ * each test every spawned CLI is killed and the directory removed.
+ */
+export function useScratchDirs(): { readonly tmp: string; readonly dataDir: string } {
+  let tmp = '';
+  beforeEach(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'ctxgraph-cli-'));
+  });
+  afterEach(async () => {
+    await killChildren();
+    await rm(tmp, { recursive: true, force: true });
+  });
+  return {
+    get tmp() {
+      return tmp;
+    },
+    get dataDir() {
+      return join(tmp, 'data');
+    },
+  };
+}
