@@ -219,17 +219,25 @@ function longestCommon(a: string, b: string): number {
   return best;
 }
 
+/** Whether application code runs in the node: a function, a container or task, or a plain application segment. */
+export function runsCode(node: string): boolean {
+  if (/_(client|remote)$/.test(node)) return false;
+  if (!node.includes('AWS::')) return kindOf(node) === 'service' || kindOf(node) === 'function';
+  return /AWS::(Lambda::Function|ECS::|EC2::|ElasticBeanstalk)/.test(node);
+}
+
 /**
  * The node a parameter name or a list of files points at: the application node whose name shares
  * the longest run of letters (at least four) with one of the words. Same-named nodes resolve to the
- * most specific one (an `_AWS::` resource over its client view, then the longer name).
+ * most specific one (an `_AWS::` resource over its client view, then the longer name). `accept`
+ * narrows the nodes that can hold the change (a deploy changes code, so only nodes that run code).
  */
-export function nodeNamedBy(text: string, nodes: readonly string[]): string | null {
+export function nodeNamedBy(text: string, nodes: readonly string[], accept: (node: string) => boolean = () => true): string | null {
   const words = text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 4);
   let best: { node: string; score: number } | null = null;
   for (const node of [...nodes].sort()) {
     const k = kindOf(node);
-    if ((k !== 'service' && k !== 'function') || /_(client|remote)$/.test(node)) continue;
+    if ((k !== 'service' && k !== 'function') || /_(client|remote)$/.test(node) || !accept(node)) continue;
     const s = stem(node);
     const score = Math.max(0, ...words.map((w) => longestCommon(w, s)));
     if (score < 4) continue;
@@ -240,18 +248,30 @@ export function nodeNamedBy(text: string, nodes: readonly string[]): string | nu
   return best?.node ?? null;
 }
 
-/** The change an issue's reproducibility command made, if it made one (SOURCE.md). */
+/**
+ * The change an issue's reproducibility command made, if it made one (SOURCE.md).
+ *
+ * - A parameter is named by its own last path segment: the segments before it are a namespace
+ *   that every parameter of the application shares (`/petstore/...`), so they name no node.
+ * - `sed` with any flags before `-i` (`sed -E -i`) edits files; the files are the words that look
+ *   like paths with an extension (not the sed expression, not an ARN), and the deploy lands on the
+ *   node that runs that code.
+ */
 export function parseInjection(command: string, nodes: readonly string[]): Injection {
   const ssm = /aws\s+ssm\s+put-parameter\b.*?--name\s+['"]?([^'"\s]+)['"]?.*?--value\s+['"]?([^'"\s]*)['"]?/.exec(command);
   if (ssm) {
     const [, key = '', value = ''] = ssm;
-    const service = nodeNamedBy(key, nodes);
+    const own = key.split('/').filter((x) => x !== '').at(-1) ?? key;
+    const service = nodeNamedBy(own, nodes);
     return service ? { kind: 'config', service, key, value } : { kind: 'none', reason: `no node named by parameter ${key}` };
   }
-  if (/\bsed\s+-i\b/.test(command) && /deploy/.test(command)) {
-    // The files sed edits name the code that changed: paths, not the sed expression.
-    const files = command.split(/\s+/).filter((w) => /[/.]/.test(w) && !/^['"]?s[/|#]/.test(w) && !w.startsWith('-'));
-    const service = nodeNamedBy(files.join(' '), nodes);
+  if (/\bsed\s+(?:-[A-Za-z]+\s+)*-[A-Za-z]*i\b/.test(command) && /deploy/.test(command)) {
+    const files = command
+      .split(/\s+/)
+      .map((w) => w.replace(/^['"]|['"]$/g, ''))
+      .filter((w) => /^[\w./-]+\.[A-Za-z0-9]+$/.test(w) && w.includes('/') && !/^s[/|#]/.test(w));
+    const words = files.flatMap((f) => f.split('/').filter((x) => x !== '' && x !== '.' && x !== '..'));
+    const service = nodeNamedBy(words.join(' '), nodes, runsCode);
     return service ? { kind: 'deploy', service, summary: files.join(' ') } : { kind: 'none', reason: 'no node named by the edited files' };
   }
   return { kind: 'none', reason: 'load injection: no change' };

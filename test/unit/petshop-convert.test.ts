@@ -85,6 +85,20 @@ describe('PetShop converter', () => {
     expect(parseInjection('hey -z 10m -c 500 http://web/', NODES)).toMatchObject({ kind: 'none' });
   });
 
+  it('names a parameter by its own name, not by the namespace every parameter shares', () => {
+    // `/petstore/` would match any node whose name starts with "pets"; the parameter's own name names none here.
+    expect(parseInjection("aws ssm put-parameter --name '/petstore/errormode1' --value 'true' --overwrite", [...NODES, 'PetSearch_AWS::ECS::Fargate'])).toMatchObject({ kind: 'none' });
+    expect(parseInjection("aws ssm put-parameter --name '/petstore/ordersdelay' --value '500' --overwrite", NODES)).toMatchObject({ kind: 'config', service: ORDERS });
+  });
+
+  it('reads sed with flags before -i as a deploy, on the node that runs the edited code', () => {
+    const lambda = 'statusupdater_AWS::Lambda::Function';
+    const stage = 'StatusUpdater/prod_AWS::ApiGateway::Stage';
+    const cmd = "sed -E -i 's/sleep\\(([0-9]+)/sleep(500/g' ../../statusupdater/index.js && cdk deploy --context admin_role=arn:aws:iam::XXX:role/workshop-admin Services";
+    // The API stage shares the name but runs no code: the deploy lands on the function.
+    expect(parseInjection(cmd, [...NODES, stage, 'statusupdater_AWS::Lambda', lambda])).toEqual({ kind: 'deploy', service: lambda, summary: '../../statusupdater/index.js' });
+  });
+
   it('turns a load balancer in front of a node into client-side alerts of its caller on calls to that node', () => {
     const c = convertIssue(parseGraph(graphCsv()), fitDetector([baseline]), issueMetrics, issue(''), 'no-changes');
     const elbAlerts = c.events.filter((e) => e.type === 'alert.fired' && (e.data as { dependency?: string }).dependency === SEARCH);
