@@ -6,7 +6,7 @@
 import { findAnomalies } from '../../src/analysis/root-cause-anomaly.js';
 import { buildTopology, chainFrom } from '../../src/analysis/root-cause-chain.js';
 import { gatherRootCauseSlice, resolveOptions, rootCause } from '../../src/analysis/root-cause.js';
-import { generateScenario } from './generate.js';
+import { scenariosFor } from './generate.js';
 import { loadStore } from './load.js';
 import { allTopologies } from './topologies.js';
 
@@ -16,33 +16,34 @@ const o = resolveOptions();
 const ref = (e: { kind: string; id: string }): string => (e.kind === 'service' ? e.id : `${e.kind}:${e.id}`);
 for (const top of allTopologies()) {
   if (top.services.length > 5_000 || !top.name.includes(filter)) continue;
-  const scenario = generateScenario(top, 6, top.services.length * 7919 + 17);
-  const store = await loadStore(scenario.events);
-  for (const c of scenario.cases.filter((x) => x.split === 'train' && (fault === '' || x.fault === fault))) {
-    const r = await rootCause(store, { incident: c.incident }, o);
-    if (!r.ok) continue;
-    const got = r.analysis.candidates[0];
-    const want = c.label.chain.map(ref).join(' > ');
-    const have = (got?.chain ?? []).map(ref).join(' > ');
-    if (want === have) continue;
-    console.log(`\n== ${c.id} ${c.fault}\n   want ${want}\n   got  ${have} (${got?.confidence.toFixed(2)})`);
-    for (const e of got?.evidence ?? []) console.log(`     ${e}`);
-    const g = await gatherRootCauseSlice(store, { incident: c.incident }, o);
-    if (!g.ok) continue;
-    const an = findAnomalies(g.slice, o);
-    const topo = buildTopology(g.slice);
-    const t = (x: number | undefined): string => (x === undefined ? '-' : new Date(x).toISOString().slice(11, 19));
-    console.log(`   symptomStart ${t(an.symptomStart)}`);
-    const cfg = g.slice.configChanges.find((x) => x.id === c.label.cause.id);
-    for (const s of cfg ? [cfg.service, ...cfg.services] : [c.label.service]) {
-      const ch = chainFrom(topo, an, s, cfg?.at ?? 0, o.toleranceMs, o.propagationMs);
-      const a = an.byService.get(s);
-      console.log(`   consumer ${s} onset ${t(a?.onset)} alerts ${a?.alerts.map((x) => `${x.signal}${x.dependency ? '->' + x.dependency : ''}@${t(x.firedAt)}`).join(',')} chain ${ch?.services.join(' > ')} coh ${ch?.coherence.toFixed(2)} other ${ch?.blamesOther} slow ${ch?.slow}`);
+  for (const scenario of scenariosFor(top, 'train')) {
+    const store = await loadStore(scenario.events);
+    for (const c of scenario.cases.filter((x) => x.split === 'train' && (fault === '' || x.fault === fault))) {
+      const r = await rootCause(store, { incident: c.incident }, o);
+      if (!r.ok) continue;
+      const got = r.analysis.candidates[0];
+      const want = c.label.chain.map(ref).join(' > ');
+      const have = (got?.chain ?? []).map(ref).join(' > ');
+      if (want === have) continue;
+      console.log(`\n== ${c.id} ${c.fault}\n   want ${want}\n   got  ${have} (${got?.confidence.toFixed(2)})`);
+      for (const e of got?.evidence ?? []) console.log(`     ${e}`);
+      const g = await gatherRootCauseSlice(store, { incident: c.incident }, o);
+      if (!g.ok) continue;
+      const an = findAnomalies(g.slice, o);
+      const topo = buildTopology(g.slice);
+      const t = (x: number | undefined): string => (x === undefined ? '-' : new Date(x).toISOString().slice(11, 19));
+      console.log(`   symptomStart ${t(an.symptomStart)}`);
+      const cfg = g.slice.configChanges.find((x) => x.id === c.label.cause.id);
+      for (const s of cfg ? [cfg.service, ...cfg.services] : [c.label.service]) {
+        const ch = chainFrom(topo, an, s, cfg?.at ?? 0, o.toleranceMs, o.propagationMs);
+        const a = an.byService.get(s);
+        console.log(`   consumer ${s} onset ${t(a?.onset)} alerts ${a?.alerts.map((x) => `${x.signal}${x.dependency ? '->' + x.dependency : ''}@${t(x.firedAt)}`).join(',')} chain ${ch?.services.join(' > ')} coh ${ch?.coherence.toFixed(2)} other ${ch?.blamesOther} slow ${ch?.slow}`);
+      }
+      for (const s of c.label.chain.filter((x) => x.kind === 'service')) {
+        const a = an.byService.get(s.id);
+        console.log(`     path ${s.id} onset ${t(a?.onset)} alerts ${a?.alerts.map((x) => `${x.signal}${x.dependency ? '->' + x.dependency : ''}@${t(x.firedAt)}`).join(',')} blamedBy ${[...(a?.blamedBy.keys() ?? [])].join(',')}`);
+      }
     }
-    for (const s of c.label.chain.filter((x) => x.kind === 'service')) {
-      const a = an.byService.get(s.id);
-      console.log(`     path ${s.id} onset ${t(a?.onset)} alerts ${a?.alerts.map((x) => `${x.signal}${x.dependency ? '->' + x.dependency : ''}@${t(x.firedAt)}`).join(',')} blamedBy ${[...(a?.blamedBy.keys() ?? [])].join(',')}`);
-    }
+    await store.close();
   }
-  await store.close();
 }

@@ -68,7 +68,12 @@ class Emitter {
   }
 }
 
-export function generateScenario(top: Topology, casesPerClass: number, seed: number): Scenario {
+export interface ScenarioOptions {
+  /** Every case is a train case, named with this tag (`<topology>+<tag>#<i>`): extra train scenarios. */
+  trainTag?: string;
+}
+
+export function generateScenario(top: Topology, casesPerClass: number, seed: number, opts: ScenarioOptions = {}): Scenario {
   const r = createRandom(seed);
   const em = new Emitter();
   const callers = new Map<string, string[]>();
@@ -215,10 +220,12 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
         const a = pickFrom(apps, inClosure);
         const path = pathUp(a);
         const banned = new Set([...path, ...(callees.get(a) ?? [])]);
-        const x = pickFrom(
-          top.services.filter((s) => s.kind !== 'service' && !banned.has(s.id)).map((s) => s.id),
-          top.services.filter((s) => !banned.has(s.id) && !depth.has(s.id)).map((s) => s.id),
-        );
+        const infraFree = top.services.filter((s) => s.kind !== 'service' && !banned.has(s.id)).map((s) => s.id);
+        const outside = top.services.filter((s) => !banned.has(s.id) && !depth.has(s.id)).map((s) => s.id);
+        // In a small topology earlier cases may have linked every store to `a` already: then any
+        // service that does not call `a` (directly or not), so that the new edge makes no cycle.
+        const up = ancestors(a, callers);
+        const x = r.pick(infraFree.length > 0 ? infraFree : outside.length > 0 ? outside : top.services.map((s) => s.id).filter((s) => !banned.has(s) && !up.has(s)));
         const d = deploy(a, tF);
         em.emit('dependency.upserted', tF + r.between(0, 1) * MIN, { from: a, to: x, rps: r.int(5, 100) });
         // The dependency stays in the graph: a later case must not "introduce" it again.
@@ -247,11 +254,45 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
     for (const ref of label!.chain) if (ref.kind === 'service') em.failed(ref.id, tF + 2 * HOUR);
     const symptomAt = onsetS! + r.between(1, 4) * MIN;
     herrings(r, { em, alert, deploy, config, entry, tF, symptomAt, faultService: faultService!, path: label!.chain.filter((c) => c.kind === 'service').map((c) => c.id), closure: inClosure, all: top.services.map((s) => s.id) });
-    const incident = `inc-${top.name}-${i}`;
+    const tag = opts.trainTag === undefined ? '' : `+${opts.trainTag}`;
+    const incident = `inc-${top.name}${tag}-${i}`;
     em.emit('incident.opened', symptomAt, { incident, services: [entry], title: `${entry} failing` });
-    cases.push({ id: `${top.name}#${i}`, topology: top.name, fault, split: i % 5 < 2 ? 'train' : 'test', incident, label: label! });
+    const split = opts.trainTag !== undefined || i % 5 < 2 ? 'train' : 'test';
+    cases.push({ id: `${top.name}${tag}#${i}`, topology: top.name, fault, split, incident, label: label! });
   });
   return { events: em.events, cases };
+}
+
+/** Extra train-only scenarios per topology (not for the 10,000-service one, which measures latency). */
+export const EXTRA_TRAIN_SCENARIOS = 2;
+const EXTRA_TRAIN_PER_CLASS = 6;
+
+/**
+ * The scenarios of one topology for a split. The fixed scenario (its seed and cases unchanged since
+ * the split was set) holds train and test cases, `i % 5 < 2` train; extra scenarios on other seeds
+ * hold train cases only, so that train covers each fault class's variety while test stays the same.
+ */
+export function scenariosFor(top: Topology, split: 'train' | 'test' | 'all'): Scenario[] {
+  const big = top.services.length > 5_000;
+  const base = top.services.length * 7919 + 17;
+  const out = [generateScenario(top, big ? 3 : 6, base)];
+  if (split === 'test' || big) return out;
+  for (let k = 1; k <= EXTRA_TRAIN_SCENARIOS; k++) out.push(generateScenario(top, EXTRA_TRAIN_PER_CLASS, base + k * 1_000_003, { trainTag: `x${k}` }));
+  return out;
+}
+
+/** Every service that calls `s`, directly or not. */
+function ancestors(s: string, callers: Map<string, string[]>): Set<string> {
+  const seen = new Set([s]);
+  const stack = [s];
+  for (let u = stack.pop(); u !== undefined; u = stack.pop()) {
+    for (const v of callers.get(u) ?? []) {
+      if (seen.has(v)) continue;
+      seen.add(v);
+      stack.push(v);
+    }
+  }
+  return seen;
 }
 
 /** Shortest caller paths from every service below `entry` back up to it. */

@@ -10,11 +10,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gatherRootCauseSlice, resolveOptions, rootCause } from '../../src/analysis/root-cause.js';
 import { BASELINES } from './baselines.js';
-import { FAULT_CLASSES, generateScenario, type LabelledCase } from './generate.js';
+import { FAULT_CLASSES, type LabelledCase, type Scenario, scenariosFor } from './generate.js';
 import { loadStore } from './load.js';
 import { calibration, groupBy, pct, rankOf, type Scored, sameRef, serviceRankOf, summarise } from './metrics.js';
 import { runPetShop } from './petshop-run.js';
-import { allTopologies } from './topologies.js';
+import { allTopologies, type Topology } from './topologies.js';
 
 const args = new Set(process.argv.slice(2));
 const splitArg = process.argv.find((a, i) => process.argv[i - 1] === '--split') ?? 'test';
@@ -26,46 +26,48 @@ async function runGenerated(): Promise<{ rows: Scored[]; latency10k: number[] }>
   let latency10k: number[] = [];
   for (const top of allTopologies()) {
     if (args.has('--quick') && top.services.length > 5_000) continue;
-    const perClass = top.services.length > 5_000 ? 3 : 6;
-    const scenario = generateScenario(top, perClass, top.services.length * 7919 + 17);
-    const started = performance.now();
-    const store = await loadStore(scenario.events);
-    const loadS = ((performance.now() - started) / 1000).toFixed(1);
-    const cases = scenario.cases.filter((c) => splitArg === 'all' || c.split === splitArg);
     const latencies: number[] = [];
-    for (const c of cases) {
-      const t0 = performance.now();
-      const r = await rootCause(store, { incident: c.incident });
-      const ms = performance.now() - t0;
-      latencies.push(ms);
-      if (!r.ok) throw new Error(`${c.id}: ${JSON.stringify(r.error)}`);
-      if (top.services.length > 5_000) {
-        for (let k = 0; k < LATENCY_REPEATS; k++) {
-          const t1 = performance.now();
-          await rootCause(store, { incident: c.incident });
-          latencies.push(performance.now() - t1);
-        }
-      }
-      const cands = r.analysis.candidates;
-      const group = { topology: c.topology, fault: c.fault };
-      const top1 = cands[0];
-      rows.push({
-        group,
-        method: 'ctxgraph',
-        entityRank: rankOf(cands, (x) => sameRef(x.cause, c.label.cause)),
-        serviceRank: serviceRankOf(cands.map((x) => x.service), c.label.service),
-        chainOk: top1 !== undefined && top1.chain.length === c.label.chain.length && top1.chain.every((x, i) => sameRef(x, c.label.chain[i] as never)),
-        confidence: top1?.confidence ?? null,
-        ms,
-      });
-      await scoreBaselines(store, c, group, rows);
-    }
+    for (const scenario of scenariosFor(top, splitArg as 'train' | 'test' | 'all')) await runScenario(top, scenario, rows, latencies);
     if (top.services.length > 5_000) latency10k = latencies;
-    const events = scenario.events.length;
-    console.error(`${top.name}: ${top.services.length} services, ${events} events loaded in ${loadS} s, ${cases.length} ${splitArg} cases`);
-    await store.close();
   }
   return { rows, latency10k };
+}
+
+async function runScenario(top: Topology, scenario: Scenario, rows: Scored[], latencies: number[]): Promise<void> {
+  const started = performance.now();
+  const store = await loadStore(scenario.events);
+  const loadS = ((performance.now() - started) / 1000).toFixed(1);
+  const cases = scenario.cases.filter((c) => splitArg === 'all' || c.split === splitArg);
+  for (const c of cases) {
+    const t0 = performance.now();
+    const r = await rootCause(store, { incident: c.incident });
+    const ms = performance.now() - t0;
+    latencies.push(ms);
+    if (!r.ok) throw new Error(`${c.id}: ${JSON.stringify(r.error)}`);
+    if (top.services.length > 5_000) {
+      for (let k = 0; k < LATENCY_REPEATS; k++) {
+        const t1 = performance.now();
+        await rootCause(store, { incident: c.incident });
+        latencies.push(performance.now() - t1);
+      }
+    }
+    const cands = r.analysis.candidates;
+    const group = { topology: c.topology, fault: c.fault };
+    const top1 = cands[0];
+    rows.push({
+      group,
+      method: 'ctxgraph',
+      entityRank: rankOf(cands, (x) => sameRef(x.cause, c.label.cause)),
+      serviceRank: serviceRankOf(cands.map((x) => x.service), c.label.service),
+      chainOk: top1 !== undefined && top1.chain.length === c.label.chain.length && top1.chain.every((x, i) => sameRef(x, c.label.chain[i] as never)),
+      confidence: top1?.confidence ?? null,
+      ms,
+    });
+    await scoreBaselines(store, c, group, rows);
+  }
+  const events = scenario.events.length;
+  console.error(`${top.name}: ${top.services.length} services, ${events} events loaded in ${loadS} s, ${cases.length} ${splitArg} cases`);
+  await store.close();
 }
 
 async function scoreBaselines(store: Parameters<typeof rootCause>[0], c: LabelledCase, group: Record<string, string>, rows: Scored[]): Promise<void> {
