@@ -10,6 +10,13 @@
  * kind's generation is bumped. Facts valid from a future instant bump their kind once that instant
  * passes.
  *
+ * Events this process appends itself (the control layer's action events and blast-radius
+ * predictions, one set per proposal) are announced to the watch as they are appended
+ * (`appending`). A check that finds the count moved by exactly our own landed events bumps their
+ * topics without reading the changes: a proposal no longer pays for reading every event of the
+ * last 15 s. The count still decides: an event from anywhere else makes it read the changes as
+ * before (after waiting, once, for our own appends in flight when they could explain the move).
+ *
  * @example
  * const watch = createGraphWatch(store);
  * const key = await watch.generation(['service', 'dependency'], Date.now()); // same key: same topology
@@ -33,17 +40,39 @@ const topicOf = (c: Change): Topic => (c.kind === 'prediction' && c.attrs.kind =
  */
 const SLACK_MS = 15_000;
 
+/**
+ * Checks settled by announcements alone leave the last read of the changes where it was; the next
+ * read covers everything since. Past this age the watch reads the changes anyway, so that one read
+ * never has to cover more than this much of the graph's appends.
+ */
+const MAX_UNREAD_MS = 60_000;
+
 export interface GraphWatch {
   /** A key that changes whenever the graph at `now` may differ in any of these topics. */
   generation(topics: readonly Topic[], now: number): Promise<string>;
+  /**
+   * Tells the watch of an append this process started (call it before anything else can run, so
+   * before the append can land): `write` resolves with the topic of each event it added, at most
+   * `atMost`, once the store counts them. Each must have been new to the store (a fresh id), so
+   * that it moved the event count by one; the watch relies on that to tell our own events from
+   * those appended elsewhere.
+   */
+  appending(write: Promise<readonly Topic[]>, atMost: number): void;
 }
 
 export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>): GraphWatch {
   const gen = new Map<Topic, number>();
   /** Moves when the watch cannot tell what changed: every key changes with it. */
   let all = 0;
-  /** What the last check saw: the event count, when it looked, the events in its window. */
-  let last: { events: number; at: number; keys: Set<string> } | null = null;
+  /**
+   * What the last read of the changes saw: the event count, when it looked, the events in its
+   * window; and how many announced events checks since have accounted for without reading.
+   */
+  let last: { events: number; at: number; keys: Set<string>; announced: number } | null = null;
+  /** Topics of our own events landed since the last check. */
+  let announced: Topic[] = [];
+  /** Our own appends not yet settled, and how many events each may add. */
+  const inFlight = new Set<{ write: Promise<unknown>; atMost: number }>();
   /** Future-dated facts not yet valid, by the kind they change once they are. */
   let pendingFuture: { at: number; topic: Topic }[] = [];
   let checking: Promise<void> | null = null;
@@ -54,8 +83,33 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
   };
 
   async function check(now: number): Promise<void> {
-    const before = (await reader.stats()).events;
-    if (last && before === last.events) return;
+    let mine: Topic[] = [];
+    let before = 0;
+    for (let waited = false; ; waited = true) {
+      // Taken before the count: every event announced by now is in the count read below.
+      mine = mine.concat(announced);
+      announced = [];
+      const pending = [...inFlight];
+      before = (await reader.stats()).events;
+      if (!last || now - last.at >= MAX_UNREAD_MS) break;
+      const unexplained = before - last.events - last.announced - mine.length;
+      if (unexplained === 0) {
+        // Nothing but our own events moved the count: their topics are all that changed.
+        last.announced += mine.length;
+        for (const t of new Set(mine)) bump(t);
+        return;
+      }
+      // Our own appends that landed but are not yet announced may explain the rest: wait for them
+      // (they have landed, so this costs no sync), once, and count again.
+      const atMost = pending.reduce((n, w) => n + w.atMost, 0);
+      if (waited || unexplained < 0 || unexplained > atMost) break;
+      await Promise.allSettled(pending.map((w) => w.write));
+    }
+    await readChanges(now, before);
+  }
+
+  /** Reads the changes since the last read and bumps the topics of the new ones. */
+  async function readChanges(now: number, before: number): Promise<void> {
     const from = (last?.at ?? now) - SLACK_MS;
     const changes = await reader.changes(from, END_OF_TIME, END_OF_TIME);
     const after = (await reader.stats()).events;
@@ -74,7 +128,7 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
     }
     if (last === null || after !== before || fresh !== before - last.events) all++;
     else for (const t of touched) bump(t);
-    last = after === before ? { events: before, at: now, keys } : null;
+    last = after === before ? { events: before, at: now, keys, announced: 0 } : null;
   }
 
   const start = (now: number): Promise<void> =>
@@ -107,6 +161,17 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
         pendingFuture = pendingFuture.filter((f) => f.at > now);
       }
       return [all, ...topics.map((t) => gen.get(t) ?? 0)].join('.');
+    },
+    appending(write, atMost) {
+      const w = { write, atMost };
+      inFlight.add(w);
+      write.then(
+        (topics) => {
+          inFlight.delete(w);
+          announced.push(...topics);
+        },
+        () => inFlight.delete(w),
+      );
     },
   };
 }

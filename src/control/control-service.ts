@@ -148,6 +148,8 @@ export interface ControlService {
   reloadPolicy(caller: Identity | null): Promise<Result<Policy>>;
   policy(): Policy;
   verifyAudit(): Promise<AuditVerification>;
+  /** Resolves once every proposal answered so far is recorded (or failed to be): call it before closing the audit. */
+  flush(): Promise<void>;
 }
 
 export function createControlService(deps: ControlDeps): ControlService {
@@ -174,8 +176,44 @@ export function createControlService(deps: ControlDeps): ControlService {
 
   async function emit<T extends ActionEventType>(who: Identity, type: T, subject: string, data: ActionEvent<T>['data']): Promise<void> {
     if (!deps.actionEvents) return;
-    await deps.actionEvents([{ specversion: '1.0', id: `${subject}:${type}:${newId()}`, source, type, time: new Date(now()).toISOString(), subject, ...actorAttrs(who), data }]);
+    // A fresh id per event: each one moves the store's count by one, as the watch is told.
+    const write = deps.actionEvents([{ specversion: '1.0', id: `${subject}:${type}:${newId()}`, source, type, time: new Date(now()).toISOString(), subject, ...actorAttrs(who), data }]);
+    watch.appending(
+      write.then(() => ['action'] as const),
+      1,
+    );
+    await write;
   }
+
+  /**
+   * What a proposal still writes after it has been answered: its audit entries, events and
+   * prediction, then the action in shared state. Nothing can act on an action before that: the
+   * action is unknown to shared state until its records are durable, and `approve`, `execute` and
+   * `action` on this instance wait for it (`durable`).
+   */
+  const inFlight = new Map<string, Promise<void>>();
+  let anonymous = 0;
+
+  function keepWriting(id: string, writes: readonly Promise<unknown>[], record: ActionRecord | null): void {
+    const key = record ? id : `anonymous:${anonymous++}`;
+    const done = Promise.all(writes)
+      .then(() => (record ? deps.state.createAction(record) : undefined))
+      .catch((e: unknown) => {
+        // The verdict was answered, but the action never becomes known: it cannot be approved or executed.
+        log.error({ err: e, action: id }, 'a proposal could not be recorded; its action will never run');
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, done);
+  }
+
+  const flush = async (): Promise<void> => {
+    while (inFlight.size > 0) await Promise.all(inFlight.values());
+  };
+
+  /** Waits until a proposal answered by this instance is recorded (or failed to be). */
+  const durable = async (id: string): Promise<void> => {
+    await inFlight.get(id);
+  };
 
   /** Memory write: the executed action and its end become facts the graph (and blast radius) already know. */
   async function ingestFacts(who: Identity, r: ActionRecord, phase: 'executed' | OutcomeStatus): Promise<void> {
@@ -200,6 +238,7 @@ export function createControlService(deps: ControlDeps): ControlService {
   }
 
   async function view(id: string): Promise<Result<ActionView>> {
+    await durable(id);
     const record = await deps.state.action(id);
     if (!record) return err('NOT_FOUND', `no action ${id}`);
     return ok({ record, approvals: await deps.state.approvals(id) });
@@ -297,23 +336,25 @@ export function createControlService(deps: ControlDeps): ControlService {
       ];
       // Anonymous proposals are audited but not kept: nobody could act on them.
       if (caller) {
-        writes.push(deps.state.createAction(record));
         writes.push(emit(caller, 'action.proposed', id, { action: id, service: p.service, kind: p.kind, parameters: p.parameters, rolloutPercent: p.rolloutPercent, reversible: p.reversible, destructive: p.destructive, justification: p.justification, evidence: p.evidence }));
         writes.push(emit(caller, 'action.decided', id, { action: id, service: p.service, kind: p.kind, verdict: d.verdict, reasons: d.reasons, approvalsRequired: record.approvalsRequired, dryRun: d.dryRun }));
         // Decision provenance: what ctxgraph predicted this action reaches, and from what, to be scored later.
         if (deps.trust) {
-          writes.push(
-            deps.trust.recordBlastRadius({
-              action: id,
-              service: p.service,
-              impacted: br.blastRadius.services.map((s) => s.service),
-              at,
-              knownAt: at,
-              version: BLAST_RADIUS_VERSION,
-              evidence: blastEvidence(br.blastRadius, caller),
-              author: CTXGRAPH,
-            }),
+          const recorded = deps.trust.recordBlastRadius({
+            action: id,
+            service: p.service,
+            impacted: br.blastRadius.services.map((s) => s.service),
+            at,
+            knownAt: at,
+            version: BLAST_RADIUS_VERSION,
+            evidence: blastEvidence(br.blastRadius, caller),
+            author: CTXGRAPH,
+          });
+          watch.appending(
+            recorded.then((r) => Array.from({ length: r.graphEvents }, () => 'blast-radius-prediction' as const)),
+            1,
           );
+          writes.push(recorded);
         }
       }
       if (caller && d.outOfScope) {
@@ -321,13 +362,16 @@ export function createControlService(deps: ControlDeps): ControlService {
         log.warn({ agent: caller.id, service: p.service, kind: p.kind, deviations: total }, 'agent acted outside its declared scope');
         writes.push(audit([{ type: 'drift.alarm', actor: caller.id, actionId: id, data: { service: p.service, kind: p.kind, deviations: total } }]));
       }
-      await Promise.all(writes);
+      // The entries are chained and signed, the events handed to the pipeline: the verdict is
+      // answered now, and the action becomes known once all of it is durable.
+      keepWriting(id, writes, caller ? record : null);
       return ok({ record, blastRadius: br.blastRadius });
     },
 
     async approve(caller, actionId, note) {
       const who = needs(caller, CAN.approve, 'approve actions');
       if (!who.ok) return who;
+      await durable(actionId);
       const record = await deps.state.action(actionId);
       if (!record) return err('NOT_FOUND', `no action ${actionId}`);
       if (record.proposer.id === who.value.id) return err('FORBIDDEN', 'nobody may approve their own action');
@@ -350,6 +394,7 @@ export function createControlService(deps: ControlDeps): ControlService {
 
     async execute(caller, actionId) {
       if (caller === null) return err('UNAUTHENTICATED', 'executing needs an API token');
+      await durable(actionId);
       const record = await deps.state.action(actionId);
       if (!record) return err('NOT_FOUND', `no action ${actionId}`);
       if (record.proposer.id !== caller.id) return err('FORBIDDEN', 'only the proposer executes an action');
@@ -474,6 +519,11 @@ export function createControlService(deps: ControlDeps): ControlService {
     },
 
     policy: () => deps.policy.current(),
-    verifyAudit: () => deps.verifyAudit(),
+    verifyAudit: async () => {
+      // What was answered is checked as it is on disk, not as it will be.
+      await flush();
+      return deps.verifyAudit();
+    },
+    flush,
   };
 }

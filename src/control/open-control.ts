@@ -100,6 +100,8 @@ export async function openControl(deps: {
     wiring: { service, authenticator: createAuthenticator(tokens), anonymousRead: config.anonymousRead },
     async close() {
       policy.close();
+      // Proposals already answered are written before the audit file closes.
+      await service.flush();
       await audit.close();
       await state.close();
     },

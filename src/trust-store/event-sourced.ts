@@ -78,6 +78,7 @@ export function eventSourcedTrustStore(deps: { projection: TrustStore; ingest: I
   }
 
   return {
+    writesGraphEvents: true,
     predictions: (f) => projection.predictions(f),
     ladder: (agent, service) => projection.ladder(agent, service),
     ladders: (f) => projection.ladders(f),

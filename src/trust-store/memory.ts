@@ -24,6 +24,7 @@ export function createMemoryTrustStore(): TrustStore {
   const ladders = new Map<string, LadderState>();
   const audit: LadderTransition[] = [];
   return {
+    writesGraphEvents: false,
     putPrediction(p) {
       if (predictions.has(p.id)) return Promise.resolve(false);
       predictions.set(p.id, structuredClone(p));

@@ -116,8 +116,12 @@ export interface TrustService {
    * resolved as known at `knownAt` (the answer was in the graph: that is no prediction).
    */
   recordAnalysis(analysis: RootCauseAnalysis, knownAt: number): Promise<Prediction | null>;
-  /** A blast-radius prediction for an action, with what it read (the control layer calls this). */
-  recordBlastRadius(p: { action: string; service: string; impacted: string[]; at: number; knownAt: number; version: string; evidence: string[]; author: Author }): Promise<Prediction>;
+  /**
+   * A blast-radius prediction for an action, with what it read (the control layer calls this).
+   * `graphEvents`: how many new events it appended to the graph (one with the event-sourced store
+   * when the prediction is new, else none).
+   */
+  recordBlastRadius(p: { action: string; service: string; impacted: string[]; at: number; knownAt: number; version: string; evidence: string[]; author: Author }): Promise<{ prediction: Prediction; graphEvents: number }>;
   /** The services an executed action was seen to affect: settles its blast-radius prediction. */
   recordActionOutcome(action: string, observed: string[]): Promise<TrustResult<Prediction>>;
   /**
@@ -411,8 +415,8 @@ export function createTrustService(deps: TrustDeps): TrustService {
         impacted: p.impacted,
         outcome: null,
       };
-      await deps.store.putPrediction(pred);
-      return pred;
+      const fresh = await deps.store.putPrediction(pred);
+      return { prediction: pred, graphEvents: fresh && deps.store.writesGraphEvents ? 1 : 0 };
     },
 
     async recordActionOutcome(action, observed) {

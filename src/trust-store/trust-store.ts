@@ -20,6 +20,8 @@ export interface PredictionFilter {
 }
 
 export interface TrustStore {
+  /** Whether each new write is one new event in the graph (the event-sourced store) or kept aside. */
+  readonly writesGraphEvents: boolean;
   /** Keeps a prediction; a repeat of a known id changes nothing and answers false. */
   putPrediction(p: Prediction): Promise<boolean>;
   /** In the order they were made (`recordedAt`, then id). */

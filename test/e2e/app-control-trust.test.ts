@@ -75,12 +75,19 @@ describe('the app with the control and trust layers', () => {
     return r.data!.proposeAction;
   }
 
+  /** A proposal is answered before its entries and events are durable; checking the audit waits for them. */
+  async function recorded(): Promise<void> {
+    expect((await gql<{ verifyAudit: { ok: boolean } }>('ann', '{ verifyAudit { ok } }')).data?.verifyAudit.ok).toBe(true);
+  }
+
   async function auditLines(): Promise<AuditLine[]> {
+    await recorded();
     const text = await readFile(config.control.auditFile, 'utf8');
     return text.trim().split('\n').map((l) => JSON.parse(l) as AuditLine);
   }
 
   async function actionChanges(): Promise<{ type: string; kind: string; entity: string; eventId: string }[]> {
+    await recorded();
     const now = Date.now();
     const r = await gql<{ changes: { type: string; kind: string; entity: string; eventId: string }[] }>(
       'ann',
