@@ -19,8 +19,25 @@ function matches(p: Prediction, f: PredictionFilter): boolean {
   );
 }
 
+/** Adds `id` to the list kept under `key`. */
+function index(by: Map<string, string[]>, key: string | null, id: string): void {
+  if (key === null) return;
+  const ids = by.get(key);
+  if (ids) ids.push(id);
+  else by.set(key, [id]);
+}
+
 export function createMemoryTrustStore(): TrustStore {
   const predictions = new Map<string, Prediction>();
+  // Every proposal adds a prediction: a question about one service or action reads only its own.
+  const byService = new Map<string, string[]>();
+  const byAction = new Map<string, string[]>();
+  /** The predictions a filter can match, found through its most selective key. */
+  const candidates = (f: PredictionFilter): Iterable<Prediction> => {
+    const ids = f.id !== undefined ? [f.id] : f.action !== undefined ? (byAction.get(f.action) ?? []) : f.service !== undefined ? (byService.get(f.service) ?? []) : null;
+    if (ids === null) return predictions.values();
+    return ids.flatMap((id) => predictions.get(id) ?? []);
+  };
   const ladders = new Map<string, LadderState>();
   const audit: LadderTransition[] = [];
   return {
@@ -28,11 +45,13 @@ export function createMemoryTrustStore(): TrustStore {
     putPrediction(p) {
       if (predictions.has(p.id)) return Promise.resolve(false);
       predictions.set(p.id, structuredClone(p));
+      index(byService, p.service, p.id);
+      index(byAction, p.action, p.id);
       return Promise.resolve(true);
     },
     predictions(f) {
       // By when they were made, then id: the order a store rebuilt from the graph gives too, whatever the arrival order.
-      const found = [...predictions.values()].filter((p) => matches(p, f));
+      const found = [...candidates(f)].filter((p) => matches(p, f));
       found.sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return Promise.resolve(found.map((p) => structuredClone(p)));
     },

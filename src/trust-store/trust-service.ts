@@ -290,28 +290,38 @@ export function createTrustService(deps: TrustDeps): TrustService {
     return next;
   }
 
-  async function review(agent: string, service: string): Promise<LadderState> {
+  /**
+   * The automatic review, with the evidence it read when it needed any: only a rung that can be
+   * demoted (supervised write, autonomous), or promoted automatically, is weighed. An agent on
+   * read-only (every agent never enrolled) has nothing to weigh.
+   */
+  async function reviewed(agent: string, service: string): Promise<{ state: LadderState; evidence: LadderEvidence | null }> {
     for (;;) {
       const state = await stateOf(agent, service);
+      const demotable = state.rung === 'supervised-write' || state.rung === 'autonomous';
+      const promotable = policy.ladder.autoPromote && state.rung !== 'read-only';
+      if (!demotable && !promotable) return { state, evidence: null };
       const e = await evidenceFor(state);
       const at = now();
       const d = demotion(state, e);
       if (d) {
         const moved = await move(state, { agent, service, from: state.rung, to: d.to, direction: 'demotion', at, by: CTXGRAPH, reason: d.check.reason, checks: [d.check] });
-        if (moved) return moved;
+        if (moved) return { state: moved, evidence: e };
         continue;
       }
-      if (policy.ladder.autoPromote && state.rung !== 'read-only') {
+      if (promotable) {
         const p = promotion(state, e, policy.ladder, at, CTXGRAPH);
         if (p.to) {
           const moved = await move(state, { agent, service, from: state.rung, to: p.to, direction: 'promotion', at, by: CTXGRAPH, reason: 'evidence suffices (automatic review)', checks: p.checks });
-          if (moved) return moved;
+          if (moved) return { state: moved, evidence: e };
           continue;
         }
       }
-      return state;
+      return { state, evidence: e };
     }
   }
+
+  const review = async (agent: string, service: string): Promise<LadderState> => (await reviewed(agent, service)).state;
 
   async function ladderView(agent: string, service: string): Promise<LadderView> {
     const state = await review(agent, service);
@@ -475,10 +485,12 @@ export function createTrustService(deps: TrustDeps): TrustService {
     },
 
     async trustVerdict(caller, service) {
-      if (caller.role !== 'agent') return trustLine({ role: caller.role, agent: caller.id, service, rung: 'autonomous', readiness: await readinessOf(service), lastDemotion: null });
-      const state = await review(caller.id, service);
+      if (caller.role !== 'agent') return trustLine({ role: caller.role, agent: caller.id, service, rung: 'autonomous', readiness: null, lastDemotion: null });
+      const { state, evidence } = await reviewed(caller.id, service);
+      // Only the autonomous rung's line reads the gate, and the review's evidence holds it already.
+      const ready = state.rung !== 'autonomous' ? null : (evidence?.readiness ?? (await readinessOf(service)));
       const demotions = (await deps.store.transitions({ agent: caller.id, service })).filter((t) => t.direction === 'demotion');
-      return trustLine({ role: 'agent', agent: caller.id, service, rung: state.rung, readiness: await readinessOf(service), lastDemotion: demotions.at(-1) ?? null });
+      return trustLine({ role: 'agent', agent: caller.id, service, rung: state.rung, readiness: ready, lastDemotion: demotions.at(-1) ?? null });
     },
 
     policy: () => policy,

@@ -22,7 +22,8 @@ export interface TrustVerdictInput {
   agent: string;
   service: string;
   rung: Rung;
-  readiness: Readiness;
+  /** The service's readiness gate: only the autonomous rung's line reads it (null: not read). */
+  readiness: Readiness | null;
   /** The latest demotion of this agent on this service, to say why it is where it is. */
   lastDemotion: LadderTransition | null;
 }
@@ -46,6 +47,9 @@ export function trustLine(input: TrustVerdictInput): TrustLine {
     case 'supervised-write':
       return { primitive: 'trust', outcome: 'REQUIRE_APPROVAL', message: `${agent} is on rung supervised-write for ${service}: a person approves each change`, autonomous: false };
     case 'autonomous': {
+      if (readiness === null) {
+        return { primitive: 'trust', outcome: 'REQUIRE_APPROVAL', message: `${agent} is autonomous on ${service}, but ${service}'s readiness gate was not read`, autonomous: false };
+      }
       const failing = readiness.conditions.filter((c) => !c.met);
       if (failing.length > 0) {
         return {
