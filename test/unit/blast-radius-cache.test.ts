@@ -101,4 +101,35 @@ describe('graph watch', () => {
     await pipeline.ingest([ev('alert.fired', T0, { alert: 'y', service: 'db', signal: 'errors' })]);
     expect(await topo()).not.toBe(t1);
   });
+
+  it("takes this process's own announced appends without reading the changes, and still sees anyone else's", async () => {
+    const { store, pipeline } = await production();
+    let reads = 0;
+    const reader = { stats: () => store.stats(), changes: (...a: Parameters<typeof store.changes>) => (reads++, store.changes(...a)) };
+    const watch = createGraphWatch(reader);
+    const now = T0 + HOUR;
+    const topo = () => watch.generation(['service', 'dependency'], now);
+    const actions = () => watch.generation(['action'], now);
+    const [t0, a0] = [await topo(), await actions()];
+    const readsBefore = reads;
+    const own = (id: string) => {
+      const write = pipeline.ingest([ev('action.proposed', now - 1000, { action: id, service: 'db', kind: 'DEPLOY', parameters: {}, rolloutPercent: 10, reversible: true, destructive: false, justification: 'x', evidence: [] })]);
+      watch.appending(
+        write.then(() => ['action'] as const),
+        1,
+      );
+      return write;
+    };
+    // Our own action events, awaited or not: the topology stands, the actions moved, nothing was read.
+    await own('a1');
+    void own('a2');
+    expect(await topo()).toBe(t0);
+    expect(await actions()).not.toBe(a0);
+    expect(reads).toBe(readsBefore);
+    // Someone else's dependency arriving with our own events is seen at once.
+    void own('a3');
+    await pipeline.ingest([ev('dependency.upserted', now - 1000, { from: 'cache', to: 'db' })]);
+    expect(await topo()).not.toBe(t0);
+    expect(reads).toBeGreaterThan(readsBefore);
+  });
 });
