@@ -5,7 +5,8 @@
  */
 import { findAnomalies } from '../../src/analysis/root-cause-anomaly.js';
 import { buildTopology, chainFrom } from '../../src/analysis/root-cause-chain.js';
-import { gatherRootCauseSlice, resolveOptions, rootCause } from '../../src/analysis/root-cause.js';
+import { draftCauses, gatherRootCauseSlice, resolveOptions, rootCause } from '../../src/analysis/root-cause.js';
+import { score } from '../../src/analysis/root-cause-scoring.js';
 import { scenariosFor } from './generate.js';
 import { loadStore } from './load.js';
 import { allTopologies } from './topologies.js';
@@ -32,7 +33,14 @@ for (const top of allTopologies()) {
       const an = findAnomalies(g.slice, o);
       const topo = buildTopology(g.slice);
       const t = (x: number | undefined): string => (x === undefined ? '-' : new Date(x).toISOString().slice(11, 19));
-      console.log(`   symptomStart ${t(an.symptomStart)}`);
+      console.log(`   symptomStart ${t(an.symptomStart)} traffic ${an.traffic.map((x) => `${x.service}@${t(x.firedAt)}`).join(',')}`);
+      for (const a of [...an.byService.values()].sort((x, y) => x.onset - y.onset)) {
+        console.log(`   anomaly ${a.service} ${t(a.onset)} ${a.alerts.map((x) => `${x.signal}/${x.severity}${x.dependency ? '->' + x.dependency : ''}@${t(x.firedAt)}`).join(',')} blamedBy ${[...a.blamedBy.keys()].join(',')}`);
+      }
+      const drafts = draftCauses(g.slice, o).drafts.map((d) => ({ d, s: score(d, o.weights) })).sort((x, y) => y.s - x.s);
+      for (const { d, s } of drafts.filter((x, k) => k < 3 || (x.d.cause.kind === c.label.cause.kind && x.d.cause.id === c.label.cause.id))) {
+        console.log(`   cand ${ref(d.cause)}@${d.service} ${s.toFixed(2)} ${JSON.stringify(d.features)}`);
+      }
       const cfg = g.slice.configChanges.find((x) => x.id === c.label.cause.id);
       for (const s of cfg ? [cfg.service, ...cfg.services] : [c.label.service]) {
         const ch = chainFrom(topo, an, s, cfg?.at ?? 0, o.toleranceMs, o.propagationMs);

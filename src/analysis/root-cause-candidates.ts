@@ -72,12 +72,23 @@ function trigger(ctx: Context, services: readonly string[], changeAt: number, on
 }
 
 function addFailureBelow(ctx: Context, d: Draft, start: string, onset: number, explained: ReadonlySet<string>): void {
-  const earlier = earlierFailuresBelow(ctx.top, ctx.an, start, onset, explained);
+  const earlier = earlierFailuresBelow(ctx.top, ctx.an, start, onset, explained, ctx.o.propagationMs);
   if (earlier.length === 0) d.features.deepest = 1;
   else {
     d.features.earlierBelow = earlier.length;
     for (const s of earlier.slice(0, 3)) d.evidence.push(ev.earlierLine(start, ctx.an.byService.get(s) as ServiceAnomaly));
   }
+}
+
+/**
+ * Whether `dependency` began failing before `onset`, and recently enough to have brought its caller
+ * down (the propagation time). A setting that governs calls to a dependency explains those calls
+ * failing, not the dependency failing before its callers did: that failure began below, whatever
+ * the setting. The observed order decides between the two stories, so no tolerance applies here.
+ */
+function failedFirst(ctx: Context, dependency: string, onset: number): boolean {
+  const a = ctx.an.byService.get(dependency);
+  return a !== undefined && a.onset < onset && onset - a.onset <= ctx.o.propagationMs;
 }
 
 /**
@@ -96,6 +107,7 @@ function changeDraft(
 ): Draft | null {
   const { an, o } = ctx;
   if (at > an.symptomStart + o.toleranceMs) return null;
+  const startOnset = (s: string, fallback: number): number => an.byService.get(s)?.onset ?? fallback;
   // A failure that began before the change, or after the symptom, is not its effect.
   const effective = (s: string): ServiceAnomaly | null => {
     const a = an.byService.get(s);
@@ -135,8 +147,15 @@ function changeDraft(
   d.evidence.push(ev.failureLine(an.byService.get(best.start) as ServiceAnomaly, at));
   for (const a of extra) d.evidence.push(ev.failureLine(a, at));
   const lag = Math.max(0, onset - at);
-  if (lag <= o.quickEffectMs) d.features.quickEffect = 1;
-  else {
+  if (lag <= o.quickEffectMs) {
+    d.features.quickEffect = 1;
+    // A surge that came after the change and just before a saturation explains it alone.
+    const t = hasOwnFailureSignal(an.byService.get(best.start)) ? trigger(ctx, best.chain.services, at, onset) : null;
+    if (t) {
+      d.features.surgeAlone = 1;
+      d.evidence.push(t);
+    }
+  } else {
     const t = trigger(ctx, [...best.chain.services, ...actsOn, ...alsoExplains], at, onset);
     if (t) {
       // Among changes a surge woke up, the later one is likelier: fewer surges passed it harmlessly.
@@ -151,17 +170,40 @@ function changeDraft(
     }
   }
   if (failing.length > 1) d.features.sharedConsumers = failing.length - 1;
-  // The service itself says its calls to another failing service fail: the fault lies below.
-  const explained = new Set([...actsOn, ...alsoExplains, ...(governs === null ? [] : [governs])]);
-  const below = (an.byService.get(best.start)?.alerts ?? []).find((a) => a.dependency !== null && !explained.has(a.dependency) && an.byService.has(a.dependency));
-  if (below) {
-    d.features.pointsBelow = 1;
-    d.evidence.push(`${best.start} reported failing calls to ${below.dependency ?? ''} from ${new Date(below.firedAt).toISOString()}`);
+  const later = laterChange(ctx, service, at, startOnset(best.start, onset));
+  if (later) {
+    d.features.laterChange = 1;
+    d.evidence.push(ev.laterChangeLine(service, later.id, later.at, startOnset(best.start, onset)));
   }
+  // The service itself says its calls to another failing service fail: the fault lies below.
+  const explained = new Set([...actsOn, ...alsoExplains, ...(governs !== null && !failedFirst(ctx, governs, startOnset(best.start, onset)) ? [governs] : [])]);
+  addPointsBelow(ctx, d, best.start, explained);
   if (extra.length > 0) d.features.newDependency = 1;
-  addFailureBelow(ctx, d, best.start, an.byService.get(best.start)?.onset ?? onset, explained);
+  addFailureBelow(ctx, d, best.start, startOnset(best.start, onset), explained);
   d.evidence.push(...chainEvidence(ctx, best.chain));
   return d;
+}
+
+/** A failing service that reports failing calls to another failing service points below itself. */
+function addPointsBelow(ctx: Context, d: Draft, service: string, explained: ReadonlySet<string>): void {
+  const below = (ctx.an.byService.get(service)?.alerts ?? []).find((a) => a.dependency !== null && !explained.has(a.dependency) && ctx.an.byService.has(a.dependency));
+  if (!below || below.dependency === null) return;
+  d.features.pointsBelow = 1;
+  d.evidence.push(ev.pointsBelowLine(service, below.dependency, below.firedAt));
+}
+
+/**
+ * The latest other change of `service` after `at` and no later than `onset`: a deploy still running
+ * then, or a config change of the service. The change at `at` ran without failing until it came.
+ */
+function laterChange(ctx: Context, service: string, at: number, onset: number): { id: string; at: number } | null {
+  let best: { id: string; at: number } | null = null;
+  const consider = (id: string, t: number): void => {
+    if (t > at && t <= onset && (!best || t > best.at)) best = { id, at: t };
+  };
+  for (const x of ctx.slice.deploys) if (x.service === service && runningAt(ctx, x, onset)) consider(x.id, x.startedAt);
+  for (const x of ctx.slice.configChanges) if (x.service === service) consider(x.id, x.at);
+  return best;
 }
 
 /**
@@ -199,7 +241,8 @@ export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
   if (c.dependency !== null) {
     // Consumers reporting failing calls to the very dependency this setting governs.
     const gov = ctx.an.byService.get(c.dependency);
-    const callers = consumers.filter((s) => gov?.blamedBy.has(s));
+    const dep = c.dependency;
+    const callers = consumers.filter((s) => gov?.blamedBy.has(s) && !failedFirst(ctx, dep, ctx.an.byService.get(s)?.onset ?? Infinity));
     if (callers.length > 0) {
       d.features.edgeBlame = Math.min(3, (d.features.edgeBlame ?? 0) + callers.length);
       for (const s of callers) d.evidence.push(ev.blameLine(c.dependency, s, gov?.blamedBy.get(s) as number));
@@ -250,6 +293,8 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
     d.evidence.push(ev.noChangeLine(a.service, ctx.slice.from, a.onset));
   }
   if (hasOwnFailureSignal(a)) d.features.ownFailureSignal = 1;
+  // A service with no failure of its own that says its calls to a failing callee fail is a victim.
+  else addPointsBelow(ctx, d, a.service, new Set());
   const kind = ctx.top.kinds.get(a.service);
   if (kind && INFRA_KINDS.has(kind)) d.features.infraKind = 1;
   addBlame(ctx, d, a.service);

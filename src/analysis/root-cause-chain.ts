@@ -33,20 +33,24 @@ export function namedCallees(an: Anomalies, service: string): Set<string> {
 
 /**
  * Hops that contradict the chain. A caller that names the callees whose calls fail, and not this
- * one, was brought down by something else; a caller that began failing long after its callee was
- * not brought down by it either, as failures climb sync calls within minutes.
+ * one, was brought down by something else; a caller that began failing long after the failing
+ * service below it was not brought down by it either, as failures climb sync calls within minutes
+ * (the propagation time per hop, also across services on the way that show no failure).
  */
 function hopsOf(path: readonly string[], an: Anomalies, propagationMs: number): { blamesOther: number; slow: number } {
   let blamesOther = 0;
   let slow = 0;
-  for (let i = 0; i + 1 < path.length; i++) {
-    const lower = path[i] as string;
-    const upper = path[i + 1] as string;
-    const named = namedCallees(an, upper);
-    if (named.size > 0 && !named.has(lower)) blamesOther++;
-    const a = an.byService.get(lower);
-    const b = an.byService.get(upper);
-    if (a && b && b.onset - a.onset > propagationMs) slow++;
+  let below: { onset: number; at: number } | null = null;
+  for (let i = 0; i < path.length; i++) {
+    const here = path[i] as string;
+    if (i > 0) {
+      const named = namedCallees(an, here);
+      if (named.size > 0 && !named.has(path[i - 1] as string)) blamesOther++;
+    }
+    const a = an.byService.get(here);
+    if (!a) continue;
+    if (below && a.onset - below.onset > propagationMs * (i - below.at)) slow++;
+    below = { onset: a.onset, at: i };
   }
   return { blamesOther, slow };
 }
@@ -158,12 +162,15 @@ export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore
 }
 
 /**
- * Failing services below `service` whose failure began no later than its own: failures that a
- * cause acting on `service` cannot explain. The walk goes down from a service only to what it
- * reports failing calls to, or, when it names no callee, to everything it calls, unless it is
- * saturated or down by itself (then it is a source, not a victim).
+ * Failing services below `service` whose failure began no later than its own, and not longer than
+ * the propagation time before it: failures that could have brought `service` down, and that a
+ * cause acting on `service` cannot explain. A failure below that began long before, while
+ * `service` kept working, did not climb to it (the same rule as a slow hop of a chain). The walk
+ * goes down from a service only to what it reports failing calls to, or, when it names no callee,
+ * to everything it calls, unless it is saturated or down by itself (then it is a source, not a
+ * victim).
  */
-export function earlierFailuresBelow(top: Topology, an: Anomalies, service: string, onset: number, explained: ReadonlySet<string>): string[] {
+export function earlierFailuresBelow(top: Topology, an: Anomalies, service: string, onset: number, explained: ReadonlySet<string>, propagationMs: number): string[] {
   const out: string[] = [];
   const seen = new Set([service]);
   let frontier = [service];
@@ -178,7 +185,7 @@ export function earlierFailuresBelow(top: Topology, an: Anomalies, service: stri
         const a = an.byService.get(v);
         if (!a) continue;
         next.push(v);
-        if (a.onset <= onset && !explained.has(v)) out.push(v);
+        if (a.onset <= onset && onset - a.onset <= propagationMs && !explained.has(v)) out.push(v);
       }
     }
     frontier = next;

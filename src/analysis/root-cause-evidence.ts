@@ -67,3 +67,9 @@ export const linkLine = (l: CausalLinkState): string =>
 
 export const noChangeLine = (service: string, from: number, onset: number): string =>
   `no deploy or config change on ${service} from ${toIso(from)} to its failure at ${toIso(onset)}`;
+
+export const laterChangeLine = (service: string, id: string, at: number, onset: number): string =>
+  `${service} changed again (${id}) at ${toIso(at)}, before its failure at ${toIso(onset)}: it ran without failing until then`;
+
+export const pointsBelowLine = (service: string, dependency: string, at: number): string =>
+  `${service} reported failing calls to ${dependency} from ${toIso(at)}`;

@@ -32,6 +32,7 @@ export const DEFAULT_WEIGHTS: RootCauseWeights = {
   noAnomaly: -4.0,
   confirmedLink: 1.5,
   rejectedLink: -3.0,
+  laterChange: -0.5,
   lagPerLog2Hour: -0.3,
   temperature: 1.0,
 };

@@ -53,7 +53,7 @@ export interface RootCauseWeights {
   quickEffect: number;
   /** The change sat longer than `quickEffectMs` and a trigger arrived before the effect. */
   triggered: number;
-  /** The change was woken by a surge, but the failure is saturation, which the surge explains alone. */
+  /** A surge came between the change and a saturation (or outage) of its service, which the surge explains alone. */
   surgeAlone: number;
   /** The change sat longer than `quickEffectMs` with no trigger. */
   stale: number;
@@ -67,9 +67,9 @@ export interface RootCauseWeights {
   coherentChain: number;
   /** Per hop of the chain whose caller reports failing calls to other services, not to this one. */
   hopBlamesOther: number;
-  /** Per hop of the chain whose caller began failing longer than `propagationMs` after its callee. */
+  /** Per hop of the chain whose caller began failing longer than `propagationMs` (per hop between them) after the failing service below. */
   slowHop: number;
-  /** The changed service reports failing calls to another failing service: the fault lies below. */
+  /** The service (changed, or failing with no signal of its own) reports failing calls to another failing service: the fault lies below. */
   pointsBelow: number;
   /** Per caller that reported failing calls to this service (mesh, client-side alerts). */
   edgeBlame: number;
@@ -88,6 +88,8 @@ export interface RootCauseWeights {
   /** A confirmed / rejected causal link from a past postmortem matches the chain. */
   confirmedLink: number;
   rejectedLink: number;
+  /** Another change of the same service came after this one and before the failure: this one ran without it. */
+  laterChange: number;
   /** Penalty per log2 hour of lag between the change and its effect. */
   lagPerLog2Hour: number;
   /** Temperature of the softmax that turns scores into confidences. */

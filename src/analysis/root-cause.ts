@@ -21,8 +21,8 @@ export { resolveOptions } from './root-cause-options.js';
 export { gatherRootCauseSlice } from './root-cause-gather.js';
 export type * from './root-cause-types.js';
 
-/** Ranks the causes of the failure the slice shows, most likely first. */
-export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
+/** Every candidate the slice supports, with its features and evidence, unranked. */
+export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): { symptomStart: number; drafts: Draft[] } {
   const an = findAnomalies(slice, options);
   const top = buildTopology(slice);
   const rpsNow = new Map<string, number>();
@@ -35,10 +35,16 @@ export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = re
   for (const d of slice.deploys) keep(deployDraft(ctx, d));
   for (const c of slice.configChanges) keep(configDraft(ctx, c));
   for (const a of an.byService.values()) keep(serviceDraft(ctx, a));
+  return { symptomStart: an.symptomStart, drafts };
+}
+
+/** Ranks the causes of the failure the slice shows, most likely first. */
+export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
+  const { symptomStart, drafts } = draftCauses(slice, options);
   return {
     incident: slice.incident,
     at: slice.at,
-    symptomStart: an.symptomStart,
+    symptomStart,
     candidates: rank(drafts, slice.causalLinks, options.weights, options.limit),
   };
 }

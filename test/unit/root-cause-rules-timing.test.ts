@@ -1,0 +1,91 @@
+/**
+ * Root-cause rules about time along the chain: what a failure below, a governed dependency, a surge
+ * and a later change of the same service can and cannot explain. One small hand-built graph each.
+ */
+import { describe, expect, it } from 'vitest';
+import { causes, chainIds, Scenario } from './root-cause-scenario.js';
+
+/** web -> api -> db, and web -> search; api's failure shows in web. */
+const shop = (): Scenario => new Scenario().graph({ web: ['api', 'search'], api: ['db'] }, { db: 'database' });
+
+describe('root cause: timing along the chain', () => {
+  it('does not hold against a deploy a failure below that began long before its service failed', async () => {
+    // db has been flagged for two hours while api kept working; api broke minutes after its deploy.
+    const base = (dbAt: number): Scenario =>
+      shop().alert('n1', 'db', 'latency', dbAt).deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    const longBefore = await base(-120).analyse();
+    expect(causes(longBefore)[0]).toBe('deploy:d1');
+    expect(longBefore.candidates[0]?.evidence.some((l) => l.includes('was already failing'))).toBe(false);
+    // The same failure a few minutes before api's is one the deploy does not explain.
+    const justBefore = await base(-18).analyse();
+    const d1 = justBefore.candidates.find((c) => c.cause.id === 'd1');
+    expect(d1?.evidence.some((l) => l.startsWith('db, below api, was already failing'))).toBe(true);
+  });
+
+  it('does not let a setting that governs calls to a dependency explain the dependency failing first', async () => {
+    // An old retry setting on api governs its calls to db; db broke by itself after its own change,
+    // and api reported failing calls to it a little later. Both changes were woken by the surge.
+    const a = await shop()
+      .config('c-api', 'api', -30 * 60, { dependency: 'db' })
+      .config('c-db', 'db', -8 * 60)
+      .alert('t1', 'web', 'traffic', -25)
+      .alert('a0', 'db', 'errors', -20)
+      .alert('a1', 'api', 'errors', -19, { dependency: 'db' })
+      .alert('a2', 'web', 'errors', -17, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('config:c-db');
+    expect(chainIds(a)).toEqual(['config:c-db', 'service:db', 'service:api', 'service:web']);
+    const api = a.candidates.find((c) => c.cause.id === 'c-api');
+    expect(api?.evidence.some((l) => l.startsWith('api reported failing calls to db'))).toBe(true);
+  });
+
+  it('lets a surge that came after a recent change explain a saturation alone', async () => {
+    // A config change 30 min before, then a surge, then api saturates within minutes of it.
+    const a = await shop()
+      .config('c1', 'api', -40)
+      .alert('t1', 'web', 'traffic', -16)
+      .alert('a1', 'api', 'saturation', -12)
+      .alert('a2', 'web', 'latency', -10, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:api');
+    const c1 = a.candidates.find((c) => c.cause.id === 'c1');
+    expect(c1?.evidence.some((l) => l.startsWith('traffic surge alert t1'))).toBe(true);
+  });
+
+  it('prefers the later of two deploys of a service that both came shortly before its failure', async () => {
+    // d-a ran for 25 minutes without failing; api broke 5 minutes after d-b.
+    const a = await shop().deploy('d-a', 'api', -35).deploy('d-b', 'api', -10).alert('a1', 'api', 'errors', -5).alert('a2', 'web', 'errors', -3, { dependency: 'api' }).incident('inc', ['web']).analyse();
+    expect(causes(a).slice(0, 2)).toEqual(['deploy:d-b', 'deploy:d-a']);
+    expect(a.candidates[1]?.evidence.some((l) => l.startsWith('api changed again (d-b)'))).toBe(true);
+  });
+
+  it('counts a chain slow when a failure took far longer than minutes per hop to climb past a healthy service', async () => {
+    // db's deploy broke it an hour before web failed; api in between never failed. cache's
+    // saturation climbed to web through api within minutes.
+    const a = await new Scenario()
+      .graph({ web: ['api'], api: ['db', 'cache'] }, { db: 'database', cache: 'cache' })
+      .deploy('d-db', 'db', -70)
+      .alert('a0', 'db', 'errors', -65)
+      .alert('a1', 'cache', 'saturation', -8)
+      .alert('a2', 'web', 'latency', -4)
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:cache');
+  });
+
+  it('sees a service that only reports failing calls to a failing callee as a victim, not a source', async () => {
+    // api flagged slowness first (a warning), then reported its calls to db failing; db itself has
+    // no monitoring: only api's client-side alert shows it down.
+    const a = await shop()
+      .alert('a0', 'api', 'latency', -12)
+      .alert('a1', 'api', 'errors', -8, { dependency: 'db' })
+      .alert('a2', 'web', 'errors', -6, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:db');
+    const api = a.candidates.find((c) => c.cause.id === 'api');
+    expect(api?.evidence.some((l) => l.startsWith('api reported failing calls to db'))).toBe(true);
+  });
+});
