@@ -21,7 +21,7 @@ export const DEFAULT_WEIGHTS: RootCauseWeights = {
   earlierBelow: -2.0,
   coherentChain: 2.0,
   hopBlamesOther: -2.0,
-  slowHop: -2.0,
+  slowHop: -3.0,
   pointsBelow: -2.5,
   edgeBlame: 1.0,
   ownFailureSignal: 1.5,

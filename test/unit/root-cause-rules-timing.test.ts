@@ -75,6 +75,22 @@ describe('root cause: timing along the chain', () => {
     expect(causes(a)[0]).toBe('service:cache');
   });
 
+  it('does not let a deploy whose failure never climbed to its caller explain the caller saturating after a surge', async () => {
+    // db was flagged minutes after its deploy, and api went on working for 50 minutes; then a surge
+    // came and api saturated within minutes (an old setting on api was woken by it too).
+    const a = await shop()
+      .config('c-api', 'api', -3 * 1440)
+      .deploy('d-db', 'db', -75)
+      .alert('n1', 'db', 'saturation', -70)
+      .alert('t1', 'web', 'traffic', -35)
+      .alert('a1', 'api', 'saturation', -20)
+      .alert('a2', 'api', 'latency', -19)
+      .alert('a3', 'web', 'errors', -17)
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:api');
+  });
+
   it('sees a service that only reports failing calls to a failing callee as a victim, not a source', async () => {
     // api flagged slowness first (a warning), then reported its calls to db failing; db itself has
     // no monitoring: only api's client-side alert shows it down.
