@@ -8,11 +8,15 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { CloudEvent } from '../../schema/events.js';
+import { ChunkWorkers, defaultWorkers, ingestFileParallel, type ParallelSink } from './file-workers.js';
+import { type LineProblem, parseLine } from './ndjson.js';
 import { validateBatch } from './pipeline.js';
 
 /** Where validated events go: the local pipeline, or a running server over HTTP. */
 export interface EventSink {
   store(events: readonly CloudEvent[]): Promise<{ accepted: number; duplicates: number }>;
+  /** Present when the store takes batches prepared on worker threads: large NDJSON files then use them. */
+  storePrepared?: ParallelSink['storePrepared'];
 }
 
 export interface FileProgress {
@@ -43,7 +47,16 @@ export interface FileIngestOptions {
   onProgress?: (p: FileProgress) => void;
   /** Bytes read from disk at a time (default 1 MiB); small values let tests split lines and characters. */
   chunkBytes?: number;
+  /**
+   * Worker threads for NDJSON files of at least `parallelFromBytes` (default 8 MiB: below that,
+   * starting threads costs more than it saves). Default: one per core, at most four; 0 keeps
+   * everything on the calling thread. Used when checking, or when the sink takes prepared batches.
+   */
+  workers?: number;
+  parallelFromBytes?: number;
 }
+
+const PARALLEL_FROM_BYTES = 8 << 20;
 
 interface Item {
   value: unknown;
@@ -51,7 +64,7 @@ interface Item {
   index: number | null;
 }
 
-type ParseProblem = { line: number | null; message: string };
+type ParseProblem = LineProblem | { line: null; message: string };
 
 /**
  * Yields the items of one file, a chunk's worth at a time (a yield per line would cost a promise
@@ -89,7 +102,7 @@ async function* readItems(file: string, chunkBytes: number, onBytes: (n: number)
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
       line++;
       const item = parseLine(text.slice(start, nl), line);
-      if (item) items.push(item);
+      if (item) items.push({ ...item, index: null });
       start = nl + 1;
     }
     rest = text.slice(start);
@@ -98,17 +111,7 @@ async function* readItems(file: string, chunkBytes: number, onBytes: (n: number)
   rest += decoder.end();
   if (rest.length > 0) {
     const item = parseLine(rest, ++line);
-    if (item) yield [item];
-  }
-}
-
-function parseLine(raw: string, line: number): Item | ParseProblem | null {
-  const s = raw.trim();
-  if (s === '') return null;
-  try {
-    return { value: JSON.parse(s) as unknown, line, index: null };
-  } catch (e) {
-    return { line, message: `not valid JSON: ${(e as Error).message}` };
+    if (item) yield [{ ...item, index: null }];
   }
 }
 
@@ -120,6 +123,96 @@ async function readHead(file: string): Promise<string> {
   return '';
 }
 
+/** What has been stored so far, and what was wrong. */
+interface Tally {
+  accepted: number;
+  duplicates: number;
+  errors: FileError[];
+}
+
+/** One file on the calling thread: NDJSON streamed, or a JSON array read whole. */
+async function ingestOnThread(file: string, total: number, sink: EventSink, options: FileIngestOptions, acc: Tally): Promise<void> {
+  const batchSize = options.batchSize ?? 5000;
+  let bytesRead = 0;
+  let events = 0;
+  let batch: Item[] = [];
+  const report = (): void => options.onProgress?.({ file, bytesRead, bytesTotal: total, events });
+  // One batch is stored while the next is read and validated: parsing overlaps the fsync.
+  const inFlight: { storing: Promise<void> | null; failure: { error: unknown } | null } = { storing: null, failure: null };
+  const settle = async (): Promise<void> => {
+    await inFlight.storing;
+    inFlight.storing = null;
+    if (inFlight.failure) throw inFlight.failure.error;
+  };
+  const flush = async (): Promise<boolean> => {
+    const items = batch;
+    batch = [];
+    const v = items.length === 0 ? null : validateBatch(items.map((i) => i.value));
+    if (v && !v.ok) {
+      for (const e of v.errors) {
+        const it = items[e.index] as Item;
+        acc.errors.push({ file, line: it.line, index: it.index, id: e.id, path: e.path, message: e.message });
+      }
+    }
+    // Batches are stored in file order, one at a time.
+    await settle();
+    if (v?.ok && !options.checkOnly && acc.errors.length === 0) {
+      inFlight.storing = sink.store(v.events).then(
+        (r) => {
+          acc.accepted += r.accepted;
+          acc.duplicates += r.duplicates;
+          events += items.length;
+          report();
+        },
+        // Kept rather than left unhandled while the next batch is read; `settle` throws it.
+        (error: unknown) => {
+          inFlight.failure = { error };
+        },
+      );
+    } else {
+      events += items.length;
+      // The end of a file may come after the last full batch (trailing blank lines): still report it.
+      report();
+    }
+    return options.checkOnly === true || acc.errors.length === 0;
+  };
+  try {
+    reading: for await (const items of readItems(file, options.chunkBytes ?? 1 << 20, (n) => (bytesRead += n))) {
+      for (const item of items) {
+        if (!('value' in item)) {
+          acc.errors.push({ file, line: item.line, index: null, id: null, path: '(line)', message: item.message });
+          if (!options.checkOnly) break reading;
+          continue;
+        }
+        batch.push(item);
+        if (batch.length >= batchSize && !(await flush())) break reading;
+      }
+    }
+    if (acc.errors.length === 0 || options.checkOnly) await flush();
+    await settle();
+  } finally {
+    // Whatever went wrong, no store is left running behind the caller's back.
+    await inFlight.storing;
+  }
+}
+
+/** One NDJSON file through the worker threads. */
+async function ingestOnWorkers(file: string, total: number, workers: ChunkWorkers, sink: ParallelSink | null, options: FileIngestOptions, acc: Tally): Promise<void> {
+  let bytesRead = 0;
+  let events = 0;
+  const r = await ingestFileParallel(file, workers, sink, {
+    batchSize: options.batchSize ?? 5000,
+    onChunk: (bytes, n) => {
+      bytesRead += bytes;
+      events += n;
+      options.onProgress?.({ file, bytesRead, bytesTotal: total, events });
+    },
+  });
+  acc.accepted += r.accepted;
+  acc.duplicates += r.duplicates;
+  for (const e of r.errors) acc.errors.push({ file, line: e.line, index: null, id: e.id, path: e.path, message: e.message });
+}
+
 /**
  * Ingests files in order.
  *
@@ -128,74 +221,22 @@ async function readHead(file: string): Promise<string> {
  * if (!r.ok) for (const e of r.errors) console.error(`${e.file}:${e.line}: ${e.path}: ${e.message}`);
  */
 export async function ingestFiles(files: readonly string[], sink: EventSink, options: FileIngestOptions = {}): Promise<FileIngestOutcome> {
-  const batchSize = options.batchSize ?? 5000;
-  let accepted = 0;
-  let duplicates = 0;
-  const errors: FileError[] = [];
-  for (const file of files) {
-    const total = (await stat(file)).size;
-    let bytesRead = 0;
-    let events = 0;
-    let batch: Item[] = [];
-    const report = (): void => options.onProgress?.({ file, bytesRead, bytesTotal: total, events });
-    // One batch is stored while the next is read and validated: parsing overlaps the fsync.
-    const inFlight: { storing: Promise<void> | null; failure: { error: unknown } | null } = { storing: null, failure: null };
-    const settle = async (): Promise<void> => {
-      await inFlight.storing;
-      inFlight.storing = null;
-      if (inFlight.failure) throw inFlight.failure.error;
-    };
-    const flush = async (): Promise<boolean> => {
-      const items = batch;
-      batch = [];
-      const v = items.length === 0 ? null : validateBatch(items.map((i) => i.value));
-      if (v && !v.ok) {
-        for (const e of v.errors) {
-          const it = items[e.index] as Item;
-          errors.push({ file, line: it.line, index: it.index, id: e.id, path: e.path, message: e.message });
-        }
-      }
-      // Batches are stored in file order, one at a time.
-      await settle();
-      if (v?.ok && !options.checkOnly && errors.length === 0) {
-        inFlight.storing = sink.store(v.events).then(
-          (r) => {
-            accepted += r.accepted;
-            duplicates += r.duplicates;
-            events += items.length;
-            report();
-          },
-          // Kept rather than left unhandled while the next batch is read; `settle` throws it.
-          (error: unknown) => {
-            inFlight.failure = { error };
-          },
-        );
-      } else {
-        events += items.length;
-        // The end of a file may come after the last full batch (trailing blank lines): still report it.
-        report();
-      }
-      return options.checkOnly === true || errors.length === 0;
-    };
-    try {
-      reading: for await (const items of readItems(file, options.chunkBytes ?? 1 << 20, (n) => (bytesRead += n))) {
-        for (const item of items) {
-          if (!('value' in item)) {
-            errors.push({ file, line: item.line, index: null, id: null, path: '(line)', message: item.message });
-            if (!options.checkOnly) break reading;
-            continue;
-          }
-          batch.push(item);
-          if (batch.length >= batchSize && !(await flush())) break reading;
-        }
-      }
-      if (errors.length === 0 || options.checkOnly) await flush();
-      await settle();
-    } finally {
-      // Whatever went wrong, no store is left running behind the caller's back.
-      await inFlight.storing;
+  const acc: Tally = { accepted: 0, duplicates: 0, errors: [] };
+  const threads = options.workers ?? defaultWorkers();
+  // Workers check on their own; to store, the sink must take what they prepare.
+  const parallelSink = options.checkOnly ? null : sink.storePrepared ? { storePrepared: sink.storePrepared } : undefined;
+  let workers: ChunkWorkers | null = null;
+  try {
+    for (const file of files) {
+      const total = (await stat(file)).size;
+      const parallel = threads > 0 && parallelSink !== undefined && total >= (options.parallelFromBytes ?? PARALLEL_FROM_BYTES) && (await readHead(file)) !== '[';
+      if (parallel) await ingestOnWorkers(file, total, (workers ??= new ChunkWorkers(threads)), parallelSink, options, acc);
+      else await ingestOnThread(file, total, sink, options, acc);
+      if (acc.errors.length > 0 && !options.checkOnly) break;
     }
-    if (errors.length > 0 && !options.checkOnly) return { ok: false, accepted, duplicates, errors };
+  } finally {
+    await workers?.close();
   }
+  const { accepted, duplicates, errors } = acc;
   return errors.length > 0 ? { ok: false, accepted, duplicates, errors } : { ok: true, files: files.length, accepted, duplicates };
 }

@@ -6,6 +6,7 @@ import { type CloudEvent, type EventIssue, parseEvent } from '../../schema/event
 import { applyEvent } from '../model/apply.js';
 import { eventKey } from '../model/facts.js';
 import type { AppendRecord, AppendResult, GraphStore } from '../store/graph-store.js';
+import type { PreparedBatch } from '../store/memory/prepared-batch.js';
 
 /** One problem with one event of a batch, as CONTRACT §2 reports it. */
 export interface IngestError {
@@ -41,6 +42,8 @@ export interface Pipeline {
   ingest(items: readonly unknown[]): Promise<IngestOutcome>;
   /** Stores events that are already valid (Kafka validates per message to route the invalid to a DLQ). */
   store(events: readonly CloudEvent[]): Promise<AppendResult>;
+  /** Stores a batch validated and prepared on another thread; present when the store takes such batches. */
+  storePrepared?: (batch: PreparedBatch) => Promise<AppendResult>;
 }
 
 export function createPipeline(deps: { store: GraphStore; now?: () => number; observer?: PipelineObserver }): Pipeline {
@@ -57,8 +60,17 @@ export function createPipeline(deps: { store: GraphStore; now?: () => number; ob
     deps.observer?.accepted?.(result.accepted, result.duplicates, (performance.now() - started) / 1000);
     return result;
   };
+  const storePrepared = deps.store.appendPrepared
+    ? async (batch: PreparedBatch): Promise<AppendResult> => {
+        const started = performance.now();
+        const result = await (deps.store.appendPrepared as NonNullable<GraphStore['appendPrepared']>).call(deps.store, batch);
+        deps.observer?.accepted?.(result.accepted, result.duplicates, (performance.now() - started) / 1000);
+        return result;
+      }
+    : undefined;
   return {
     store,
+    ...(storePrepared ? { storePrepared } : {}),
     async ingest(items) {
       const v = validateBatch(items);
       if (!v.ok) {

@@ -4,6 +4,7 @@
  */
 import type { CloudEvent } from '../../schema/events.js';
 import type { Fact, FactKind } from '../model/facts.js';
+import type { PreparedBatch } from './memory/prepared-batch.js';
 import type { Instant } from '../model/time.js';
 import type {
   AlertState,
@@ -101,6 +102,11 @@ export interface GraphStore extends GraphReader {
    * the same call). Resolves only once the accepted records survive a crash.
    */
   append(records: readonly AppendRecord[]): Promise<AppendResult>;
+  /**
+   * The same for a batch validated, applied and encoded on another thread, where the store can
+   * take one (the embedded store): bulk doors then leave only the indexing to the store's thread.
+   */
+  appendPrepared?(batch: PreparedBatch): Promise<AppendResult>;
   close(): Promise<void>;
 }
 

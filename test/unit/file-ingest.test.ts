@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../schema/events.js';
-import { type EventSink, type FileProgress, ingestFiles } from '../../src/ingest/file.js';
+import { type EventSink, type FileIngestOptions, type FileProgress, ingestFiles as ingestAll } from '../../src/ingest/file.js';
 import { createPipeline, type Pipeline } from '../../src/ingest/pipeline.js';
 import { END_OF_TIME } from '../../src/model/time.js';
 import { EmbeddedStore } from '../../src/store/memory/embedded-store.js';
@@ -60,7 +60,15 @@ function recordingSink(): EventSink & { calls: CloudEvent[][] } {
   };
 }
 
-describe('ingestFiles', () => {
+/** The same door on the calling thread, and on worker threads (forced here for small files). */
+const MODES = [
+  { mode: 'on one thread', options: { workers: 0 } },
+  { mode: 'on worker threads', options: { workers: 2, parallelFromBytes: 0 } },
+] as const;
+
+describe.each(MODES)('ingestFiles $mode', ({ options: modeOptions }) => {
+  const ingestFiles = (files: readonly string[], sink: EventSink, options: FileIngestOptions = {}) => ingestAll(files, sink, { ...modeOptions, ...options });
+
   it('loads an NDJSON file and a JSON-array file into the graph', async () => {
     const ev = createEvents({ source: 'file-test' });
     const a = await file('a.ndjson', ndjson([ev.serviceUpserted(AT, { service: 'web' }), ev.serviceUpserted(AT, { service: 'api' })]));

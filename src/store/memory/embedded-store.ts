@@ -18,6 +18,7 @@ import type { Instant } from '../../model/time.js';
 import type { AppendRecord, AppendResult, GraphStore, StoreStats } from '../graph-store.js';
 import { type EventLog, type LoggedBatch, type LogPosition, openEventLog } from './event-log.js';
 import { GraphIndex } from './graph-index.js';
+import { decodePrepared, type PreparedBatch } from './prepared-batch.js';
 import { Slices } from './slices.js';
 import { encodeEvents, loadLatestSnapshot, UnusableBaseSnapshot, writeSnapshot } from './snapshot.js';
 
@@ -67,9 +68,17 @@ function addUnsnapshotted(u: Unsnapshotted, entries: Entry[], flush: boolean): v
   } else u.held = all;
 }
 
-/** One caller's batch waiting for the log. */
+/** Frames encoded elsewhere, for `events` events. */
+function addFrames(u: Unsnapshotted, frames: readonly Uint8Array[], events: number): void {
+  u.events += events;
+  for (const f of frames) u.frames.push(Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+}
+
+/** One caller's batch waiting for the log: records with their events, or a batch prepared elsewhere. */
 interface Waiting {
-  records: readonly AppendRecord[];
+  records: readonly { readonly key: string; readonly facts: readonly Fact[] }[];
+  /** Set for a prepared batch: its record is logged as it is, its frames go to the next snapshot. */
+  prepared: PreparedBatch | null;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 }
@@ -170,9 +179,23 @@ export class EmbeddedStore implements GraphStore {
   }
 
   append(records: readonly AppendRecord[]): Promise<AppendResult> {
+    return this.enqueue(records, null);
+  }
+
+  /**
+   * Appends a batch that another thread validated, applied and encoded (`prepareBatch`): only the
+   * decoding into facts runs here, at once, so it overlaps the log write of the batch before.
+   */
+  appendPrepared(batch: PreparedBatch): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    const records = decodePrepared(batch).map(([key, facts]) => ({ key, facts }));
+    return this.enqueue(records, batch);
+  }
+
+  private enqueue(records: Waiting['records'], prepared: PreparedBatch | null): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ records, resolve, reject });
+      this.waiting.push({ records, prepared, resolve, reject });
       this.drain();
     });
   }
@@ -223,7 +246,7 @@ export class EmbeddedStore implements GraphStore {
     const claimed = new Set<string>();
     const plans = group.map((w) => {
       const outcomes: ('accepted' | 'duplicate')[] = [];
-      const fresh: AppendRecord[] = [];
+      const fresh: Waiting['records'][number][] = [];
       for (const r of w.records) {
         if (this.index.keys.has(r.key) || claimed.has(r.key)) outcomes.push('duplicate');
         else {
@@ -234,25 +257,40 @@ export class EmbeddedStore implements GraphStore {
       }
       return { w, outcomes, fresh };
     });
-    const batches: LoggedBatch[] = [];
-    for (const { fresh } of plans) {
+    const batches: (LoggedBatch | Uint8Array)[] = [];
+    for (const { w, fresh } of plans) {
       if (fresh.length === 0) continue;
-      const recordedAt = (fresh[0] as AppendRecord).facts[0]?.recordedAt ?? Date.now();
-      batches.push({ recordedAt, events: fresh.map((r): CloudEvent => r.event) });
+      // A prepared record is logged whole, repeats and all: replay skips events it already holds.
+      if (w.prepared) batches.push(w.prepared.record);
+      else {
+        const recordedAt = (fresh[0] as AppendRecord).facts[0]?.recordedAt ?? Date.now();
+        batches.push({ recordedAt, events: fresh.map((r): CloudEvent => (r as AppendRecord).event) });
+      }
     }
     try {
       // Durable first: the index (what readers see) changes only after the fsync.
       if (this.log && batches.length > 0) await this.log.appendMany(batches);
     } catch (e) {
       for (const { w } of plans) w.reject(e);
+      // What queued behind a failed write fails with it: no batch is stored while one handed over
+      // before it was not (a bulk door keeps the next batch queued while the last one is written).
+      for (let i = this.waiting.length - 1; i >= 0; i--) {
+        const queued = this.waiting[i] as Waiting | Barrier;
+        if ('run' in queued) continue;
+        this.waiting.splice(i, 1);
+        queued.reject(e);
+      }
       return;
     }
     const added: Entry[] = [];
     for (const { w, outcomes, fresh } of plans) {
+      // A prepared batch with no repeats brings its snapshot frames ready-made.
+      const framed = w.prepared !== null && fresh.length === w.records.length;
       for (const r of fresh) {
         this.index.addEvent(r.key, r.facts);
-        added.push([r.key, r.facts]);
+        if (!framed) added.push([r.key, r.facts]);
       }
+      if (framed && this.log && fresh.length > 0) addFrames(this.sinceSnapshot, (w.prepared as PreparedBatch).frames, fresh.length);
       w.resolve({ outcomes, accepted: fresh.length, duplicates: w.records.length - fresh.length });
     }
     if (this.log && added.length > 0) addUnsnapshotted(this.sinceSnapshot, added, false);

@@ -41,10 +41,11 @@ export interface EventLog {
   append(batch: LoggedBatch): Promise<LogPosition>;
   /**
    * Appends several batches, one record each, with one write and one fsync (group commit): all of
-   * them are durable once this resolves. A crash mid-way can only tear the tail, so each batch is
+   * them are durable once this resolves. A batch may come already encoded, as the UTF-8 JSON of a
+   * `LoggedBatch`. A crash mid-way can only tear the tail, so each batch is
    * still all or nothing.
    */
-  appendMany(batches: readonly LoggedBatch[]): Promise<LogPosition>;
+  appendMany(batches: readonly (LoggedBatch | Uint8Array)[]): Promise<LogPosition>;
   /** The position just after the last record. */
   position(): LogPosition;
   close(): Promise<void>;
@@ -228,15 +229,19 @@ async function scanSegment(fh: FileHandle, file: string, startAt: number, onBatc
   return { end: offset, batches, bad: null };
 }
 
-/** Each batch as one `[length][crc32][JSON]` record, all in one buffer so they cost one write. */
-function encodeRecords(batches: readonly LoggedBatch[]): Buffer {
-  const texts = batches.map((b) => JSON.stringify(b));
-  const lengths = texts.map((t) => Buffer.byteLength(t, 'utf8'));
+/**
+ * Each batch as one `[length][crc32][JSON]` record, all in one buffer so they cost one write. A
+ * batch given as bytes is already the UTF-8 JSON of a `LoggedBatch` (see `prepared-batch.ts`).
+ */
+function encodeRecords(batches: readonly (LoggedBatch | Uint8Array)[]): Buffer {
+  const texts = batches.map((b) => (b instanceof Uint8Array ? b : JSON.stringify(b)));
+  const lengths = texts.map((t) => (typeof t === 'string' ? Buffer.byteLength(t, 'utf8') : t.byteLength));
   const out = Buffer.allocUnsafe(lengths.reduce((sum, n) => sum + RECORD_HEADER_BYTES + n, 0));
   let at = 0;
   texts.forEach((text, i) => {
     const length = lengths[i] as number;
-    out.write(text, at + RECORD_HEADER_BYTES, 'utf8');
+    if (typeof text === 'string') out.write(text, at + RECORD_HEADER_BYTES, 'utf8');
+    else out.set(text, at + RECORD_HEADER_BYTES);
     out.writeUInt32LE(length, at);
     out.writeUInt32LE(crc32(out.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length)), at + 4);
     at += RECORD_HEADER_BYTES + length;
@@ -265,7 +270,7 @@ class SegmentedLog implements EventLog {
     return this.appendMany([batch]);
   }
 
-  async appendMany(batches: readonly LoggedBatch[]): Promise<LogPosition> {
+  async appendMany(batches: readonly (LoggedBatch | Uint8Array)[]): Promise<LogPosition> {
     if (this.closed) throw new Error('event log is closed');
     if (this.broken) throw new Error(`event log failed earlier and accepts no more appends: ${this.broken.message}`);
     if (this.busy) throw new Error('event log append called while another append is in flight; callers must serialize appends');

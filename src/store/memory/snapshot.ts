@@ -151,6 +151,15 @@ export function encodeEvents(events: readonly (readonly [string, readonly Fact[]
   return { frames, events: events.length };
 }
 
+/**
+ * Hands each event of a frame made by `encodeEvents` in this process to `sink`; returns how many
+ * there were. Its checksum is not checked: the bytes never left memory.
+ */
+export function decodeFrame(frame: Uint8Array, sink: SnapshotSink): number {
+  const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  return unflatten(JSON.parse(bytes.toString('utf8', FRAME_HEADER_BYTES)) as unknown, sink);
+}
+
 /** Reads a file's frames one at a time, checking each frame's checksum before its bytes are used. */
 class FrameReader {
   offset = HEADER_BYTES;

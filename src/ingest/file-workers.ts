@@ -1,0 +1,146 @@
+/**
+ * The file door on several threads, for NDJSON into a store that takes prepared batches (the
+ * embedded store). The calling thread cuts the file into chunks of whole lines (`batchSize` lines:
+ * one batch each, all or nothing as on one thread); worker threads parse, validate, apply and
+ * encode them; the calling thread takes the answers in file order and hands each batch to the
+ * store, which only indexes it. While one batch waits for its fsync the next is decoded.
+ *
+ * Semantics are those of `ingestFiles` on one thread: the first chunk with an invalid line stops
+ * storing, every problem of that chunk is reported by line, and the chunks before it stay stored.
+ */
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import type { PreparedBatch } from '../store/memory/prepared-batch.js';
+import { type ChunkDone, type ChunkJob, chunksOf } from './file-chunks.js';
+import { besideThis, startWorker } from './worker-thread.js';
+
+/** A fixed set of worker threads, each answering its jobs in the order it got them. */
+export class ChunkWorkers {
+  private readonly workers: Worker[];
+  private readonly waiting: { resolve: (d: ChunkDone) => void; reject: (e: unknown) => void }[][];
+  private next = 0;
+  private failure: Error | null = null;
+
+  constructor(count: number) {
+    const module = besideThis(import.meta.url, 'file-worker');
+    this.workers = Array.from({ length: count }, () => startWorker(module));
+    this.waiting = this.workers.map(() => []);
+    this.workers.forEach((w, i) => {
+      const queue = this.waiting[i] as ChunkWorkers['waiting'][number];
+      w.on('message', (d: ChunkDone) => queue.shift()?.resolve(d));
+      w.on('error', (e: Error) => this.fail(e));
+      w.on('exit', (code) => {
+        if (queue.length > 0) this.fail(new Error(`a file-ingest worker exited (code ${code}) with chunks unanswered`));
+      });
+    });
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  run(job: ChunkJob): Promise<ChunkDone> {
+    if (this.failure) return Promise.reject(this.failure);
+    const i = this.next++ % this.workers.length;
+    return new Promise((resolve, reject) => {
+      (this.waiting[i] as ChunkWorkers['waiting'][number]).push({ resolve, reject });
+      (this.workers[i] as Worker).postMessage(job, [job.bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const q of this.waiting) for (const w of q.splice(0)) w.reject(e);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** How many worker threads to use when the caller does not say: one per core, at most four. */
+export const defaultWorkers = (): number => Math.min(4, availableParallelism());
+
+export interface ParallelSink {
+  storePrepared(batch: PreparedBatch): Promise<{ accepted: number; duplicates: number }>;
+}
+
+export interface ParallelFileResult {
+  accepted: number;
+  duplicates: number;
+  /** Non-blank lines read (of the chunks answered). */
+  events: number;
+  errors: { line: number; id: string | null; path: string; message: string }[];
+}
+
+/**
+ * Ingests (or, with `sink` null, only checks) one NDJSON file through `workers`. Calls
+ * `onStored(bytes, events)` after each stored or checked chunk.
+ */
+export async function ingestFileParallel(
+  file: string,
+  workers: ChunkWorkers,
+  sink: ParallelSink | null,
+  options: { batchSize: number; onChunk?: (bytes: number, events: number) => void },
+): Promise<ParallelFileResult> {
+  const result: ParallelFileResult = { accepted: 0, duplicates: 0, events: 0, errors: [] };
+  const chunks = chunksOf(file, options.batchSize);
+  // Enough chunks in the workers that none idles while the store indexes.
+  const depth = 2 * workers.size;
+  const pending: { done: Promise<ChunkDone>; bytes: number }[] = [];
+  let seq = 0;
+  let exhausted = false;
+  let storing: Promise<void> | null = null;
+  let storeFailure: { error: unknown } | null = null;
+  const fill = async (): Promise<void> => {
+    while (!exhausted && pending.length < depth) {
+      const c = await chunks.next();
+      if (c.done) exhausted = true;
+      else {
+        const bytes = c.value.bytes.byteLength;
+        const done = workers.run({ seq: seq++, bytes: c.value.bytes, firstLine: c.value.firstLine, checkOnly: sink === null });
+        // Settled later in order; never left rejected and unobserved meanwhile.
+        done.catch(() => undefined);
+        pending.push({ done, bytes });
+      }
+    }
+  };
+  try {
+    for (await fill(); pending.length > 0; await fill()) {
+      const head = pending.shift() as (typeof pending)[number];
+      const done = await head.done;
+      result.events += done.items;
+      if (done.errors.length > 0) {
+        result.errors.push(...done.errors);
+        if (sink !== null) break;
+        options.onChunk?.(head.bytes, done.items);
+        continue;
+      }
+      if (sink === null || done.batch === null) {
+        options.onChunk?.(head.bytes, done.items);
+        continue;
+      }
+      if (storeFailure) break;
+      // Decoding this batch (inside storePrepared) overlaps the write of the one before, behind which
+      // it queues: at most two are in flight, and a store fails what queued behind a failed write.
+      const stored = sink.storePrepared(done.batch).then(
+        (r) => {
+          result.accepted += r.accepted;
+          result.duplicates += r.duplicates;
+          options.onChunk?.(head.bytes, done.items);
+        },
+        (error: unknown) => {
+          storeFailure ??= { error };
+        },
+      );
+      await storing;
+      storing = stored;
+    }
+    await storing;
+    if (storeFailure) throw (storeFailure as { error: unknown }).error;
+    return result;
+  } finally {
+    await storing;
+    await chunks.return(undefined);
+  }
+}

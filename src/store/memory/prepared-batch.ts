@@ -1,0 +1,56 @@
+/**
+ * A batch made ready for the embedded store away from the store's thread: its log record already
+ * encoded, and its facts already encoded as snapshot frames. The store's thread then only decodes
+ * the frames into its index and writes the bytes; the parsing, validation, applying and encoding
+ * ran beside it (the file door does this in worker threads, `src/ingest/file-workers.ts`).
+ *
+ * Every piece is a plain byte array that owns its memory, so a worker can transfer it rather than
+ * copy it.
+ *
+ * @example
+ * const batch = prepareBatch(validatedEvents, Date.now()); // in a worker
+ * await store.appendPrepared(batch);                        // on the store's thread
+ */
+import type { CloudEvent } from '../../../schema/events.js';
+import { applyEvent } from '../../model/apply.js';
+import { eventKey, type Fact } from '../../model/facts.js';
+import { decodeFrame, encodeEvents } from './snapshot.js';
+
+export interface PreparedBatch {
+  recordedAt: number;
+  events: number;
+  /** The log record: the UTF-8 JSON of `{ recordedAt, events }`, exactly as the log would write it. */
+  record: Uint8Array;
+  /** Every event's facts, as snapshot frames (`encodeEvents`), in event order. */
+  frames: Uint8Array[];
+}
+
+/** A view that owns its whole buffer: a pooled small Buffer shares its memory with others and cannot be transferred. */
+function owned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}
+
+/** Applies validated events as recorded at `recordedAt` and encodes the result. */
+export function prepareBatch(events: readonly CloudEvent[], recordedAt: number): PreparedBatch {
+  const entries = events.map((e): readonly [string, Fact[]] => {
+    const facts = applyEvent(e, recordedAt);
+    return [facts[0]?.key ?? eventKey(e.source, e.id), facts];
+  });
+  return {
+    recordedAt,
+    events: events.length,
+    record: owned(Buffer.from(JSON.stringify({ recordedAt, events }), 'utf8')),
+    frames: encodeEvents(entries).frames.map(owned),
+  };
+}
+
+/** The batch's events as [key, facts], in order. */
+export function decodePrepared(batch: PreparedBatch): [string, Fact[]][] {
+  const entries: [string, Fact[]][] = [];
+  for (const frame of batch.frames) decodeFrame(frame, (key, facts) => entries.push([key, facts]));
+  if (entries.length !== batch.events) throw new Error(`prepared batch holds ${entries.length} events, it says ${batch.events}`);
+  return entries;
+}
+
+/** The byte arrays to hand to `postMessage` as its transfer list. */
+export const transferList = (batch: PreparedBatch): ArrayBuffer[] => [batch.record, ...batch.frames].map((b) => b.buffer as ArrayBuffer);
