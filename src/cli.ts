@@ -12,8 +12,9 @@ import { DataDirInUseError } from './store/memory/dir-lock.js';
 const USAGE = `usage:
   ctxgraph start                                   serve at http://127.0.0.1:4000/graphql with the demo data
   ctxgraph serve [--port P] [--host H] [--data-dir D]   serve an embedded store kept in D (no demo)
-  ctxgraph ingest [--data-dir D | --url URL] [--check] FILE...
-                                                   load NDJSON or JSON-array files (into D, or POST to a running server)
+  ctxgraph ingest [--data-dir D | --url URL] [--check] [--workers N] FILE...
+                                                   load NDJSON or JSON-array files (into D, or POST to a running server);
+                                                   large NDJSON files use N worker threads (default: one per core, at most 4; 0: none)
   ctxgraph audit:verify [--audit-file F] [--audit-key K]   verify the signed, hash-chained audit log`;
 
 function fail(message: string): never {
@@ -46,6 +47,13 @@ function parsePort(v: string | undefined): number | undefined {
   return n;
 }
 
+function parseWorkers(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 64) fail(`--workers must be a whole number from 0 to 64, not ${JSON.stringify(v)}`);
+  return n;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   let parsed;
@@ -59,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
         'data-dir': { type: 'string' },
         url: { type: 'string' },
         check: { type: 'boolean' },
+        workers: { type: 'string' },
         'audit-file': { type: 'string' },
         'audit-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -95,8 +104,9 @@ async function main(argv: string[]): Promise<void> {
       if (positionals.length === 0) fail('ingest needs at least one FILE');
       if (values.url !== undefined && values['data-dir'] !== undefined) fail('ingest takes --data-dir or --url, not both');
       const url = values.url === undefined ? undefined : parseUrl(values.url);
+      const workers = parseWorkers(values.workers);
       const { runIngest } = await import('./main.js');
-      const ok = await runIngest({ config, logger, files: positionals, url, checkOnly: values.check === true });
+      const ok = await runIngest({ config, logger, files: positionals, url, checkOnly: values.check === true, ...(workers !== undefined ? { workers } : {}) });
       process.exitCode = ok ? 0 : 1;
       return;
     }

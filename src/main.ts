@@ -221,7 +221,7 @@ function progressPrinter(): (p: FileProgress) => void {
 }
 
 /** `ctxgraph ingest`: files into the data directory, or to a running server with --url. */
-export async function runIngest(opts: { config: Config; logger: Logger; files: string[]; url: string | undefined; checkOnly: boolean }): Promise<boolean> {
+export async function runIngest(opts: { config: Config; logger: Logger; files: string[]; url: string | undefined; checkOnly: boolean; workers?: number }): Promise<boolean> {
   const onProgress = progressPrinter();
   let opened: OpenedStore | null = null;
   try {
@@ -231,7 +231,7 @@ export async function runIngest(opts: { config: Config; logger: Logger; files: s
       : opts.url !== undefined
         ? remoteSink(opts.url)
         : createPipeline({ store: (opened = await openStore(opts.config, opts.logger)).store });
-    const r = await ingestFiles(opts.files, sink, { checkOnly: opts.checkOnly, onProgress });
+    const r = await ingestFiles(opts.files, sink, { checkOnly: opts.checkOnly, onProgress, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
     if (r.ok) {
       console.log(opts.checkOnly ? `${opts.files.length} file(s) valid` : `ingested: ${r.accepted} accepted, ${r.duplicates} duplicates`);
       return true;

@@ -34,11 +34,12 @@ describe('ctxgraph flags and environment', () => {
     expect(r.stderr).not.toMatch(STACK_LINE);
   });
 
-  it('asks ingest for a file, for one target, and for an http URL', async () => {
-    const [noFile, both, badUrl] = await Promise.all([
+  it('asks ingest for a file, for one target, for an http URL and for a worker count', async () => {
+    const [noFile, both, badUrl, badWorkers] = await Promise.all([
       runCli(['ingest', '--data-dir', '/tmp/unused']),
       runCli(['ingest', '--data-dir', '/tmp/unused', '--url', 'http://127.0.0.1:1', 'x.ndjson']),
       runCli(['ingest', '--url', 'localhost:4000', 'x.ndjson']),
+      runCli(['ingest', '--workers', 'two', 'x.ndjson']),
     ]);
 
     expect(noFile.code).toBe(2);
@@ -47,5 +48,7 @@ describe('ctxgraph flags and environment', () => {
     expect(both.stderr).toContain('--data-dir or --url, not both');
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toContain('--url must be an http:// or https:// URL');
+    expect(badWorkers.code).toBe(2);
+    expect(badWorkers.stderr).toMatch(/--workers .*"two"/);
   });
 });

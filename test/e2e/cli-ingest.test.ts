@@ -3,16 +3,21 @@
  * running server with --url, and --check that reports every problem by file and line.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateProduction } from '../../bench/generate.js';
+import { createPipeline } from '../../src/ingest/pipeline.js';
+import { END_OF_TIME } from '../../src/model/time.js';
+import { EmbeddedStore } from '../../src/store/memory/embedded-store.js';
 import { createEvents } from '../support/events.js';
 import { runCli, serve, STACK_LINE, useScratchDirs } from './support/cli.js';
 import { graphAt } from './support/http.js';
 
 const AT = '2026-02-01T08:00:00Z';
 const LATER = '2026-02-02T00:00:00Z';
+const END = '2030-01-01T00:00:00Z';
 
 const dirs = useScratchDirs();
 
@@ -44,6 +49,29 @@ describe('ctxgraph ingest', () => {
     const g = await graphAt(s.url, LATER);
     expect(g.services.map((x) => x.id).sort()).toEqual(['api', 'db', 'web']);
     expect(edges(g)).toEqual(['api->db:false', 'web->api:true']);
+  });
+
+  it('loads a large NDJSON file on worker threads, with progress, into a directory that serve then shows', { timeout: 120_000 }, async () => {
+    // Above the 8 MiB from which the file door uses worker threads.
+    const { topology, events } = generateProduction({ seed: 3, services: 300, dependencies: 1_200, events: 36_000, days: 3 });
+    const file = join(dirs.tmp, 'history.ndjson');
+    await writeFile(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    expect((await stat(file)).size).toBeGreaterThan(8 << 20);
+
+    const r = await runCli(['ingest', '--workers', '2', '--data-dir', dirs.dataDir, file]);
+
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`ingested: ${events.length} accepted, 0 duplicates`);
+    expect(r.stderr).toMatch(/history\.ndjson: 100\.0% · 36000 events/);
+    // The same events through the pipeline in this process say what serve must show.
+    const { store } = await EmbeddedStore.open({ dataDir: null });
+    await createPipeline({ store }).ingest(events);
+    const expected = await store.graphAt({ at: Date.parse(END), knownAt: END_OF_TIME });
+    const s = await serve(dirs.dataDir);
+    const g = await graphAt(s.url, END);
+    expect(g.services.map((x) => x.id).sort()).toEqual(expected.services.map((x) => x.id).sort());
+    expect(g.services.length).toBeGreaterThan(topology.services.length / 2);
+    expect(edges(g)).toEqual(edges(expected));
   });
 
   it('sends a file to a running server with --url; a second run counts duplicates', { timeout: 60_000 }, async () => {
