@@ -162,8 +162,8 @@ export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore
 }
 
 /**
- * Failing services below `service` whose failure began no later than its own, and not longer than
- * the propagation time before it: failures that could have brought `service` down, and that a
+ * Failing services below `service` whose failure began before its own (or at the same instant, when
+ * a caller reported calls to it failing by then), and not longer than the propagation time before it: failures that could have brought `service` down, and that a
  * cause acting on `service` cannot explain. A failure below that began long before, while
  * `service` kept working, did not climb to it (the same rule as a slow hop of a chain). The walk
  * goes down from a service only to what it reports failing calls to, or, when it names no callee,
@@ -185,7 +185,10 @@ export function earlierFailuresBelow(top: Topology, an: Anomalies, service: stri
         const a = an.byService.get(v);
         if (!a) continue;
         next.push(v);
-        if (a.onset <= onset && onset - a.onset <= propagationMs && !explained.has(v)) out.push(v);
+        // Two failures seen at the same instant cannot be ordered by their own alerts (coarse
+        // metrics put both in one bucket); a caller's report of failing calls to it still orders it.
+        const before = a.onset < onset || (a.onset === onset && [...a.blamedBy.values()].some((t) => t <= onset));
+        if (before && onset - a.onset <= propagationMs && !explained.has(v)) out.push(v);
       }
     }
     frontier = next;

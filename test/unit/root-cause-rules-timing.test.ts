@@ -91,6 +91,19 @@ describe('root cause: timing along the chain', () => {
     expect(causes(a)[0]).toBe('service:api');
   });
 
+  it('does not hold against a service a callee whose own alert came at the same instant, with no report of calls to it failing', async () => {
+    // Coarse metrics: api and db were both flagged in the same bucket; web reports its calls to api
+    // failing, nobody reports calls to db failing.
+    const a = await shop()
+      .alert('a0', 'api', 'latency', -10)
+      .alert('a1', 'db', 'latency', -10)
+      .alert('a2', 'web', 'errors', -5, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:api');
+    expect(a.candidates[0]?.evidence.some((l) => l.includes('was already failing'))).toBe(false);
+  });
+
   it('sees a service that only reports failing calls to a failing callee as a victim, not a source', async () => {
     // api flagged slowness first (a warning), then reported its calls to db failing; db itself has
     // no monitoring: only api's client-side alert shows it down.
