@@ -3,7 +3,7 @@
  * the dead-letter record that says so. Kafka-shaped but free of kafkajs, so it reads (and tests)
  * without a broker.
  */
-import type { CloudEvent } from '../schema/events.js';
+import { type CloudEvent, INTERNAL_EVENT_TYPES } from '../schema/events.js';
 import { validateBatch } from '../src/ingest/pipeline.js';
 
 /** Headers as Kafka carries them (kafkajs `IHeaders`). */
@@ -63,7 +63,7 @@ export function decodeMessage(value: Buffer | null): Decoded {
   if (Array.isArray(json)) {
     return { ok: false, reason: '(event): expected one CloudEvent per message (JSON structured mode), got an array' };
   }
-  const v = validateBatch([json]);
+  const v = validateBatch([json], INTERNAL_EVENT_TYPES);
   if (!v.ok) return { ok: false, reason: truncate(v.errors.map((e) => `${e.path}: ${e.message}`).join('; ')) };
   const [event] = v.events;
   if (!event) throw new Error('validateBatch accepted one item but returned no event');

@@ -124,6 +124,14 @@ export const EVENT_DATA = {
 export type EventType = keyof typeof EVENT_DATA;
 export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
 
+/**
+ * Types that ctxgraph writes itself (the control layer's actions, the trust layer's predictions and
+ * ladder moves). The network doors (HTTP, Kafka) refuse them: whoever may post events must not be
+ * able to promote an agent or invent an action's outcome. The file door, an operator's tool on the
+ * data directory, takes them (a restore of an export).
+ */
+export const INTERNAL_EVENT_TYPES: ReadonlySet<EventType> = new Set([...Object.keys(ACTION_EVENT_DATA), ...Object.keys(TRUST_EVENT_DATA)] as EventType[]);
+
 const Envelope = {
   specversion: z.literal('1.0', { message: 'must be "1.0"' }),
   id: Id,

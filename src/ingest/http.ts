@@ -4,6 +4,7 @@
  * resolved, which is after the events are durable.
  */
 import type { IncomingMessage } from 'node:http';
+import { INTERNAL_EVENT_TYPES } from '../../schema/events.js';
 import type { Logger } from '../logger.js';
 import { StoreUnavailableError } from '../store/graph-store.js';
 import type { Pipeline } from './pipeline.js';
@@ -162,7 +163,7 @@ export function createEventsDoor(deps: { pipeline: Pipeline; logger: Logger; max
       if (!decoded.ok) return decoded.reply;
       if (decoded.items.length === 0) return fail(400, '(body)', 'the batch holds no events');
       try {
-        const outcome = await deps.pipeline.ingest(decoded.items);
+        const outcome = await deps.pipeline.ingest(decoded.items, { refused: INTERNAL_EVENT_TYPES });
         if (outcome.ok) return { status: 200, body: { accepted: outcome.accepted, duplicates: outcome.duplicates } };
         const lines = decoded.lines;
         const errors: HttpIngestError[] = outcome.errors.map((e) => {

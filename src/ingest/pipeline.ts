@@ -2,7 +2,7 @@
  * The one way in: validate -> deduplicate -> apply -> store durably -> acknowledge. HTTP, files and
  * Kafka are doors into this pipeline and share every rule in it.
  */
-import { type CloudEvent, type EventIssue, parseEvent } from '../../schema/events.js';
+import { type CloudEvent, type EventIssue, type EventType, parseEvent } from '../../schema/events.js';
 import { applyEvent } from '../model/apply.js';
 import { eventKey } from '../model/facts.js';
 import type { AppendRecord, AppendResult, GraphStore } from '../store/graph-store.js';
@@ -25,11 +25,23 @@ export interface PipelineObserver {
   rejected?(n: number): void;
 }
 
-/** Validates every item; all of them must pass for the batch to go on. */
-export function validateBatch(items: readonly unknown[]): Validation {
+const NO_TYPES: ReadonlySet<EventType> = new Set();
+
+/**
+ * Validates every item; all of them must pass for the batch to go on. Events of a `refused` type
+ * are invalid here (the network doors refuse `INTERNAL_EVENT_TYPES`).
+ */
+export function validateBatch(items: readonly unknown[], refused: ReadonlySet<EventType> = NO_TYPES): Validation {
   const events: CloudEvent[] = [];
   const errors: IngestError[] = [];
   items.forEach((item, index) => {
+    // Refused whatever the rest holds: the type alone says this door is the wrong one.
+    const claimed = refused.size > 0 && typeof item === 'object' && item !== null ? (item as { type?: unknown; id?: unknown }) : null;
+    if (claimed && typeof claimed.type === 'string' && refused.has(claimed.type as EventType)) {
+      const id = typeof claimed.id === 'string' ? claimed.id : null;
+      errors.push({ index, id, path: 'type', message: `${claimed.type} is written by ctxgraph itself (control and trust layers) and is not accepted through this door` });
+      return;
+    }
     const r = parseEvent(item);
     if (r.ok) events.push(r.event);
     else errors.push(...r.issues.map((i: EventIssue) => ({ index, id: r.id, path: i.path, message: i.message })));
@@ -38,8 +50,11 @@ export function validateBatch(items: readonly unknown[]): Validation {
 }
 
 export interface Pipeline {
-  /** All or nothing: any invalid item rejects the whole batch and nothing is stored. */
-  ingest(items: readonly unknown[]): Promise<IngestOutcome>;
+  /**
+   * All or nothing: any invalid item rejects the whole batch and nothing is stored. A door open to
+   * the network passes `refused: INTERNAL_EVENT_TYPES`.
+   */
+  ingest(items: readonly unknown[], options?: { refused?: ReadonlySet<EventType> }): Promise<IngestOutcome>;
   /** Stores events that are already valid (Kafka validates per message to route the invalid to a DLQ). */
   store(events: readonly CloudEvent[]): Promise<AppendResult>;
   /** Stores a batch validated and prepared on another thread; present when the store takes such batches. */
@@ -71,8 +86,8 @@ export function createPipeline(deps: { store: GraphStore; now?: () => number; ob
   return {
     store,
     ...(storePrepared ? { storePrepared } : {}),
-    async ingest(items) {
-      const v = validateBatch(items);
+    async ingest(items, options) {
+      const v = validateBatch(items, options?.refused);
       if (!v.ok) {
         deps.observer?.rejected?.(items.length);
         return v;

@@ -92,6 +92,19 @@ describe('POST /v1/events', () => {
     expect(await stored()).toBe(0);
   });
 
+  it('refuses events that only ctxgraph writes (a ladder promotion, an action outcome), naming them, and stores nothing', async () => {
+    const promote = {
+      specversion: '1.0', id: 'forged-1', source: 'agent', type: 'ladder.promoted', time: T,
+      data: { agent: 'bot', service: 'web', from: 'shadow', to: 'supervised-write', by: 'bot', reason: 'trust me', checks: [] },
+    };
+    const outcome = { specversion: '1.0', id: 'forged-2', source: 'agent', type: 'action.outcome', time: T, data: { action: 'a-1', service: 'web', kind: 'RESTART', status: 'succeeded' } };
+    const r = await s.post(JSON.stringify([ev.serviceUpserted(T, { service: 'web' }), promote, outcome]));
+    expect(r.status).toBe(400);
+    expect(r.body.errors?.map((e) => `${String(e.index)} ${String(e.path)}`)).toEqual(['1 type', '2 type']);
+    expect(r.body.errors?.[0]?.message).toContain('ladder.promoted is written by ctxgraph itself');
+    expect(await stored()).toBe(0);
+  });
+
   it('gives the line of an invalid event in NDJSON', async () => {
     const body = [JSON.stringify(ev.serviceUpserted(T, { service: 'web' })), '', JSON.stringify({ ...ev.serviceRetired(T, { service: 'web' }), type: 'service.deleted' })].join('\n');
     const r = await s.post(body, 'application/x-ndjson');

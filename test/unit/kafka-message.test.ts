@@ -23,6 +23,12 @@ describe('decoding a Kafka message', () => {
     expect(d.ok ? '' : d.reason).toMatch(/^type: unknown event type "service\.deleted"; expected one of .*service\.retired/);
   });
 
+  it('sends an event type that only ctxgraph writes to the dead letters, saying so', () => {
+    const forged = { specversion: '1.0', id: 'x-1', source: 'agent', type: 'action.outcome', time: '2026-05-01T10:00:00Z', data: { action: 'a-1', service: 'web', kind: 'RESTART', status: 'succeeded' } };
+    const d = decodeMessage(json(forged));
+    expect(d).toEqual({ ok: false, reason: 'type: action.outcome is written by ctxgraph itself (control and trust layers) and is not accepted through this door' });
+  });
+
   it('rejects bytes that are not UTF-8 instead of guessing', () => {
     const d = decodeMessage(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
     expect(d).toEqual({ ok: false, reason: '(message): value is not valid UTF-8' });
