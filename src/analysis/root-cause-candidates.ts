@@ -198,12 +198,29 @@ function addPointsBelow(ctx: Context, d: Draft, service: string, explained: Read
  */
 function laterChange(ctx: Context, service: string, at: number, onset: number): { id: string; at: number } | null {
   let best: { id: string; at: number } | null = null;
-  const consider = (id: string, t: number): void => {
-    if (t > at && t <= onset && (!best || t > best.at)) best = { id, at: t };
-  };
-  for (const x of ctx.slice.deploys) if (x.service === service && runningAt(ctx, x, onset)) consider(x.id, x.startedAt);
-  for (const x of ctx.slice.configChanges) if (x.service === service) consider(x.id, x.at);
+  for (const x of changesOf(ctx.slice).get(service) ?? []) {
+    if (x.at > at && x.at <= onset && (x.deploy === null || runningAt(ctx, x.deploy, onset)) && (!best || x.at > best.at)) best = { id: x.id, at: x.at };
+  }
   return best;
+}
+
+type ServiceChange = { id: string; at: number; deploy: DeployState | null };
+const changeIndex = new WeakMap<RootCauseSlice, Map<string, ServiceChange[]>>();
+
+/** The slice's deploys and config changes by the service they change, built once per slice. */
+function changesOf(slice: RootCauseSlice): Map<string, ServiceChange[]> {
+  let m = changeIndex.get(slice);
+  if (m) return m;
+  m = new Map();
+  const add = (service: string, c: ServiceChange): void => {
+    const l = m?.get(service);
+    if (l) l.push(c);
+    else m?.set(service, [c]);
+  };
+  for (const d of slice.deploys) add(d.service, { id: d.id, at: d.startedAt, deploy: d });
+  for (const c of slice.configChanges) add(c.service, { id: c.id, at: c.at, deploy: null });
+  changeIndex.set(slice, m);
+  return m;
 }
 
 /**
