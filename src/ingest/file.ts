@@ -56,7 +56,8 @@ export interface FileIngestOptions {
   parallelFromBytes?: number;
 }
 
-const PARALLEL_FROM_BYTES = 8 << 20;
+/** Files smaller than this stay on the calling thread unless `parallelFromBytes` says otherwise. */
+export const PARALLEL_FROM_BYTES = 8 << 20;
 
 interface Item {
   value: unknown;
