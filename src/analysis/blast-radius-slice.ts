@@ -11,7 +11,7 @@
  */
 import { END_OF_TIME, type Instant } from '../model/time.js';
 import type { ConfigChangeState, DependencyState, ServiceState } from '../model/views.js';
-import type { GraphReader, Neighbourhood } from '../store/graph-store.js';
+import type { GraphReader, GraphSnapshot, Neighbourhood } from '../store/graph-store.js';
 import { type ActionKind, blastRadius, type BlastRadiusResult, type BlastRadiusSlice, entryTraffic, type PastAction } from './blast-radius.js';
 import { createGraphWatch, type GraphWatch, type Topic } from './blast-radius-watch.js';
 
@@ -84,13 +84,16 @@ function cachedNeighbourhood(cache: CallerCache, center: string): Neighbourhood 
   return { center, services, dependencies };
 }
 
-/** An in-neighbourhood read holds every dependency into every service it reached. */
-function learn(cache: CallerCache, hood: Neighbourhood): void {
-  for (const { service } of hood.services) {
+/**
+ * Services whose every incoming dependency is among `dependencies`: those an in-neighbourhood read
+ * reached, or all of them in a whole-graph read.
+ */
+function learn(cache: CallerCache, services: Iterable<ServiceState>, dependencies: readonly DependencyState[]): void {
+  for (const service of services) {
     cache.states.set(service.id, service);
     cache.callers.set(service.id, []);
   }
-  for (const d of hood.dependencies) cache.callers.get(d.to)?.push(d);
+  for (const d of dependencies) cache.callers.get(d.to)?.push(d);
 }
 
 export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => number; outcomes?: ActionOutcomeSource; watch?: GraphWatch }): BlastRadiusReader {
@@ -102,16 +105,22 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
   let lastRefresh = -Infinity;
   let callers: CallerCache | null = null;
 
-  const read = async (t: Instant): Promise<Map<string, number>> => {
-    const g = await reader.graphAt(t);
-    return entryTraffic(g.services, g.dependencies);
+  const read = async (t: Instant): Promise<{ entries: Map<string, number>; graph: GraphSnapshot }> => {
+    const graph = await reader.graphAt(t);
+    return { entries: entryTraffic(graph.services, graph.dependencies), graph };
   };
 
   function refreshNow(t: Instant, generation: string): Promise<Map<string, number>> {
     lastRefresh = t.at;
     refreshing ??= read(t)
-      .then((entries) => {
+      .then(({ entries, graph }) => {
         current = { generation, entries };
+        // The whole graph tells every service's callers: while the topology stands, no question
+        // about any service needs a neighbourhood read (a cold one of a deep service took ~10 ms).
+        if (callers === null || callers.generation === generation) {
+          callers = { generation, states: new Map(), callers: new Map() };
+          learn(callers, graph.services, graph.dependencies);
+        }
         return entries;
       })
       .finally(() => {
@@ -128,7 +137,7 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
     }
     const { events } = await reader.stats();
     if (exact && exact.events === events && exact.at === t.at && exact.knownAt === t.knownAt) return exact.entries;
-    exact = { events, at: t.at, knownAt: t.knownAt, entries: await read(t) };
+    exact = { events, at: t.at, knownAt: t.knownAt, entries: (await read(t)).entries };
     return exact.entries;
   }
 
@@ -139,7 +148,7 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
     const hit = cachedNeighbourhood(cache, service);
     if (hit) return hit;
     const hood = await reader.neighbourhood(service, t, REACH_DEPTH, 'in');
-    if (hood) learn(cache, hood);
+    if (hood) learn(cache, Array.from(hood.services, (r) => r.service), hood.dependencies);
     return hood;
   }
 

@@ -52,6 +52,20 @@ describe('blast radius at now, cached', () => {
     expect(g.reads).toEqual({ neighbourhood: 1, graphAt: 1 });
   });
 
+  it('answers a service it never read about from the whole-graph read, as a fresh reader does', async () => {
+    const g = await open();
+    await g.radius('db');
+    // cache lies outside db's callers: only the whole graph (read for entry traffic) tells its own.
+    const fresh = createBlastRadiusReader({ reader: g.store, now: () => g.clock.now });
+    const cache = await fresh.compute({ kind: 'DEPLOY', service: 'cache' }, NOW);
+    expect(cache.ok && callers(cache.blastRadius)).toEqual(['api', 'cache', 'mobile', 'web']);
+    expect(await g.radius('cache')).toEqual(cache.ok && cache.blastRadius);
+    expect(g.reads.neighbourhood).toBe(1);
+    // A new caller moves the topology: that answer is read again, not taken from the old graph.
+    await g.ingest([ev('dependency.upserted', T0 + HOUR - 1000, { from: 'batch', to: 'cache' })]);
+    expect(callers(await g.radius('cache'))).toEqual(['api', 'batch', 'cache', 'mobile', 'web']);
+  });
+
   it('sees a new caller, a removed dependency and a changed attribute at once', async () => {
     const g = await open();
     await g.radius('db');
