@@ -257,6 +257,29 @@ describe('embedded store recovery', () => {
     await second.store.close();
   });
 
+  it('a clean shutdown with a thousand events or more outside the last snapshot writes one, so the next start replays nothing', async () => {
+    // The first batch of each holds the services, the others 1,200 events each.
+    const batches = generateBatches(9, 3, 1_200);
+    const first = await openStore();
+    for (const b of batches.slice(0, 2)) await first.ingest(b);
+    await first.store.snapshot();
+    // Fewer than a thousand events since that snapshot: not worth one at shutdown.
+    const few = (batches[2] as CloudEventInput[]).slice(0, 900);
+    await first.ingest(few);
+    await first.store.close();
+    const second = await openStore({}, RECORDED_FROM + 3000);
+    expect(second.recovery).toEqual({ fromSnapshot: count(batches.slice(0, 2)), replayedEvents: 900, droppedTailBytes: 0 });
+    const more = generateBatches(10, 2, 1_200);
+    for (const b of more) await second.ingest(b);
+    const before = await answers(second.store, batches.length + more.length);
+    await second.store.close();
+
+    const third = await openStore({}, RECORDED_FROM + 6000);
+    expect(third.recovery).toEqual({ fromSnapshot: count(batches.slice(0, 2)) + 900 + count(more), replayedEvents: 0, droppedTailBytes: 0 });
+    expect(await answers(third.store, batches.length + more.length)).toEqual(before);
+    await third.store.close();
+  });
+
   it('after a start-up from the log alone, the next snapshot covers what was replayed too', async () => {
     const batches = generateBatches(8, 4, 30);
     const first = await openStore();

@@ -105,6 +105,9 @@ interface SnapshotJob {
   whole: Entry[] | null;
 }
 
+/** A shutdown snapshots first when at least this many events are outside the last snapshot. */
+const CLOSE_SNAPSHOT_MIN_EVENTS = 1_000;
+
 /** The replay after a snapshot grows at most by this share of the snapshot before one is due. */
 const GROWTH_SHARE = 4;
 
@@ -387,7 +390,15 @@ export class EmbeddedStore implements GraphStore {
     }
   }
 
+  /**
+   * Stops taking appends, finishes those queued and any snapshot running, and closes the log. A
+   * clean shutdown with at least `CLOSE_SNAPSHOT_MIN_EVENTS` events outside the last snapshot first
+   * writes one, so the next start replays almost nothing; should it fail, the log still has them.
+   */
   async close(): Promise<void> {
+    if (this.log && !this.closed && this.sinceSnapshot.events >= CLOSE_SNAPSHOT_MIN_EVENTS) {
+      await this.snapshot().catch((e: unknown) => this.logger.error({ err: e }, 'snapshot at shutdown failed; the log still holds everything'));
+    }
     this.closed = true;
     while (this.draining || this.snapshotting) {
       await this.draining;
