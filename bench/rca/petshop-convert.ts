@@ -161,22 +161,25 @@ export interface Detection {
   z: number;
 }
 
-/**
- * One detection per (node, signal): its first bucket over the threshold. A series already over it
- * when the window opens fires at the window's first sample: it was firing then, and its onset lies
- * at or before the window start (an injection made before the window shows as an alert of its own).
- */
+/** One detection per (node, signal): its first anomalous bucket after a normal one. */
 export function detect(detector: Detector, table: MetricsTable): Detection[] {
   const first = new Map<string, Detection>();
   for (const s of table.series) {
     const m = detector.get(seriesKey(s));
     const dir = DIRECTION[s.metric];
     if (!m || !dir) continue;
+    let seenNormal = false;
     for (let i = 0; i < s.values.length; i++) {
       const v = s.values[i];
       if (v === null || v === undefined) continue;
       const z = zOf(m, dir.sign, v);
-      if (z <= m.threshold) continue;
+      if (z <= m.threshold) {
+        seenNormal = true;
+        continue;
+      }
+      // A series already beyond its threshold when the window opens began failing at an unknown
+      // time before it, so it cannot be ordered against anything: only observed onsets fire.
+      if (!seenNormal) break;
       const at = table.timestamps[i] as number;
       const k = `${s.node}\u0000${dir.signal}`;
       const prev = first.get(k);
@@ -368,11 +371,7 @@ export function convertIssue(graph: CallGraph, detector: Detector, metrics: Metr
   for (const d of detections) {
     // X-Ray's `_remote` and `_client` nodes are measured on the calling side: their alerts are
     // client-side alerts on one edge (CONTRACT `dependency`), raised by whoever makes the calls.
-    // A node's calls to its own load balancer are an indirect view of that node, which its own
-    // series measure directly: they are not fired (in the data they disagree: PetSite's calls to
-    // its own front door are at 0% availability in every issue window, its own availability not).
-    const remoteCallers = /_remote$/.test(d.node) ? (callers.get(d.node) ?? []).filter((c) => c !== aliases.get(d.node)) : [];
-    if (/_remote$/.test(d.node) && remoteCallers.length === 0 && (callers.get(d.node) ?? []).length > 0) continue;
+    const remoteCallers = /_remote$/.test(d.node) ? (callers.get(d.node) ?? []) : [];
     if (remoteCallers.length > 0) for (const c of remoteCallers) fire(d, c, aliases.get(d.node) ?? d.node);
     else if (/_client$/.test(d.node) && (callees.get(d.node) ?? []).length === 1) fire(d, d.node, callees.get(d.node)?.[0]);
     else fire(d, d.node);
