@@ -96,7 +96,7 @@ export async function openFileAudit(opts: { auditFile: string; keyFile: string; 
       await fh.datasync();
       // A fixed-size head overwritten in place, never an empty or half-renamed file. It is not synced:
       // a crash can only leave it behind the log, which verify reports as a warning, while the one
-      // sync per batch (the log's) is what a proposal waits for.
+      // sync per batch (the log's) is what makes the entries durable (docs/control.md, Durability).
       const body = Buffer.alloc(HEAD_BYTES, ' ');
       body.write(JSON.stringify(head));
       await headFh.write(body, 0, HEAD_BYTES, 0);

@@ -1,7 +1,8 @@
 /**
- * The trust primitive's line, kept per agent and service while nothing it rests on changed. A
- * verdict reads the agent's changes over the budget window, every causal link and the readiness
- * gate twice; asked afresh on every agent proposal, it was a large part of a proposal's time.
+ * The trust primitive's line, kept per agent and service while nothing it rests on changed. For an
+ * agent whose rung can move, a verdict reads its changes over the budget window, every causal link
+ * and the readiness gate; asked afresh on every agent proposal, that was a large part of a
+ * proposal's time.
  *
  * It rests on the graph and the clock. The graph watch says when the facts it reads moved: deploys,
  * config changes, causal links, incidents, service attributes, and the trust memory itself
