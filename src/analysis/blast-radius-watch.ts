@@ -16,6 +16,8 @@
  * topics without reading the changes: a proposal no longer pays for reading every event of the
  * last 15 s. The count still decides: an event from anywhere else makes it read the changes as
  * before (after waiting, once, for our own appends in flight when they could explain the move).
+ * Either way the look counts as the last one: a read covers the 15 s before the last look, not
+ * everything since the last read.
  *
  * @example
  * const watch = createGraphWatch(store);
@@ -40,24 +42,23 @@ const topicOf = (c: Change): Topic => (c.kind === 'prediction' && c.attrs.kind =
  */
 const SLACK_MS = 15_000;
 
-/**
- * Checks settled by announcements alone leave the last read of the changes where it was; the next
- * read covers everything since. Past this age the watch reads the changes anyway, so that one read
- * never has to cover more than this much of the graph's appends.
- */
-const MAX_UNREAD_MS = 60_000;
+/** One of our own events, once it landed: the kind it touches and its valid time. */
+export interface OwnEvent {
+  topic: Topic;
+  at: number;
+}
 
 export interface GraphWatch {
   /** A key that changes whenever the graph at `now` may differ in any of these topics. */
   generation(topics: readonly Topic[], now: number): Promise<string>;
   /**
    * Tells the watch of an append this process started (call it before anything else can run, so
-   * before the append can land): `write` resolves with the topic of each event it added, at most
-   * `atMost`, once the store counts them. Each must have been new to the store (a fresh id), so
-   * that it moved the event count by one; the watch relies on that to tell our own events from
-   * those appended elsewhere.
+   * before the append can land): `write` resolves with each event it added (at most `atMost`),
+   * once the store counts them. Each must have been new to the store (a fresh id), so that it moved
+   * the event count by one; the watch relies on that to tell our own events from those appended
+   * elsewhere.
    */
-  appending(write: Promise<readonly Topic[]>, atMost: number): void;
+  appending(write: Promise<readonly OwnEvent[]>, atMost: number): void;
 }
 
 export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>): GraphWatch {
@@ -65,12 +66,14 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
   /** Moves when the watch cannot tell what changed: every key changes with it. */
   let all = 0;
   /**
-   * What the last read of the changes saw: the event count, when it looked, the events in its
-   * window; and how many announced events checks since have accounted for without reading.
+   * What the watch knows for certain: the event count at the last read of the changes and the
+   * events that read found (`keys`); when it last looked (a read, or a check that found nothing but
+   * our own events); and our own events accounted for without a read since: how many, and the valid
+   * times of those that a read from `at - SLACK_MS` could still find (oldest first).
    */
-  let last: { events: number; at: number; keys: Set<string>; announced: number } | null = null;
-  /** Topics of our own events landed since the last check. */
-  let announced: Topic[] = [];
+  let last: { events: number; at: number; keys: Set<string>; own: number; ownTimes: number[] } | null = null;
+  /** Our own events landed since the last check. */
+  let announced: OwnEvent[] = [];
   /** Our own appends not yet settled, and how many events each may add. */
   const inFlight = new Set<{ write: Promise<unknown>; atMost: number }>();
   /** Future-dated facts not yet valid, by the kind they change once they are. */
@@ -83,20 +86,26 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
   };
 
   async function check(now: number): Promise<void> {
-    let mine: Topic[] = [];
+    let mine: OwnEvent[] = [];
     let before = 0;
-    for (let waited = false; ; waited = true) {
+    for (let waited = false; last; waited = true) {
       // Taken before the count: every event announced by now is in the count read below.
       mine = mine.concat(announced);
       announced = [];
       const pending = [...inFlight];
       before = (await reader.stats()).events;
-      if (!last || now - last.at >= MAX_UNREAD_MS) break;
-      const unexplained = before - last.events - last.announced - mine.length;
+      const unexplained = before - last.events - last.own - mine.length;
       if (unexplained === 0) {
         // Nothing but our own events moved the count: their topics are all that changed.
-        last.announced += mine.length;
-        for (const t of new Set(mine)) bump(t);
+        for (const t of new Set(mine.map((e) => e.topic))) bump(t);
+        last.own += mine.length;
+        last.at = Math.max(last.at, now);
+        const times = last.ownTimes;
+        for (const e of mine) times.push(e.at);
+        // What a later read from `at - SLACK_MS` cannot meet need not be remembered.
+        let drop = 0;
+        while (drop < times.length && (times[drop] as number) < last.at - SLACK_MS) drop++;
+        if (drop > 0) times.splice(0, drop);
         return;
       }
       // Our own appends that landed but are not yet announced may explain the rest: wait for them
@@ -105,10 +114,11 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
       if (waited || unexplained < 0 || unexplained > atMost) break;
       await Promise.allSettled(pending.map((w) => w.write));
     }
+    if (!last) before = (await reader.stats()).events;
     await readChanges(now, before);
   }
 
-  /** Reads the changes since the last read and bumps the topics of the new ones. */
+  /** Reads the changes since the last look and bumps the topics of the new ones. */
   async function readChanges(now: number, before: number): Promise<void> {
     const from = (last?.at ?? now) - SLACK_MS;
     const changes = await reader.changes(from, END_OF_TIME, END_OF_TIME);
@@ -126,9 +136,12 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
       if (isNew) touched.add(topicOf(c));
       if (c.at > now && !last?.keys.has(key)) pendingFuture.push({ at: c.at, topic: topicOf(c) });
     }
-    if (last === null || after !== before || fresh !== before - last.events) all++;
+    // Our own events accounted for since the last read are not among its keys: those in this
+    // window are found again as new. Every other event counted since must be found too.
+    const ownFound = last ? last.ownTimes.filter((t) => t >= from).length : 0;
+    if (last === null || after !== before || fresh !== before - last.events - last.own + ownFound) all++;
     else for (const t of touched) bump(t);
-    last = after === before ? { events: before, at: now, keys, announced: 0 } : null;
+    last = after === before ? { events: before, at: now, keys, own: 0, ownTimes: [] } : null;
   }
 
   const start = (now: number): Promise<void> =>
@@ -166,9 +179,9 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
       const w = { write, atMost };
       inFlight.add(w);
       write.then(
-        (topics) => {
+        (events) => {
           inFlight.delete(w);
-          announced.push(...topics);
+          announced.push(...events);
         },
         () => inFlight.delete(w),
       );

@@ -177,9 +177,10 @@ export function createControlService(deps: ControlDeps): ControlService {
   async function emit<T extends ActionEventType>(who: Identity, type: T, subject: string, data: ActionEvent<T>['data']): Promise<void> {
     if (!deps.actionEvents) return;
     // A fresh id per event: each one moves the store's count by one, as the watch is told.
-    const write = deps.actionEvents([{ specversion: '1.0', id: `${subject}:${type}:${newId()}`, source, type, time: new Date(now()).toISOString(), subject, ...actorAttrs(who), data }]);
+    const at = now();
+    const write = deps.actionEvents([{ specversion: '1.0', id: `${subject}:${type}:${newId()}`, source, type, time: new Date(at).toISOString(), subject, ...actorAttrs(who), data }]);
     watch.appending(
-      write.then(() => ['action'] as const),
+      write.then(() => [{ topic: 'action', at }]),
       1,
     );
     await write;
@@ -351,7 +352,7 @@ export function createControlService(deps: ControlDeps): ControlService {
             author: CTXGRAPH,
           });
           watch.appending(
-            recorded.then((r) => Array.from({ length: r.graphEvents }, () => 'blast-radius-prediction' as const)),
+            recorded.then((r) => Array.from({ length: r.graphEvents }, () => ({ topic: 'blast-radius-prediction' as const, at: r.prediction.recordedAt }))),
             1,
           );
           writes.push(recorded);

@@ -20,7 +20,10 @@ export interface PredictionFilter {
 }
 
 export interface TrustStore {
-  /** Whether each new write is one new event in the graph (the event-sourced store) or kept aside. */
+  /**
+   * Whether each new write is one new event in the graph (the event-sourced store), valid from the
+   * time it records (a prediction's `recordedAt`), or kept aside.
+   */
   readonly writesGraphEvents: boolean;
   /** Keeps a prediction; a repeat of a known id changes nothing and answers false. */
   putPrediction(p: Prediction): Promise<boolean>;

@@ -129,7 +129,7 @@ describe('graph watch', () => {
     const own = (id: string) => {
       const write = pipeline.ingest([ev('action.proposed', now - 1000, { action: id, service: 'db', kind: 'DEPLOY', parameters: {}, rolloutPercent: 10, reversible: true, destructive: false, justification: 'x', evidence: [] })]);
       watch.appending(
-        write.then(() => ['action'] as const),
+        write.then(() => [{ topic: 'action' as const, at: now - 1000 }]),
         1,
       );
       return write;
@@ -145,5 +145,34 @@ describe('graph watch', () => {
     await pipeline.ingest([ev('dependency.upserted', now - 1000, { from: 'cache', to: 'db' })]);
     expect(await topo()).not.toBe(t0);
     expect(reads).toBeGreaterThan(readsBefore);
+  });
+
+  it('counts a look that found only its own events as the last look: exact across it, and late events still move everything', async () => {
+    const { store, pipeline } = await production();
+    const watch = createGraphWatch(store);
+    const own = async (id: string, at: number) => {
+      const write = pipeline.ingest([ev('action.proposed', at, { action: id, service: 'db', kind: 'DEPLOY', parameters: {}, rolloutPercent: 10, reversible: true, destructive: false, justification: 'x', evidence: [] })]);
+      watch.appending(
+        write.then(() => [{ topic: 'action' as const, at }]),
+        1,
+      );
+      await write;
+    };
+    const now = T0 + HOUR;
+    const topo = (t = now) => watch.generation(['service', 'dependency'], t);
+    const alerts = (t = now) => watch.generation(['alert'], t);
+    const [t0, a0] = [await topo(), await alerts()];
+    await own('a1', now - 1000);
+    expect(await topo()).toBe(t0);
+    // An alert read together with our own event found again: the alert moved, the topology did not.
+    await pipeline.ingest([ev('alert.fired', now - 500, { alert: 'x', service: 'db', signal: 'errors' })]);
+    expect(await topo()).toBe(t0);
+    expect(await alerts()).not.toBe(a0);
+    // A minute on, a look that found only our own event; then a dependency valid 30 s before it.
+    const later = now + 60_000;
+    await own('a2', later - 1000);
+    expect(await topo(later)).toBe(t0);
+    await pipeline.ingest([ev('dependency.upserted', later - 30_000, { from: 'cache', to: 'db' })]);
+    expect(await topo(later)).not.toBe(t0);
   });
 });
