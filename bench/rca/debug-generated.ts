@@ -1,7 +1,8 @@
 /**
  * Debug view of generated cases for tuning: the labelled chain beside ctxgraph's top chain for the
  * cases it gets wrong. Train split only: it refuses test cases (tune on train only).
- * `npx tsx bench/rca/debug-generated.ts [fault] [topology-filter]`
+ * `npx tsx bench/rca/debug-generated.ts [fault] [topology-filter] [--coarse|--exact] [--summary]`
+ * (--coarse / --exact: only scenarios with 5-minute buckets / exact times; --summary: counts only).
  */
 import { findAnomalies } from '../../src/analysis/root-cause-anomaly.js';
 import { buildTopology, chainFrom } from '../../src/analysis/root-cause-chain.js';
@@ -11,13 +12,17 @@ import { scenariosFor } from './generate.js';
 import { loadStore } from './load.js';
 import { allTopologies } from './topologies.js';
 
-const fault = process.argv[2] ?? '';
-const filter = process.argv[3] ?? '';
+const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const fault = positional[0] ?? '';
+const filter = positional[1] ?? '';
+const misses = new Map<string, [number, number]>();
 const o = resolveOptions();
 const ref = (e: { kind: string; id: string }): string => (e.kind === 'service' ? e.id : `${e.kind}:${e.id}`);
 for (const top of allTopologies()) {
   if (top.services.length > 5_000 || !top.name.includes(filter)) continue;
   for (const scenario of scenariosFor(top, 'train')) {
+    if ((flags.has('--coarse') && scenario.resolutionMs === 0) || (flags.has('--exact') && scenario.resolutionMs > 0)) continue;
     const store = await loadStore(scenario.events);
     for (const c of scenario.cases.filter((x) => x.split === 'train' && (fault === '' || x.fault === fault))) {
       const r = await rootCause(store, { incident: c.incident }, o);
@@ -25,7 +30,10 @@ for (const top of allTopologies()) {
       const got = r.analysis.candidates[0];
       const want = c.label.chain.map(ref).join(' > ');
       const have = (got?.chain ?? []).map(ref).join(' > ');
-      if (want === have) continue;
+      const key = `${scenario.resolutionMs > 0 ? 'coarse' : 'exact'} ${c.fault}`;
+      const m = misses.get(key) ?? [0, 0];
+      misses.set(key, [m[0] + (want === have ? 0 : 1), m[1] + 1]);
+      if (want === have || flags.has('--summary')) continue;
       console.log(`\n== ${c.id} ${c.fault}\n   want ${want}\n   got  ${have} (${got?.confidence.toFixed(2)})`);
       for (const e of got?.evidence ?? []) console.log(`     ${e}`);
       const g = await gatherRootCauseSlice(store, { incident: c.incident }, o);
@@ -55,3 +63,4 @@ for (const top of allTopologies()) {
     await store.close();
   }
 }
+for (const [k, [miss, n]] of [...misses].sort()) console.log(`${k}: ${miss} of ${n} chains missed`);

@@ -6,6 +6,7 @@
  */
 import type { CloudEventInput, EntityRef } from '../../schema/events.js';
 import { createRandom, type Random } from '../random.js';
+import { coarsen } from './coarse.js';
 import type { Topology } from './topologies.js';
 
 export const FAULT_CLASSES = ['bad-deploy', 'config-delayed', 'shared-config', 'saturation', 'failing-dependency', 'new-dependency', 'rolled-back'] as const;
@@ -29,6 +30,23 @@ export interface LabelledCase {
 export interface Scenario {
   events: CloudEventInput[];
   cases: LabelledCase[];
+  /** Per case, which of its alerts tell the fault and which are red herrings, and when it happened. */
+  episodes: Episode[];
+  /** How finely alert times are resolved: 0 when at the generator's own (millisecond) times. */
+  resolutionMs: number;
+}
+
+/** What a case's events were, for transforms that re-observe a scenario (bench/rca/coarse.ts). */
+export interface Episode {
+  incident: string;
+  /** When the fault was made to happen. */
+  faultAt: number;
+  /** When the incident opened. */
+  symptomAt: number;
+  /** Alert ids emitted by the fault and its propagation. */
+  fault: string[];
+  /** Alert ids emitted as red herrings (noise, traffic bumps). */
+  herring: string[];
 }
 
 const MIN = 60_000;
@@ -94,11 +112,16 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
   let alertN = 0;
   let changeN = 0;
   const cases: LabelledCase[] = [];
+  const episodes: Episode[] = [];
   plan.forEach((fault, i) => {
     const tF = T0 + i * SPACING;
     const clear = tF + r.between(60, 90) * MIN;
+    const faultAlerts: string[] = [];
+    const herringAlerts: string[] = [];
+    let phase = faultAlerts;
     const alert = (service: string, signal: string, at: number, extra: Record<string, unknown> = {}, until = clear): number => {
       const id = `a-${i}-${++alertN}`;
+      phase.push(id);
       em.emit('alert.fired', at, { alert: id, service, signal, severity: signal === 'traffic' ? 'warning' : 'critical', ...extra });
       em.emit('alert.resolved', until, { alert: id });
       return at;
@@ -253,24 +276,30 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
     }
     for (const ref of label!.chain) if (ref.kind === 'service') em.failed(ref.id, tF + 2 * HOUR);
     const symptomAt = onsetS! + r.between(1, 4) * MIN;
+    phase = herringAlerts;
     herrings(r, { em, alert, deploy, config, entry, tF, symptomAt, faultService: faultService!, path: label!.chain.filter((c) => c.kind === 'service').map((c) => c.id), closure: inClosure, all: top.services.map((s) => s.id) });
     const tag = opts.trainTag === undefined ? '' : `+${opts.trainTag}`;
     const incident = `inc-${top.name}${tag}-${i}`;
     em.emit('incident.opened', symptomAt, { incident, services: [entry], title: `${entry} failing` });
     const split = opts.trainTag !== undefined || i % 5 < 2 ? 'train' : 'test';
     cases.push({ id: `${top.name}${tag}#${i}`, topology: top.name, fault, split, incident, label: label! });
+    episodes.push({ incident, faultAt: tF, symptomAt, fault: faultAlerts, herring: herringAlerts });
   });
-  return { events: em.events, cases };
+  return { events: em.events, cases, episodes, resolutionMs: 0 };
 }
 
 /** Extra train-only scenarios per topology (not for the 10,000-service one, which measures latency). */
 export const EXTRA_TRAIN_SCENARIOS = 2;
+/** Extra train-only scenarios per topology observed through 5-minute buckets and short windows. */
+export const COARSE_TRAIN_SCENARIOS = 2;
 const EXTRA_TRAIN_PER_CLASS = 6;
 
 /**
  * The scenarios of one topology for a split. The fixed scenario (its seed and cases unchanged since
  * the split was set) holds train and test cases, `i % 5 < 2` train; extra scenarios on other seeds
  * hold train cases only, so that train covers each fault class's variety while test stays the same.
+ * Of those, `c<k>` ones are observed through 5-minute buckets and short windows (bench/rca/coarse.ts),
+ * so that train also shows evidence whose times are coarse, as real metrics' are (PetShop).
  */
 export function scenariosFor(top: Topology, split: 'train' | 'test' | 'all'): Scenario[] {
   const big = top.services.length > 5_000;
@@ -278,6 +307,10 @@ export function scenariosFor(top: Topology, split: 'train' | 'test' | 'all'): Sc
   const out = [generateScenario(top, big ? 3 : 6, base)];
   if (split === 'test' || big) return out;
   for (let k = 1; k <= EXTRA_TRAIN_SCENARIOS; k++) out.push(generateScenario(top, EXTRA_TRAIN_PER_CLASS, base + k * 1_000_003, { trainTag: `x${k}` }));
+  for (let k = 1; k <= COARSE_TRAIN_SCENARIOS; k++) {
+    const seed = base + (100 + k) * 1_000_003;
+    out.push(coarsen(generateScenario(top, EXTRA_TRAIN_PER_CLASS, seed, { trainTag: `c${k}` }), seed ^ 0x5f3759df));
+  }
   return out;
 }
 

@@ -52,7 +52,7 @@ async function runScenario(top: Topology, scenario: Scenario, rows: Scored[], la
       }
     }
     const cands = r.analysis.candidates;
-    const group = { topology: c.topology, fault: c.fault };
+    const group = { topology: c.topology, fault: c.fault, resolution: scenario.resolutionMs > 0 ? `${scenario.resolutionMs / 60_000}-min buckets` : 'exact' };
     const top1 = cands[0];
     rows.push({
       group,
@@ -136,6 +136,12 @@ async function main(): Promise<void> {
     '## By topology',
     '',
     table(all, 'topology'),
+    '',
+    '## By time resolution of the alerts',
+    '',
+    'Exact: the generator\'s own times (minutes and fractions); 5-min buckets: train-only scenarios re-observed through 5-minute buckets and short windows (bench/rca/coarse.ts).',
+    '',
+    table(all, 'resolution'),
     '',
     '## Calibration of ctxgraph\'s top-1 confidence',
     '',
