@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BlastRadius } from '../../src/analysis/blast-radius.js';
 import { createBlastRadiusReader } from '../../src/analysis/blast-radius-slice.js';
-import { createGraphWatch } from '../../src/analysis/blast-radius-watch.js';
+import { createGraphWatch, type GraphWatch } from '../../src/analysis/blast-radius-watch.js';
+import type { Pipeline } from '../../src/ingest/pipeline.js';
 import { END_OF_TIME } from '../../src/model/time.js';
 import type { GraphReader } from '../../src/store/graph-store.js';
 import { ev, production, T0 } from './control-fixtures.js';
@@ -95,6 +96,16 @@ describe('blast radius at now, cached', () => {
   });
 });
 
+/** An action event appended as the control layer does: announced to the watch as it is written. */
+function ownAction(pipeline: Pipeline, watch: GraphWatch, id: string, at: number) {
+  const write = pipeline.ingest([ev('action.proposed', at, { action: id, service: 'db', kind: 'DEPLOY', parameters: {}, rolloutPercent: 10, reversible: true, destructive: false, justification: 'x', evidence: [] })]);
+  watch.appending(
+    write.then(() => [{ topic: 'action' as const, at }]),
+    1,
+  );
+  return write;
+}
+
 describe('graph watch', () => {
   it('moves the topology generation for topology facts only, and every generation when it cannot tell', async () => {
     const { store, pipeline } = await production();
@@ -126,14 +137,7 @@ describe('graph watch', () => {
     const actions = () => watch.generation(['action'], now);
     const [t0, a0] = [await topo(), await actions()];
     const readsBefore = reads;
-    const own = (id: string) => {
-      const write = pipeline.ingest([ev('action.proposed', now - 1000, { action: id, service: 'db', kind: 'DEPLOY', parameters: {}, rolloutPercent: 10, reversible: true, destructive: false, justification: 'x', evidence: [] })]);
-      watch.appending(
-        write.then(() => [{ topic: 'action' as const, at: now - 1000 }]),
-        1,
-      );
-      return write;
-    };
+    const own = (id: string) => ownAction(pipeline, watch, id, now - 1000);
     // Our own action events, awaited or not: the topology stands, the actions moved, nothing was read.
     await own('a1');
     void own('a2');
@@ -150,14 +154,7 @@ describe('graph watch', () => {
   it('counts a look that found only its own events as the last look: exact across it, and late events still move everything', async () => {
     const { store, pipeline } = await production();
     const watch = createGraphWatch(store);
-    const own = async (id: string, at: number) => {
-      const write = pipeline.ingest([ev('action.proposed', at, { action: id, service: 'db', kind: 'DEPLOY', parameters: {}, rolloutPercent: 10, reversible: true, destructive: false, justification: 'x', evidence: [] })]);
-      watch.appending(
-        write.then(() => [{ topic: 'action' as const, at }]),
-        1,
-      );
-      await write;
-    };
+    const own = (id: string, at: number) => ownAction(pipeline, watch, id, at);
     const now = T0 + HOUR;
     const topo = (t = now) => watch.generation(['service', 'dependency'], t);
     const alerts = (t = now) => watch.generation(['alert'], t);
