@@ -58,6 +58,9 @@ export class ChunkWorkers {
   }
 }
 
+/** Batches handed to the store at once: while one is written, the next are decoded and queue to share the following write. */
+const STORE_DEPTH = 4;
+
 /** How many worker threads to use when the caller does not say: one per core, at most four. */
 export const defaultWorkers = (): number => Math.min(4, availableParallelism());
 
@@ -90,7 +93,8 @@ export async function ingestFileParallel(
   const pending: { done: Promise<ChunkDone>; bytes: number }[] = [];
   let seq = 0;
   let exhausted = false;
-  let storing: Promise<void> | null = null;
+  // Batches handed to the store and not yet stored, oldest first.
+  const storing: Promise<void>[] = [];
   let storeFailure: { error: unknown } | null = null;
   const fill = async (): Promise<void> => {
     while (!exhausted && pending.length < depth) {
@@ -121,8 +125,8 @@ export async function ingestFileParallel(
         continue;
       }
       if (storeFailure) break;
-      // Decoding this batch (inside storePrepared) overlaps the write of the one before, behind which
-      // it queues: at most two are in flight, and a store fails what queued behind a failed write.
+      // Decoding this batch (inside storePrepared) overlaps the writes of those before, behind which it
+      // queues (and which then share one write and fsync); a store fails what queued behind a failed write.
       const stored = sink.storePrepared(done.batch).then(
         (r) => {
           result.accepted += r.accepted;
@@ -133,14 +137,14 @@ export async function ingestFileParallel(
           storeFailure ??= { error };
         },
       );
-      await storing;
-      storing = stored;
+      storing.push(stored);
+      if (storing.length >= STORE_DEPTH) await storing.shift();
     }
-    await storing;
+    await Promise.all(storing);
     if (storeFailure) throw (storeFailure as { error: unknown }).error;
     return result;
   } finally {
-    await storing;
+    await Promise.all(storing);
     await chunks.return(undefined);
   }
 }
