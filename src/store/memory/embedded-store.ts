@@ -125,6 +125,8 @@ export class EmbeddedStore implements GraphStore {
   private needsWhole = false;
   private snapshotting: Promise<void> | null = null;
   private closed = false;
+  /** Keys claimed by a write not yet durable: not stored events yet. */
+  private claimedInFlight = 0;
 
   private constructor(
     readonly index: GraphIndex,
@@ -246,18 +248,19 @@ export class EmbeddedStore implements GraphStore {
 
   /** Deduplicates, makes the new records durable in one write, then shows them and answers. */
   private async commit(group: readonly Waiting[]): Promise<void> {
-    const claimed = new Set<string>();
+    // Keys are claimed now (one look-up says new or repeat, within the group too) and their facts
+    // added once durable; a failed write gives them back.
     const plans = group.map((w) => {
       const outcomes: ('accepted' | 'duplicate')[] = [];
       const fresh: Waiting['records'][number][] = [];
       for (const r of w.records) {
-        if (this.index.keys.has(r.key) || claimed.has(r.key)) outcomes.push('duplicate');
+        if (!this.index.claim(r.key)) outcomes.push('duplicate');
         else {
-          claimed.add(r.key);
           fresh.push(r);
           outcomes.push('accepted');
         }
       }
+      this.claimedInFlight += fresh.length;
       return { w, outcomes, fresh };
     });
     const batches: (LoggedBatch | Uint8Array)[] = [];
@@ -274,7 +277,11 @@ export class EmbeddedStore implements GraphStore {
       // Durable first: the index (what readers see) changes only after the fsync.
       if (this.log && batches.length > 0) await this.log.appendMany(batches);
     } catch (e) {
-      for (const { w } of plans) w.reject(e);
+      for (const { w, fresh } of plans) {
+        for (const r of fresh) this.index.release(r.key);
+        this.claimedInFlight -= fresh.length;
+        w.reject(e);
+      }
       // What queued behind a failed write fails with it: no batch is stored while one handed over
       // before it was not (a bulk door keeps the next batch queued while the last one is written).
       for (let i = this.waiting.length - 1; i >= 0; i--) {
@@ -290,9 +297,10 @@ export class EmbeddedStore implements GraphStore {
       // A prepared batch with no repeats brings its snapshot frames ready-made.
       const framed = w.prepared !== null && fresh.length === w.records.length;
       for (const r of fresh) {
-        this.index.addEvent(r.key, r.facts);
+        this.index.addClaimed(r.key, r.facts);
         if (!framed) added.push([r.key, r.facts]);
       }
+      this.claimedInFlight -= fresh.length;
       if (framed && this.log && fresh.length > 0) addFrames(this.sinceSnapshot, (w.prepared as PreparedBatch).frames, fresh.length);
       w.resolve({ outcomes, accepted: fresh.length, duplicates: w.records.length - fresh.length });
     }
@@ -422,7 +430,7 @@ export class EmbeddedStore implements GraphStore {
   causalLinks = (t: Instant) => Promise.resolve(this.slices.causalLinks(t));
   stats = (): Promise<StoreStats> =>
     Promise.resolve({
-      events: this.index.keys.size,
+      events: this.index.keys.size - this.claimedInFlight,
       facts: this.index.factCount,
       services: this.index.entities.service.size,
       dependencies: this.index.entities.dependency.size,

@@ -95,20 +95,35 @@ export class GraphIndex {
 
   /** Records an event's facts, together. The caller has checked that `key` is new. */
   addEvent(key: string, facts: readonly Fact[]): void {
-    // One copy of the key for the set and every fact: the one the facts already share.
-    const shared = facts[0]?.key === key ? facts[0].key : key;
-    this.keys.add(shared);
-    for (const f of facts) this.addFact(f, f.key === shared ? shared : f.key);
+    this.keys.add(key);
+    this.addClaimed(key, facts);
   }
 
   /** Records an event's facts unless its key is known already; false when it was. One look-up of the key where `has` then `addEvent` make two. */
   addNewEvent(key: string, facts: readonly Fact[]): boolean {
-    const known = this.keys.size;
-    const shared = facts[0]?.key === key ? facts[0].key : key;
-    this.keys.add(shared);
-    if (this.keys.size === known) return false;
-    for (const f of facts) this.addFact(f, f.key === shared ? shared : f.key);
+    if (!this.claim(key)) return false;
+    this.addClaimed(key, facts);
     return true;
+  }
+
+  /**
+   * Adds `key` to the known keys; false when it was known already. A writer claims an event's key
+   * before its record is durable (one look-up decides new or repeat) and adds the facts after, with
+   * `addClaimed`; should the write fail, it gives the key back with `release`.
+   */
+  claim(key: string): boolean {
+    const known = this.keys.size;
+    this.keys.add(key);
+    return this.keys.size !== known;
+  }
+  release(key: string): void {
+    this.keys.delete(key);
+  }
+  /** Records the facts of an event whose key was claimed. */
+  addClaimed(key: string, facts: readonly Fact[]): void {
+    // One copy of the key for every fact: the one the facts already share.
+    const shared = facts[0]?.key === key ? facts[0].key : key;
+    for (const f of facts) this.addFact(f, f.key === shared ? shared : f.key);
   }
 
   entity(kind: FactKind, id: string): number {
