@@ -193,8 +193,7 @@ export class EmbeddedStore implements GraphStore {
    */
   appendPrepared(batch: PreparedBatch): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    const records = decodePrepared(batch).map(([key, facts]) => ({ key, facts }));
-    return this.enqueue(records, batch);
+    return this.enqueue(decodePrepared(batch), batch);
   }
 
   private enqueue(records: Waiting['records'], prepared: PreparedBatch | null): Promise<AppendResult> {

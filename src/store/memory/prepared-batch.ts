@@ -44,10 +44,10 @@ export function prepareBatch(events: readonly CloudEvent[], recordedAt: number):
   };
 }
 
-/** The batch's events as [key, facts], in order. */
-export function decodePrepared(batch: PreparedBatch): [string, Fact[]][] {
-  const entries: [string, Fact[]][] = [];
-  for (const frame of batch.frames) decodeFrame(frame, (key, facts) => entries.push([key, facts]));
+/** The batch's events with their keys, in order. */
+export function decodePrepared(batch: PreparedBatch): { key: string; facts: Fact[] }[] {
+  const entries: { key: string; facts: Fact[] }[] = [];
+  for (const frame of batch.frames) decodeFrame(frame, (key, facts) => entries.push({ key, facts }));
   if (entries.length !== batch.events) throw new Error(`prepared batch holds ${entries.length} events, it says ${batch.events}`);
   return entries;
 }
