@@ -1,7 +1,8 @@
 /**
  * Re-observes a generated scenario the way a metrics pipeline with coarse buckets and short
  * recordings sees it (PetShop: 5-minute buckets over windows of about 25 minutes): every alert
- * time falls to the start of its bucket, and each incident is observed only through a window that
+ * time falls to the start of its bucket, or of the next one when the failure began late in its
+ * bucket (averaging hides it; so two onsets in adjacent buckets may show in either order), and each incident is observed only through a window that
  * opens one or two buckets before its fault's first alert and closes, with the incident opened,
  * one bucket after its symptom. Changes keep their recorded times (a deploy or config change is
  * logged, not sampled), so a change can lie a few minutes before the window opens.
@@ -48,7 +49,9 @@ export function coarsen(scenario: Scenario, seed: number, opts: CoarseOptions = 
   const windows: Window[] = [];
   const opened = new Map<string, number>();
   const keep = (id: string, at: number): void => {
-    const f = floor(at);
+    // A bucket's value is an average: a failure that began late in a bucket may not move it past the
+    // threshold until the next one. It is reported a bucket late with the share of the bucket it missed.
+    const f = floor(at) + (r.next() < (at - floor(at)) / B ? B : 0);
     const res = resolved.get(id);
     moved.set(id, { fired: f, resolved: res === undefined ? null : Math.max(f + B, floor(res + (at - (fired.get(id) ?? at)))) });
   };

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rankCauses, gatherRootCauseSlice, resolveOptions } from '../../src/analysis/root-cause.js';
+import { draftCauses, rankCauses, gatherRootCauseSlice, resolveOptions } from '../../src/analysis/root-cause.js';
 import { loadStore } from './load.js';
 import { convertIssue, fitDetector, parseGraph, parseMetrics, parseTarget, type Variant } from './petshop-convert.js';
 import { petshopDir } from './petshop-run.js';
@@ -38,7 +38,11 @@ for (const s of scenarios.filter((x) => x.includes(filter))) {
     const g = await gatherRootCauseSlice(store, { incident: c.incident }, o);
     if (!g.ok) throw new Error('gather');
     const r = rankCauses(g.slice, o);
-    for (const x of r.candidates) console.log(`   ${x.rank}. ${x.cause.kind}:${x.service} score ${x.score.toFixed(2)} conf ${x.confidence.toFixed(2)} chain ${x.chain.map((e) => e.id).join(' > ')}`);
+    const features = new Map(draftCauses(g.slice, o).drafts.map((d) => [`${d.cause.kind}:${d.cause.id}`, d.features]));
+    for (const x of r.candidates) {
+      console.log(`   ${x.rank}. ${x.cause.kind}:${x.service} score ${x.score.toFixed(2)} conf ${x.confidence.toFixed(2)} chain ${x.chain.map((e) => e.id).join(' > ')}`);
+      console.log(`      ${JSON.stringify(features.get(`${x.cause.kind}:${x.cause.id}`))}`);
+    }
     await store.close();
   }
 }
