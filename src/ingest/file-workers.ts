@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { PreparedBatch } from '../store/memory/prepared-batch.js';
+import type { AppendStream, PreparedBatch } from '../store/memory/prepared-batch.js';
 import { type ChunkDone, type ChunkJob, chunksOf } from './file-chunks.js';
 import { besideThis, startWorker } from './worker-thread.js';
 
@@ -65,7 +65,7 @@ const STORE_DEPTH = 4;
 export const defaultWorkers = (): number => Math.min(4, availableParallelism());
 
 export interface ParallelSink {
-  storePrepared(batch: PreparedBatch): Promise<{ accepted: number; duplicates: number }>;
+  storePrepared(batch: PreparedBatch, stream?: AppendStream): Promise<{ accepted: number; duplicates: number }>;
 }
 
 export interface ParallelFileResult {
@@ -95,6 +95,7 @@ export async function ingestFileParallel(
   let exhausted = false;
   // Batches handed to the store and not yet stored, oldest first.
   const storing: Promise<void>[] = [];
+  const stream: AppendStream = { failure: null };
   let storeFailure: { error: unknown } | null = null;
   const fill = async (): Promise<void> => {
     while (!exhausted && pending.length < depth) {
@@ -126,8 +127,9 @@ export async function ingestFileParallel(
       }
       if (storeFailure) break;
       // Decoding this batch (inside storePrepared) overlaps the writes of those before, behind which it
-      // queues (and which then share one write and fsync); a store fails what queued behind a failed write.
-      const stored = sink.storePrepared(done.batch).then(
+      // queues (and which then share one write and fsync); the stream makes the store fail every batch
+      // of this file after one whose write failed.
+      const stored = sink.storePrepared(done.batch, stream).then(
         (r) => {
           result.accepted += r.accepted;
           result.duplicates += r.duplicates;

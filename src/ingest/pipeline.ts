@@ -6,7 +6,7 @@ import { type CloudEvent, type EventIssue, type EventType, parseEvent } from '..
 import { applyEvent } from '../model/apply.js';
 import { eventKey } from '../model/facts.js';
 import type { AppendRecord, AppendResult, GraphStore } from '../store/graph-store.js';
-import type { PreparedBatch } from '../store/memory/prepared-batch.js';
+import type { AppendStream, PreparedBatch } from '../store/memory/prepared-batch.js';
 
 /** One problem with one event of a batch, as CONTRACT §2 reports it. */
 export interface IngestError {
@@ -58,7 +58,7 @@ export interface Pipeline {
   /** Stores events that are already valid (Kafka validates per message to route the invalid to a DLQ). */
   store(events: readonly CloudEvent[]): Promise<AppendResult>;
   /** Stores a batch validated and prepared on another thread; present when the store takes such batches. */
-  storePrepared?: (batch: PreparedBatch) => Promise<AppendResult>;
+  storePrepared?: (batch: PreparedBatch, stream?: AppendStream) => Promise<AppendResult>;
 }
 
 export function createPipeline(deps: { store: GraphStore; now?: () => number; observer?: PipelineObserver }): Pipeline {
@@ -76,9 +76,9 @@ export function createPipeline(deps: { store: GraphStore; now?: () => number; ob
     return result;
   };
   const storePrepared = deps.store.appendPrepared
-    ? async (batch: PreparedBatch): Promise<AppendResult> => {
+    ? async (batch: PreparedBatch, stream?: AppendStream): Promise<AppendResult> => {
         const started = performance.now();
-        const result = await (deps.store.appendPrepared as NonNullable<GraphStore['appendPrepared']>).call(deps.store, batch);
+        const result = await (deps.store.appendPrepared as NonNullable<GraphStore['appendPrepared']>).call(deps.store, batch, stream);
         deps.observer?.accepted?.(result.accepted, result.duplicates, (performance.now() - started) / 1000);
         return result;
       }

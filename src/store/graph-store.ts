@@ -4,7 +4,7 @@
  */
 import type { CloudEvent } from '../../schema/events.js';
 import type { Fact, FactKind } from '../model/facts.js';
-import type { PreparedBatch } from './memory/prepared-batch.js';
+import type { AppendStream, PreparedBatch } from './memory/prepared-batch.js';
 import type { Instant } from '../model/time.js';
 import type {
   AlertState,
@@ -106,7 +106,7 @@ export interface GraphStore extends GraphReader {
    * The same for a batch validated, applied and encoded on another thread, where the store can
    * take one (the embedded store): bulk doors then leave only the indexing to the store's thread.
    */
-  appendPrepared?(batch: PreparedBatch): Promise<AppendResult>;
+  appendPrepared?(batch: PreparedBatch, stream?: AppendStream): Promise<AppendResult>;
   close(): Promise<void>;
 }
 

@@ -94,32 +94,33 @@ describe('ingestFiles on worker threads into the embedded store', () => {
     await writeFile(path, ndjson(events.slice(0, 1_000)));
     const data = join(dir, 'store');
     const { store } = await EmbeddedStore.open({ dataDir: data });
-    // The second write fails once, as a full disk would, and only once the third batch is queued
-    // behind it; the log itself stays usable, so only the store's rule keeps that batch out.
-    let handedOver = 0;
-    let thirdQueued = (): void => undefined;
-    const queued = new Promise<void>((resolve) => (thirdQueued = resolve));
+    // The write that holds the second batch fails, as a full disk would, once a third batch was
+    // handed over; the log itself stays usable, so only the store's rules keep later batches out.
+    const handed: Uint8Array[] = [];
+    let thirdHanded = (): void => undefined;
+    const third = new Promise<void>((resolve) => (thirdHanded = resolve));
     const appendPrepared = store.appendPrepared.bind(store);
-    store.appendPrepared = (batch) => {
-      const r = appendPrepared(batch);
-      if (++handedOver === 3) thirdQueued();
-      return r;
+    store.appendPrepared = (batch, stream) => {
+      if (handed.push(batch.record) === 3) thirdHanded();
+      return appendPrepared(batch, stream);
     };
     const log = (store as unknown as { log: EventLog }).log;
     const appendMany = log.appendMany.bind(log);
-    let writes = 0;
+    let failed = false;
     log.appendMany = async (batches) => {
-      if (++writes !== 2) return appendMany(batches);
-      await queued;
+      if (failed || !batches.includes(handed[1] as Uint8Array)) return appendMany(batches);
+      failed = true;
+      await third;
       throw new Error('disk full');
     };
 
     await expect(ingestFiles([path], createPipeline({ store }), ON_WORKERS)).rejects.toThrow('disk full');
-    // At least the third was queued behind the failing write (the door hands over several at once).
-    expect(handedOver).toBeGreaterThanOrEqual(3);
-    expect((await store.stats()).events).toBe(250);
+    // What is stored is the batches before the second: the first (250 events), or none when the
+    // first shared the failed write.
+    const kept = (await store.stats()).events;
+    expect([0, 250]).toContain(kept);
     // Re-running the file once the disk has room stores the rest: the failed batches' events were not kept as known.
-    expect(await ingestFiles([path], createPipeline({ store }), ON_WORKERS)).toEqual({ ok: true, files: 1, accepted: 750, duplicates: 250 });
+    expect(await ingestFiles([path], createPipeline({ store }), ON_WORKERS)).toEqual({ ok: true, files: 1, accepted: 1_000 - kept, duplicates: kept });
     await store.close();
     const { store: reopened } = await EmbeddedStore.open({ dataDir: data });
     expect((await reopened.stats()).events).toBe(1_000);

@@ -18,7 +18,7 @@ import type { Instant } from '../../model/time.js';
 import type { AppendRecord, AppendResult, GraphStore, StoreStats } from '../graph-store.js';
 import { type EventLog, type LoggedBatch, type LogPosition, openEventLog } from './event-log.js';
 import { GraphIndex } from './graph-index.js';
-import { decodePrepared, type PreparedBatch } from './prepared-batch.js';
+import { type AppendStream, decodePrepared, type PreparedBatch } from './prepared-batch.js';
 import { Slices } from './slices.js';
 import { encodeEvents, loadLatestSnapshot, UnusableBaseSnapshot, writeSnapshot } from './snapshot.js';
 
@@ -79,6 +79,7 @@ interface Waiting {
   records: readonly { readonly key: string; readonly facts: readonly Fact[] }[];
   /** Set for a prepared batch: its record is logged as it is, its frames go to the next snapshot. */
   prepared: PreparedBatch | null;
+  stream: AppendStream | null;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 }
@@ -191,15 +192,17 @@ export class EmbeddedStore implements GraphStore {
    * Appends a batch that another thread validated, applied and encoded (`prepareBatch`): only the
    * decoding into facts runs here, at once, so it overlaps the log write of the batch before.
    */
-  appendPrepared(batch: PreparedBatch): Promise<AppendResult> {
+  appendPrepared(batch: PreparedBatch, stream?: AppendStream): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    return this.enqueue(decodePrepared(batch), batch);
+    if (stream?.failure) return Promise.reject(stream.failure.error);
+    return this.enqueue(decodePrepared(batch), batch, stream ?? null);
   }
 
-  private enqueue(records: Waiting['records'], prepared: PreparedBatch | null): Promise<AppendResult> {
+  private enqueue(records: Waiting['records'], prepared: PreparedBatch | null, stream: AppendStream | null = null): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (stream?.failure) return Promise.reject(stream.failure.error);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ records, prepared, resolve, reject });
+      this.waiting.push({ records, prepared, stream, resolve, reject });
       this.drain();
     });
   }
@@ -246,7 +249,13 @@ export class EmbeddedStore implements GraphStore {
   }
 
   /** Deduplicates, makes the new records durable in one write, then shows them and answers. */
-  private async commit(group: readonly Waiting[]): Promise<void> {
+  private async commit(all: readonly Waiting[]): Promise<void> {
+    // A batch of a stream whose earlier write failed is not stored.
+    const group = all.filter((w) => {
+      if (!w.stream?.failure) return true;
+      w.reject(w.stream.failure.error);
+      return false;
+    });
     // Keys are claimed now (one look-up says new or repeat, within the group too) and their facts
     // added once durable; a failed write gives them back.
     const plans = group.map((w) => {
@@ -279,15 +288,9 @@ export class EmbeddedStore implements GraphStore {
       for (const { w, fresh } of plans) {
         for (const r of fresh) this.index.release(r.key);
         this.claimedInFlight -= fresh.length;
+        // Marked at once: a later batch of the stream fails whenever it arrives.
+        if (w.stream) w.stream.failure ??= { error: e };
         w.reject(e);
-      }
-      // What queued behind a failed write fails with it: no batch is stored while one handed over
-      // before it was not (a bulk door keeps the next batch queued while the last one is written).
-      for (let i = this.waiting.length - 1; i >= 0; i--) {
-        const queued = this.waiting[i] as Waiting | Barrier;
-        if ('run' in queued) continue;
-        this.waiting.splice(i, 1);
-        queued.reject(e);
       }
       return;
     }

@@ -25,6 +25,15 @@ export interface PreparedBatch {
   frames: Uint8Array[];
 }
 
+/**
+ * Batches that must be stored in order, each only if the one before it was: once a write of one of
+ * them fails, the store fails every later one (queued or handed over after), whatever the log does
+ * next. A bulk door keeps several batches in flight; this keeps a failure from leaving a gap.
+ */
+export interface AppendStream {
+  failure: { error: unknown } | null;
+}
+
 /** A view that owns its whole buffer: a pooled small Buffer shares its memory with others and cannot be transferred. */
 function owned(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
