@@ -289,7 +289,7 @@ export class EmbeddedStore implements GraphStore {
         for (const r of fresh) this.index.release(r.key);
         this.claimedInFlight -= fresh.length;
         // Marked at once: a later batch of the stream fails whenever it arrives.
-        if (w.stream) w.stream.failure ??= { error: e };
+        if (w.stream) w.stream.failure ??= { error: e instanceof Error ? e : new Error(String(e)) };
         w.reject(e);
       }
       return;

@@ -31,7 +31,7 @@ export interface PreparedBatch {
  * next. A bulk door keeps several batches in flight; this keeps a failure from leaving a gap.
  */
 export interface AppendStream {
-  failure: { error: unknown } | null;
+  failure: { error: Error } | null;
 }
 
 /** A view that owns its whole buffer: a pooled small Buffer shares its memory with others and cannot be transferred. */
