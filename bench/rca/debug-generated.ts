@@ -41,7 +41,7 @@ for (const top of allTopologies()) {
       const an = findAnomalies(g.slice, o);
       const topo = buildTopology(g.slice);
       const t = (x: number | undefined): string => (x === undefined ? '-' : new Date(x).toISOString().slice(11, 19));
-      console.log(`   symptomStart ${t(an.symptomStart)} traffic ${an.traffic.map((x) => `${x.service}@${t(x.firedAt)}`).join(',')}`);
+      console.log(`   resolution ${an.timing.resolutionMs / 1000} s symptomStart ${t(an.symptomStart)} traffic ${an.traffic.map((x) => `${x.service}@${t(x.firedAt)}`).join(',')}`);
       for (const a of [...an.byService.values()].sort((x, y) => x.onset - y.onset)) {
         console.log(`   anomaly ${a.service} ${t(a.onset)} ${a.alerts.map((x) => `${x.signal}/${x.severity}${x.dependency ? '->' + x.dependency : ''}@${t(x.firedAt)}`).join(',')} blamedBy ${[...a.blamedBy.keys()].join(',')}`);
       }
@@ -51,7 +51,7 @@ for (const top of allTopologies()) {
       }
       const cfg = g.slice.configChanges.find((x) => x.id === c.label.cause.id);
       for (const s of cfg ? [cfg.service, ...cfg.services] : [c.label.service]) {
-        const ch = chainFrom(topo, an, s, cfg?.at ?? 0, o.toleranceMs, o.propagationMs);
+        const ch = chainFrom(topo, an, s, cfg?.at ?? 0);
         const a = an.byService.get(s);
         console.log(`   consumer ${s} onset ${t(a?.onset)} alerts ${a?.alerts.map((x) => `${x.signal}${x.dependency ? '->' + x.dependency : ''}@${t(x.firedAt)}`).join(',')} chain ${ch?.services.join(' > ')} coh ${ch?.coherence.toFixed(2)} other ${ch?.blamesOther} slow ${ch?.slow}`);
       }

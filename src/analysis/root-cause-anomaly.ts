@@ -5,6 +5,7 @@
  * of its own shows up.
  */
 import type { AlertState } from '../model/views.js';
+import { alertResolution, type Timing, timingOf } from './root-cause-timing.js';
 import type { RootCauseOptions, RootCauseSlice } from './root-cause-types.js';
 
 export interface ServiceAnomaly {
@@ -23,6 +24,8 @@ export interface Anomalies {
   byService: Map<string, ServiceAnomaly>;
   /** Traffic-surge alerts in the episode: triggers for changes that sat idle. */
   traffic: AlertState[];
+  /** The tolerances, widened by the resolution of the episode's alert times. */
+  timing: Timing;
 }
 
 /** Signals that say a service failed in itself rather than through what it calls. */
@@ -35,10 +38,11 @@ export const OWN_FAILURE_SIGNALS: ReadonlySet<string> = new Set(['saturation', '
 export function findAnomalies(slice: RootCauseSlice, o: RootCauseOptions): Anomalies {
   const start = slice.at - o.episodeMs;
   const inWindow = slice.alerts.filter((a) => a.firedAt >= start && a.firedAt <= slice.at);
+  const timing = timingOf(o, alertResolution(inWindow, o.propagationMs));
   const first = slice.symptoms[0];
-  const symptomAlerts = inWindow.filter((a) => a.service === first && a.signal !== 'traffic' && (a.resolvedAt === null || a.resolvedAt >= slice.at - o.toleranceMs));
+  const symptomAlerts = inWindow.filter((a) => a.service === first && a.signal !== 'traffic' && (a.resolvedAt === null || a.resolvedAt >= slice.at - timing.toleranceMs));
   const symptomStart = symptomAlerts.length > 0 ? Math.min(...symptomAlerts.map((a) => a.firedAt)) : slice.at;
-  const live = (a: AlertState): boolean => a.resolvedAt === null || a.resolvedAt >= symptomStart - o.toleranceMs;
+  const live = (a: AlertState): boolean => a.resolvedAt === null || a.resolvedAt >= symptomStart - timing.toleranceMs;
 
   const byService = new Map<string, ServiceAnomaly>();
   const entry = (service: string, at: number): ServiceAnomaly => {
@@ -62,7 +66,7 @@ export function findAnomalies(slice: RootCauseSlice, o: RootCauseOptions): Anoma
       if (prev === undefined || a.firedAt < prev) callee.blamedBy.set(a.service, a.firedAt);
     }
   }
-  return { symptomStart, byService, traffic };
+  return { symptomStart, byService, traffic, timing };
 }
 
 /** Whether a service failed of itself: an own saturation or availability alert. */

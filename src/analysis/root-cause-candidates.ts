@@ -9,6 +9,7 @@ import type { ConfigChangeState, DeployState } from '../model/views.js';
 import { type Anomalies, hasOwnFailureSignal, type ServiceAnomaly } from './root-cause-anomaly.js';
 import { type Chain, chainFrom, earlierFailuresBelow, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
+import { clearlyAfter, climbMs } from './root-cause-timing.js';
 import type { NewDependency, RootCauseOptions, RootCauseSlice, RootCauseWeights } from './root-cause-types.js';
 
 export type Features = Partial<Record<Exclude<keyof RootCauseWeights, 'temperature'>, number>>;
@@ -39,7 +40,7 @@ function chainEvidence(ctx: Context, chain: Chain): string[] {
   for (let i = 0; i + 1 < chain.services.length; i++) {
     const below = ctx.an.byService.get(chain.services[i] as string);
     const above = ctx.an.byService.get(chain.services[i + 1] as string);
-    if (below && above && above.onset >= below.onset - ctx.o.toleranceMs) out.push(ev.orderLine(below, above));
+    if (below && above && above.onset >= below.onset - ctx.an.timing.toleranceMs) out.push(ev.orderLine(below, above));
   }
   return out;
 }
@@ -58,8 +59,8 @@ function chainFeatures(chain: Chain): Features {
  */
 function trigger(ctx: Context, services: readonly string[], changeAt: number, onset: number): string | null {
   const set = new Set(services);
-  const from = Math.max(changeAt, onset - ctx.o.surgeWindowMs);
-  const t = ctx.an.traffic.filter((a) => set.has(a.service) && a.firedAt >= from && a.firedAt <= onset + ctx.o.toleranceMs).at(-1);
+  const from = Math.max(changeAt, onset - ctx.an.timing.surgeWindowMs);
+  const t = ctx.an.traffic.filter((a) => set.has(a.service) && a.firedAt >= from && a.firedAt <= onset + ctx.an.timing.toleranceMs).at(-1);
   if (t) return ev.triggerLine(t, changeAt);
   for (const s of services) {
     for (const caller of ctx.top.callers.get(s) ?? []) {
@@ -72,7 +73,7 @@ function trigger(ctx: Context, services: readonly string[], changeAt: number, on
 }
 
 function addFailureBelow(ctx: Context, d: Draft, start: string, onset: number, explained: ReadonlySet<string>): void {
-  const earlier = earlierFailuresBelow(ctx.top, ctx.an, start, onset, explained, ctx.o.propagationMs);
+  const earlier = earlierFailuresBelow(ctx.top, ctx.an, start, onset, explained, (s) => changedBehind(ctx, s));
   if (earlier.length === 0) d.features.deepest = 1;
   else {
     d.features.earlierBelow = earlier.length;
@@ -84,11 +85,12 @@ function addFailureBelow(ctx: Context, d: Draft, start: string, onset: number, e
  * Whether `dependency` began failing before `onset`, and recently enough to have brought its caller
  * down (the propagation time). A setting that governs calls to a dependency explains those calls
  * failing, not the dependency failing before its callers did: that failure began below, whatever
- * the setting. The observed order decides between the two stories, so no tolerance applies here.
+ * the setting. The observed order decides between the two stories, so no tolerance applies here
+ * beyond the alerts' resolution: onsets within one step of each other are not ordered.
  */
 function failedFirst(ctx: Context, dependency: string, onset: number): boolean {
   const a = ctx.an.byService.get(dependency);
-  return a !== undefined && a.onset < onset && onset - a.onset <= ctx.o.propagationMs;
+  return a !== undefined && clearlyAfter(ctx.an.timing, onset, a.onset) && onset - a.onset <= climbMs(ctx.an.timing, 1);
 }
 
 /**
@@ -105,7 +107,8 @@ function changeDraft(
   lead: string[],
   governs: string | null = null,
 ): Draft | null {
-  const { an, o } = ctx;
+  const { an } = ctx;
+  const o = an.timing;
   if (at > an.symptomStart + o.toleranceMs) return null;
   const startOnset = (s: string, fallback: number): number => an.byService.get(s)?.onset ?? fallback;
   // A failure that began before the change, or after the symptom, is not its effect.
@@ -116,7 +119,7 @@ function changeDraft(
   let best: { chain: Chain; start: string; onset: number | null } | null = null;
   for (const s of actsOn) {
     const a = effective(s);
-    const chain = chainFrom(ctx.top, an, s, at, o.toleranceMs, o.propagationMs);
+    const chain = chainFrom(ctx.top, an, s, at);
     if (!chain) continue;
     const onset = a?.onset ?? null;
     // The chain the failure most plausibly climbed: through a failing service, with no hop its
@@ -193,13 +196,16 @@ function addPointsBelow(ctx: Context, d: Draft, service: string, explained: Read
 }
 
 /**
- * The latest other change of `service` after `at` and no later than `onset`: a deploy still running
- * then, or a config change of the service. The change at `at` ran without failing until it came.
+ * The latest other change of `service` after `at` and before `onset` by more than one step of the
+ * alerts' resolution: a deploy still running then, or a config change of the service. The change at
+ * `at` ran without failing until it came. A change within a step of the onset may have come after
+ * the failure began: it says nothing.
  */
 function laterChange(ctx: Context, service: string, at: number, onset: number): { id: string; at: number } | null {
   let best: { id: string; at: number } | null = null;
+  const res = ctx.an.timing.resolutionMs;
   for (const x of changesOf(ctx.slice).get(service) ?? []) {
-    if (x.at > at && x.at <= onset && (x.deploy === null || runningAt(ctx, x.deploy, onset)) && (!best || x.at > best.at)) best = { id: x.id, at: x.at };
+    if (x.at > at && x.at <= onset - res && (x.deploy === null || runningAt(ctx, x.deploy, onset)) && (!best || x.at > best.at)) best = { id: x.id, at: x.at };
   }
   return best;
 }
@@ -230,7 +236,7 @@ function changesOf(slice: RootCauseSlice): Map<string, ServiceChange[]> {
 function introducer(ctx: Context, n: NewDependency): DeployState | null {
   let best: DeployState | null = null;
   for (const d of ctx.slice.deploys) {
-    if (d.service !== n.from || d.startedAt > n.at + ctx.o.toleranceMs || n.at - d.startedAt > ctx.o.quickEffectMs) continue;
+    if (d.service !== n.from || d.startedAt > n.at + ctx.an.timing.toleranceMs || n.at - d.startedAt > ctx.an.timing.quickEffectMs) continue;
     if (!best || d.startedAt > best.startedAt || (d.startedAt === best.startedAt && d.id > best.id)) best = d;
   }
   return best;
@@ -238,10 +244,11 @@ function introducer(ctx: Context, n: NewDependency): DeployState | null {
 
 export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
   const { o, an } = ctx;
-  // A rolled-back deploy explains nothing after its rollback.
+  // A rolled-back deploy explains nothing after its rollback. Dropping it needs the order to hold
+  // beyond one step of the alerts' resolution.
   const rolledBackAt = dep.status === 'rolled_back' ? dep.finishedAt : null;
   const onset = an.byService.get(dep.service)?.onset;
-  if (rolledBackAt !== null && (onset === undefined || onset >= rolledBackAt - o.toleranceMs)) return null;
+  if (rolledBackAt !== null && (onset === undefined || onset >= rolledBackAt - o.toleranceMs + an.timing.resolutionMs)) return null;
   const added = ctx.slice.newDependencies.filter((n) => introducer(ctx, n)?.id === dep.id);
   const lead = [ev.deployLine(dep), ...added.map((n) => ev.newDependencyLine(n.from, n.to, n.at))];
   const d = changeDraft(ctx, { kind: 'deploy', id: dep.id }, dep.service, dep.startedAt, [dep.service], added.map((n) => n.to), lead);
@@ -277,23 +284,46 @@ function addBlame(ctx: Context, d: Draft, service: string): void {
 
 /** A deploy's version still ran at `t`: it was not rolled back before then. */
 const runningAt = (ctx: Context, d: DeployState, t: number): boolean =>
-  !(d.status === 'rolled_back' && d.finishedAt !== null && d.finishedAt < t - ctx.o.toleranceMs);
+  !(d.status === 'rolled_back' && d.finishedAt !== null && d.finishedAt < t - ctx.an.timing.toleranceMs);
 
 /**
  * Whether a change at `at` could stand behind the failure: it came shortly before it, or a surge
  * woke it. A change that sat for days with nothing to wake it is no change behind the failure.
  */
 function standsBehind(ctx: Context, at: number, a: ServiceAnomaly, chain: Chain): boolean {
-  if (at > a.onset + ctx.o.toleranceMs) return false;
-  if (a.onset - at <= ctx.o.quickEffectMs) return true;
+  if (at > a.onset + ctx.an.timing.toleranceMs) return false;
+  if (a.onset - at <= ctx.an.timing.quickEffectMs) return true;
   return trigger(ctx, chain.services, at, a.onset) !== null;
+}
+
+const changedMemo = new WeakMap<Context, Map<string, boolean>>();
+
+/**
+ * Whether a recorded change of `service` (a deploy still running, a config change of it or shared
+ * with it) stands behind its failure. `chain` is the failure's chain, for the surge that woke a change.
+ */
+function changedBehind(ctx: Context, service: string, chain?: Chain): boolean {
+  let memo = changedMemo.get(ctx);
+  if (!memo) changedMemo.set(ctx, (memo = new Map<string, boolean>()));
+  const known = memo.get(service);
+  if (known !== undefined) return known;
+  const a = ctx.an.byService.get(service);
+  const c = a === undefined ? null : (chain ?? chainFrom(ctx.top, ctx.an, service, a.onset));
+  const changed =
+    a !== undefined &&
+    c !== null &&
+    (ctx.slice.deploys.some((x) => x.service === service && runningAt(ctx, x, a.onset) && standsBehind(ctx, x.startedAt, a, c)) ||
+      ctx.slice.configChanges.some((x) => (x.service === service || x.services.includes(service)) && standsBehind(ctx, x.at, a, c)));
+  memo.set(service, changed);
+  return changed;
 }
 
 /** A service that began failing by itself: its own failure, with no change needed to explain it. */
 export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
-  const { o, an } = ctx;
+  const { an } = ctx;
+  const o = an.timing;
   if (a.onset > an.symptomStart + o.toleranceMs) return null;
-  const chain = chainFrom(ctx.top, an, a.service, a.onset, o.toleranceMs, o.propagationMs);
+  const chain = chainFrom(ctx.top, an, a.service, a.onset);
   if (!chain) return null;
   const d: Draft = {
     cause: { kind: 'service', id: a.service },
@@ -302,10 +332,7 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
     features: { service: 1, ...chainFeatures(chain) },
     evidence: [ev.failureLine(a)],
   };
-  const changed =
-    ctx.slice.deploys.some((x) => x.service === a.service && runningAt(ctx, x, a.onset) && standsBehind(ctx, x.startedAt, a, chain)) ||
-    ctx.slice.configChanges.some((x) => (x.service === a.service || x.services.includes(a.service)) && standsBehind(ctx, x.at, a, chain));
-  if (!changed) {
+  if (!changedBehind(ctx, a.service, chain)) {
     d.features.noChange = 1;
     d.evidence.push(ev.noChangeLine(a.service, ctx.slice.from, a.onset));
   }

@@ -4,6 +4,7 @@
  * service, and along it each failure must begin no earlier than the one below it.
  */
 import { type Anomalies, hasOwnFailureSignal } from './root-cause-anomaly.js';
+import { climbMs } from './root-cause-timing.js';
 import type { RootCauseSlice } from './root-cause-types.js';
 
 export interface Topology {
@@ -35,9 +36,10 @@ export function namedCallees(an: Anomalies, service: string): Set<string> {
  * Hops that contradict the chain. A caller that names the callees whose calls fail, and not this
  * one, was brought down by something else; a caller that began failing long after the failing
  * service below it was not brought down by it either, as failures climb sync calls within minutes
- * (the propagation time per hop, also across services on the way that show no failure).
+ * (the propagation time per hop, also across services on the way that show no failure, plus one
+ * step of the alerts' resolution: a delay is known only to within a step).
  */
-function hopsOf(path: readonly string[], an: Anomalies, propagationMs: number): { blamesOther: number; slow: number } {
+function hopsOf(path: readonly string[], an: Anomalies): { blamesOther: number; slow: number } {
   let blamesOther = 0;
   let slow = 0;
   let below: { onset: number; at: number } | null = null;
@@ -49,7 +51,7 @@ function hopsOf(path: readonly string[], an: Anomalies, propagationMs: number): 
     }
     const a = an.byService.get(here);
     if (!a) continue;
-    if (below && a.onset - below.onset > propagationMs * (i - below.at)) slow++;
+    if (below && a.onset - below.onset > climbMs(an.timing, i - below.at)) slow++;
     below = { onset: a.onset, at: i };
   }
   return { blamesOther, slow };
@@ -116,11 +118,12 @@ function coherenceOf(path: readonly string[], an: Anomalies, tol: number): numbe
  * chain ends at the nearest symptom reached, else it is the shortest one at all. Null when no valid
  * dependency links `start` to a symptom.
  */
-export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore: number, tol: number, propagationMs: number): Chain | null {
+export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore: number): Chain | null {
   if (!top.upward.has(start)) return null;
+  const tol = an.timing.toleranceMs;
   const first = top.symptoms[0];
   const symptomSet = new Set(top.symptoms);
-  const done = (path: string[]): Chain => ({ services: path, coherence: coherenceOf(path, an, tol), ...hopsOf(path, an, propagationMs) });
+  const done = (path: string[]): Chain => ({ services: path, coherence: coherenceOf(path, an, tol), ...hopsOf(path, an) });
   if (start === first) return done([start]);
   const startOnset = an.byService.get(start)?.onset ?? notBefore;
   const parent = new Map<string, string | null>([[start, null]]);
@@ -162,15 +165,27 @@ export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore
 }
 
 /**
- * Failing services below `service` whose failure began before its own (or at the same instant, when
- * a caller reported calls to it failing by then), and not longer than the propagation time before it: failures that could have brought `service` down, and that a
- * cause acting on `service` cannot explain. A failure below that began long before, while
+ * Failing services below `service` whose failure began before its own, and not longer than the
+ * propagation time before it: failures that could have brought `service` down, and that a cause
+ * acting on `service` cannot explain. Onsets within one step of the alerts' resolution of each
+ * other are not ordered by their own alerts (coarse metrics put both in one bucket, or in adjacent
+ * ones): such a failure below counts only when something else puts it first: a caller had reported
+ * calls to it failing by then, or a recorded change of its own stands behind it (`changedBehind`),
+ * a cause below whose failure climbs and so explains this service's too. A failure below that began long before, while
  * `service` kept working, did not climb to it (the same rule as a slow hop of a chain). The walk
  * goes down from a service only to what it reports failing calls to, or, when it names no callee,
  * to everything it calls, unless it is saturated or down by itself (then it is a source, not a
  * victim).
  */
-export function earlierFailuresBelow(top: Topology, an: Anomalies, service: string, onset: number, explained: ReadonlySet<string>, propagationMs: number): string[] {
+export function earlierFailuresBelow(
+  top: Topology,
+  an: Anomalies,
+  service: string,
+  onset: number,
+  explained: ReadonlySet<string>,
+  changedBehind: (service: string) => boolean = () => false,
+): string[] {
+  const res = an.timing.resolutionMs;
   const out: string[] = [];
   const seen = new Set([service]);
   let frontier = [service];
@@ -185,10 +200,9 @@ export function earlierFailuresBelow(top: Topology, an: Anomalies, service: stri
         const a = an.byService.get(v);
         if (!a) continue;
         next.push(v);
-        // Two failures seen at the same instant cannot be ordered by their own alerts (coarse
-        // metrics put both in one bucket); a caller's report of failing calls to it still orders it.
-        const before = a.onset < onset || (a.onset === onset && [...a.blamedBy.values()].some((t) => t <= onset));
-        if (before && onset - a.onset <= propagationMs && !explained.has(v)) out.push(v);
+        const unordered = Math.abs(onset - a.onset) <= res && a.onset <= onset;
+        const before = onset - a.onset > res || (unordered && ([...a.blamedBy.values()].some((t) => t <= onset) || changedBehind(v)));
+        if (before && onset - a.onset <= climbMs(an.timing, 1) && !explained.has(v)) out.push(v);
       }
     }
     frontier = next;

@@ -16,20 +16,21 @@ describe('root cause: timing along the chain', () => {
     const longBefore = await base(-120).analyse();
     expect(causes(longBefore)[0]).toBe('deploy:d1');
     expect(longBefore.candidates[0]?.evidence.some((l) => l.includes('was already failing'))).toBe(false);
-    // The same failure a few minutes before api's is one the deploy does not explain.
-    const justBefore = await base(-18).analyse();
+    // The same failure a few minutes before api's is one the deploy does not explain (-19, not -18:
+    // alerts at -18, -15 and -12 alone would read as a 3-minute grid, on which -18 and -15 are not ordered).
+    const justBefore = await base(-19).analyse();
     const d1 = justBefore.candidates.find((c) => c.cause.id === 'd1');
     expect(d1?.evidence.some((l) => l.startsWith('db, below api, was already failing'))).toBe(true);
   });
 
   it('does not let a setting that governs calls to a dependency explain the dependency failing first', async () => {
     // An old retry setting on api governs its calls to db; db broke by itself after its own change,
-    // and api reported failing calls to it a little later. Both changes were woken by the surge.
+    // and api reported failing calls to it a little later (3 min: more than a step of the 1-minute grid). Both changes were woken by the surge.
     const a = await shop()
       .config('c-api', 'api', -30 * 60, { dependency: 'db' })
       .config('c-db', 'db', -8 * 60)
       .alert('t1', 'web', 'traffic', -25)
-      .alert('a0', 'db', 'errors', -20)
+      .alert('a0', 'db', 'errors', -22)
       .alert('a1', 'api', 'errors', -19, { dependency: 'db' })
       .alert('a2', 'web', 'errors', -17, { dependency: 'api' })
       .incident('inc', ['web'])
