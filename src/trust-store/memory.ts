@@ -1,6 +1,6 @@
 /** The in-process trust store: maps in memory, for one process and for tests. */
 import type { LadderState, LadderTransition } from '../trust/ladder.js';
-import type { Prediction } from '../trust/provenance.js';
+import type { Prediction, PredictionOutcome } from '../trust/provenance.js';
 import type { PredictionFilter, TrustStore } from './trust-store.js';
 
 const ladderKey = (agent: string, service: string): string => `${agent}\u001f${service}`;
@@ -18,6 +18,22 @@ function matches(p: Prediction, f: PredictionFilter): boolean {
     (f.from === undefined || p.recordedAt >= f.from)
   );
 }
+
+/**
+ * Copies of what the store keeps, so that no caller shares its objects. By hand: every prediction
+ * about a service is read on each trust verdict, and structuredClone cost some 40 times more (a
+ * prediction reaching 200 services: 13 to 16 us against 0.3 to 0.4 us).
+ */
+const copyOutcome = (o: PredictionOutcome | null): PredictionOutcome | null => (o === null ? null : { ...o, truth: [...o.truth] });
+const copyPrediction = (p: Prediction): Prediction => ({
+  ...p,
+  author: { ...p.author },
+  evidence: [...p.evidence],
+  candidates: p.candidates.map((c) => ({ ...c, cause: { ...c.cause } })),
+  impacted: [...p.impacted],
+  outcome: copyOutcome(p.outcome),
+});
+const copyTransition = (t: LadderTransition): LadderTransition => ({ ...t, by: { ...t.by }, checks: t.checks.map((c) => ({ ...c })) });
 
 /** Adds `id` to the list kept under `key`. */
 function index(by: Map<string, string[]>, key: string | null, id: string): void {
@@ -40,11 +56,13 @@ export function createMemoryTrustStore(): TrustStore {
   };
   const ladders = new Map<string, LadderState>();
   const audit: LadderTransition[] = [];
+  // Each trust verdict reads the transitions of one agent on one service.
+  const auditByLadder = new Map<string, LadderTransition[]>();
   return {
     writesGraphEvents: false,
     putPrediction(p) {
       if (predictions.has(p.id)) return Promise.resolve(false);
-      predictions.set(p.id, structuredClone(p));
+      predictions.set(p.id, copyPrediction(p));
       index(byService, p.service, p.id);
       index(byAction, p.action, p.id);
       return Promise.resolve(true);
@@ -53,12 +71,12 @@ export function createMemoryTrustStore(): TrustStore {
       // By when they were made, then id: the order a store rebuilt from the graph gives too, whatever the arrival order.
       const found = [...candidates(f)].filter((p) => matches(p, f));
       found.sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return Promise.resolve(found.map((p) => structuredClone(p)));
+      return Promise.resolve(found.map(copyPrediction));
     },
     settle(id, outcome) {
       const p = predictions.get(id);
       if (!p || p.outcome !== null) return Promise.resolve(false);
-      predictions.set(id, { ...p, outcome: structuredClone(outcome) });
+      predictions.set(id, { ...p, outcome: copyOutcome(outcome) });
       return Promise.resolve(true);
     },
     ladder(agent, service) {
@@ -74,11 +92,16 @@ export function createMemoryTrustStore(): TrustStore {
       const key = ladderKey(next.agent, next.service);
       if ((ladders.get(key)?.version ?? 0) !== expectedVersion) return Promise.resolve(false);
       ladders.set(key, { ...next });
-      audit.push(structuredClone(entry));
+      const kept = copyTransition(entry);
+      audit.push(kept);
+      const mine = auditByLadder.get(ladderKey(kept.agent, kept.service));
+      if (mine) mine.push(kept);
+      else auditByLadder.set(ladderKey(kept.agent, kept.service), [kept]);
       return Promise.resolve(true);
     },
     transitions(f) {
-      return Promise.resolve(audit.filter((t) => (f.agent === undefined || t.agent === f.agent) && (f.service === undefined || t.service === f.service)).map((t) => structuredClone(t)));
+      const from = f.agent !== undefined && f.service !== undefined ? (auditByLadder.get(ladderKey(f.agent, f.service)) ?? []) : audit;
+      return Promise.resolve(from.filter((t) => (f.agent === undefined || t.agent === f.agent) && (f.service === undefined || t.service === f.service)).map(copyTransition));
     },
   };
 }

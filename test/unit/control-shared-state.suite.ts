@@ -79,6 +79,18 @@ export function sharedStateSuite(name: string, open: () => Promise<SharedState>)
       expect((await s.snapshot({ agent: 'bot', rateKey: 'r', windowMs: 1, now: 1 })).grants).toEqual([]);
     });
 
+    it('hands out copies of grants: changing one read back changes nothing kept', async () => {
+      const g: Grant = { id: 'g2', agent: 'bot', services: ['api'], kinds: ['DEPLOY'], grantedBy: 'ann', grantedAt: 1, expiresAt: 100 };
+      await s.putGrant(g);
+      g.services.push('db');
+      const [read] = await s.grants('bot');
+      read?.services.push('*');
+      read?.kinds.push('RESTART');
+      const [snap] = (await s.snapshot({ agent: 'bot', rateKey: 'r', windowMs: 1, now: 1 })).grants;
+      snap?.services.push('web');
+      expect(await s.grants('bot')).toEqual([{ ...g, services: ['api'] }]);
+    });
+
     it('counts deviations per agent', async () => {
       await s.addDeviation('bot');
       expect(await s.addDeviation('bot')).toBe(2);

@@ -8,6 +8,8 @@ import { type ActionKind, type ActionRecord, type ActionStatus, type Approval, t
 import { MEMORY_ACTIONS_KEPT, OUTCOMES_KEPT, type RateLimitHit, type SharedSnapshot, type SharedState } from '../shared-state.js';
 
 const copy = <T>(v: T): T => structuredClone(v);
+/** Grants are read on every proposal (the snapshot): a plain copy, not a structured clone. */
+const copyGrant = (g: Grant): Grant => ({ ...g, services: [...g.services], kinds: [...g.kinds] });
 
 export function createMemorySharedState(options: { maxActions?: number } = {}): SharedState {
   const maxActions = options.maxActions ?? MEMORY_ACTIONS_KEPT;
@@ -31,7 +33,7 @@ export function createMemorySharedState(options: { maxActions?: number } = {}): 
     snapshot(q): Promise<SharedSnapshot> {
       return Promise.resolve({
         kills: [...killsByScope.values()].map(copy),
-        grants: [...(grantsByAgent.get(q.agent)?.values() ?? [])].map(copy),
+        grants: [...(grantsByAgent.get(q.agent)?.values() ?? [])].map(copyGrant),
         deviations: deviationsByAgent.get(q.agent) ?? 0,
         recentActions: live(q.rateKey, q.windowMs, q.now).length,
       });
@@ -57,7 +59,7 @@ export function createMemorySharedState(options: { maxActions?: number } = {}): 
       const m = grantsByAgent.get(g.agent) ?? new Map<string, Grant>();
       // A grant expired long before this one was issued can never cover anything again.
       for (const [id, old] of m) if (old.expiresAt <= g.grantedAt) m.delete(id);
-      m.set(g.id, copy(g));
+      m.set(g.id, copyGrant(g));
       grantsByAgent.set(g.agent, m);
       return Promise.resolve();
     },
@@ -65,7 +67,7 @@ export function createMemorySharedState(options: { maxActions?: number } = {}): 
       return Promise.resolve(grantsByAgent.get(agent)?.delete(id) ?? false);
     },
     grants(agent) {
-      return Promise.resolve([...(grantsByAgent.get(agent)?.values() ?? [])].map(copy));
+      return Promise.resolve([...(grantsByAgent.get(agent)?.values() ?? [])].map(copyGrant));
     },
     addDeviation(agent) {
       const n = (deviationsByAgent.get(agent) ?? 0) + 1;
