@@ -16,7 +16,7 @@ const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const fault = positional[0] ?? '';
 const filter = positional[1] ?? '';
-const misses = new Map<string, [number, number]>();
+const misses = new Map<string, [number, number, number]>();
 const o = resolveOptions();
 const ref = (e: { kind: string; id: string }): string => (e.kind === 'service' ? e.id : `${e.kind}:${e.id}`);
 for (const top of allTopologies()) {
@@ -31,8 +31,9 @@ for (const top of allTopologies()) {
       const want = c.label.chain.map(ref).join(' > ');
       const have = (got?.chain ?? []).map(ref).join(' > ');
       const key = `${scenario.resolutionMs > 0 ? 'coarse' : 'exact'} ${c.fault}`;
-      const m = misses.get(key) ?? [0, 0];
-      misses.set(key, [m[0] + (want === have ? 0 : 1), m[1] + 1]);
+      const m = misses.get(key) ?? [0, 0, 0];
+      const causeOk = got !== undefined && got.cause.kind === c.label.cause.kind && got.cause.id === c.label.cause.id;
+      misses.set(key, [m[0] + (want === have ? 0 : 1), m[1] + 1, m[2] + (causeOk ? 0 : 1)]);
       if (want === have || flags.has('--summary')) continue;
       console.log(`\n== ${c.id} ${c.fault}\n   want ${want}\n   got  ${have} (${got?.confidence.toFixed(2)})`);
       for (const e of got?.evidence ?? []) console.log(`     ${e}`);
@@ -63,4 +64,4 @@ for (const top of allTopologies()) {
     await store.close();
   }
 }
-for (const [k, [miss, n]] of [...misses].sort()) console.log(`${k}: ${miss} of ${n} chains missed`);
+for (const [k, [miss, n, causeMiss]] of [...misses].sort()) console.log(`${k}: top-1 ${((n - causeMiss) / n).toFixed(3)} (${causeMiss} of ${n} causes missed), ${miss} chains missed`);
