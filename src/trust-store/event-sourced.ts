@@ -80,6 +80,7 @@ export function eventSourcedTrustStore(deps: { projection: TrustStore; ingest: I
   return {
     writesGraphEvents: true,
     predictions: (f) => projection.predictions(f),
+    decisions: (service) => projection.decisions(service),
     ladder: (agent, service) => projection.ladder(agent, service),
     ladders: (f) => projection.ladders(f),
     transitions: (f) => projection.transitions(f),

@@ -1,7 +1,7 @@
 /** The in-process trust store: maps in memory, for one process and for tests. */
 import type { LadderState, LadderTransition } from '../trust/ladder.js';
-import type { Prediction, PredictionOutcome } from '../trust/provenance.js';
-import type { PredictionFilter, TrustStore } from './trust-store.js';
+import { hasProvenance, type Prediction, type PredictionOutcome } from '../trust/provenance.js';
+import type { DecisionSummary, PredictionFilter, TrustStore } from './trust-store.js';
 
 const ladderKey = (agent: string, service: string): string => `${agent}\u001f${service}`;
 
@@ -48,6 +48,8 @@ export function createMemoryTrustStore(): TrustStore {
   // Every proposal adds a prediction: a question about one service or action reads only its own.
   const byService = new Map<string, string[]>();
   const byAction = new Map<string, string[]>();
+  // Kept as predictions arrive (what they count never changes once recorded).
+  const decisions = new Map<string, DecisionSummary>();
   /** The predictions a filter can match, found through its most selective key. */
   const candidates = (f: PredictionFilter): Iterable<Prediction> => {
     const ids = f.id !== undefined ? [f.id] : f.action !== undefined ? (byAction.get(f.action) ?? []) : f.service !== undefined ? (byService.get(f.service) ?? []) : null;
@@ -65,6 +67,12 @@ export function createMemoryTrustStore(): TrustStore {
       predictions.set(p.id, copyPrediction(p));
       index(byService, p.service, p.id);
       index(byAction, p.action, p.id);
+      const d = decisions.get(p.service) ?? { total: 0, withProvenance: 0, firstShadowAt: null };
+      decisions.set(p.service, {
+        total: d.total + 1,
+        withProvenance: d.withProvenance + (hasProvenance(p) ? 1 : 0),
+        firstShadowAt: p.mode !== 'shadow' ? d.firstShadowAt : Math.min(d.firstShadowAt ?? Infinity, p.recordedAt),
+      });
       return Promise.resolve(true);
     },
     predictions(f) {
@@ -72,6 +80,9 @@ export function createMemoryTrustStore(): TrustStore {
       const found = [...candidates(f)].filter((p) => matches(p, f));
       found.sort((a, b) => a.recordedAt - b.recordedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return Promise.resolve(found.map(copyPrediction));
+    },
+    decisions(service) {
+      return Promise.resolve({ ...(decisions.get(service) ?? { total: 0, withProvenance: 0, firstShadowAt: null }) });
     },
     settle(id, outcome) {
       const p = predictions.get(id);

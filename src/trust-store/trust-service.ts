@@ -36,7 +36,7 @@ import {
   promotion,
   promotionChecks,
 } from '../trust/ladder.js';
-import { type Author, CTXGRAPH, hasProvenance, type PredictedCause, type Prediction, rootCausePrediction, settleBlastRadius, settleRootCause, versionOf } from '../trust/provenance.js';
+import { type Author, CTXGRAPH, type PredictedCause, type Prediction, rootCausePrediction, settleBlastRadius, settleRootCause, versionOf } from '../trust/provenance.js';
 import { type Readiness, readiness } from '../trust/readiness.js';
 import { similarIncidents, type SimilarIncident } from '../trust/similar.js';
 import { type TrustLine, trustLine } from '../trust/verdict.js';
@@ -265,13 +265,12 @@ export function createTrustService(deps: TrustDeps): TrustService {
   }
 
   async function readinessOf(service: string): Promise<Readiness> {
-    const [detail, preds] = await Promise.all([deps.reader.service(service, nowInstant()), deps.store.predictions({ service })]);
-    const shadows = preds.filter((p) => p.mode === 'shadow').map((p) => p.recordedAt);
+    const [detail, decisions] = await Promise.all([deps.reader.service(service, nowInstant()), deps.store.decisions(service)]);
     return readiness({
       serviceId: service,
       service: detail?.service ?? null,
-      firstShadowAt: shadows.length === 0 ? null : Math.min(...shadows),
-      decisions: { total: preds.length, withProvenance: preds.filter(hasProvenance).length },
+      firstShadowAt: decisions.firstShadowAt,
+      decisions: { total: decisions.total, withProvenance: decisions.withProvenance },
       now: now(),
       minShadowMs: policy.readinessShadowMs,
     });

@@ -19,6 +19,16 @@ export interface PredictionFilter {
   from?: number;
 }
 
+/** What the readiness gate reads of the predictions about one service. */
+export interface DecisionSummary {
+  /** Every prediction about the service, shadow predictions included. */
+  total: number;
+  /** Those that carry their instant, evidence and analysis version (`hasProvenance`). */
+  withProvenance: number;
+  /** When the first shadow prediction about it was recorded; null if never. */
+  firstShadowAt: number | null;
+}
+
 export interface TrustStore {
   /**
    * Whether each new write is one new event in the graph (the event-sourced store), valid from the
@@ -29,6 +39,11 @@ export interface TrustStore {
   putPrediction(p: Prediction): Promise<boolean>;
   /** In the order they were made (`recordedAt`, then id). */
   predictions(filter: PredictionFilter): Promise<Prediction[]>;
+  /**
+   * The readiness gate's counts over the predictions about `service`, as `predictions({ service })`
+   * would give them, without reading each one (every proposal adds one).
+   */
+  decisions(service: string): Promise<DecisionSummary>;
   /** Records the outcome of an unsettled prediction; false when unknown or already settled. */
   settle(id: string, outcome: PredictionOutcome): Promise<boolean>;
   ladder(agent: string, service: string): Promise<LadderState | null>;

@@ -1,12 +1,13 @@
 /**
  * The in-process trust store hands out copies: a caller that changes what it read (a prediction's
  * impacted services, its score, a ladder move's checks) changes nothing the store keeps. And an
- * agent's moves on one service come back in order, only theirs.
+ * agent's moves on one service come back in order, only theirs. The readiness gate's counts agree
+ * with the predictions they summarise.
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryTrustStore } from '../../src/trust-store/memory.js';
 import type { LadderTransition } from '../../src/trust/ladder.js';
-import type { Prediction } from '../../src/trust/provenance.js';
+import { hasProvenance, type Prediction } from '../../src/trust/provenance.js';
 
 const blast: Prediction = {
   id: 'blast-radius:a-1',
@@ -84,5 +85,22 @@ describe('the in-process trust store', () => {
     expect(again[1]?.by.id).toBe('alice');
     expect((await store.transitions({ agent: 'fixer' })).map((t) => t.service)).toEqual(['api', 'web', 'api']);
     expect((await store.transitions({ service: 'api' })).map((t) => t.agent)).toEqual(['fixer', 'other', 'fixer']);
+  });
+
+  it("counts the predictions about a service as the readiness gate reads them, whatever their order and scores", async () => {
+    const store = createMemoryTrustStore();
+    const shadow = (id: string, recordedAt: number, service = 'api'): Prediction => ({ ...blast, id, kind: 'root-cause', mode: 'shadow', action: null, incident: 'inc-1', service, recordedAt, impacted: [] });
+    expect(await store.decisions('api')).toEqual({ total: 0, withProvenance: 0, firstShadowAt: null });
+    await store.putPrediction(blast);
+    await store.putPrediction(shadow('s-2', 30));
+    await store.putPrediction(shadow('s-1', 5));
+    await store.putPrediction(shadow('s-web', 1, 'web'));
+    await store.putPrediction({ ...blast, id: 'blast-radius:a-2', action: 'a-2', evidence: [] });
+    await store.putPrediction({ ...blast, id: 'blast-radius:a-2', action: 'a-2' });
+    await store.settle('s-1', { settledAt: 40, correct: true, rank: 1, truth: ['deploy:d-1'], faultClass: 'deploy' });
+    const all = await store.predictions({ service: 'api' });
+    expect(await store.decisions('api')).toEqual({ total: all.length, withProvenance: all.filter(hasProvenance).length, firstShadowAt: 5 });
+    expect(await store.decisions('api')).toEqual({ total: 4, withProvenance: 3, firstShadowAt: 5 });
+    expect(await store.decisions('web')).toEqual({ total: 1, withProvenance: 1, firstShadowAt: 1 });
   });
 });
