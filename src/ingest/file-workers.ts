@@ -11,7 +11,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { AppendStream, PreparedBatch } from '../store/memory/prepared-batch.js';
-import { type ChunkDone, type ChunkJob, chunksOf } from './file-chunks.js';
+import { type ChunkDone, type ChunkJob, chunksOf, type LineError } from './file-chunks.js';
 import { besideThis, startWorker } from './worker-thread.js';
 
 /** A fixed set of worker threads, each answering its jobs in the order it got them. */
@@ -73,7 +73,7 @@ export interface ParallelFileResult {
   duplicates: number;
   /** Non-blank lines read (of the chunks answered). */
   events: number;
-  errors: { line: number; id: string | null; path: string; message: string }[];
+  errors: LineError[];
 }
 
 /**

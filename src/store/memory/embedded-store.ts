@@ -200,7 +200,6 @@ export class EmbeddedStore implements GraphStore {
 
   private enqueue(records: Waiting['records'], prepared: PreparedBatch | null, stream: AppendStream | null = null): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    if (stream?.failure) return Promise.reject(stream.failure.error);
     return new Promise((resolve, reject) => {
       this.waiting.push({ records, prepared, stream, resolve, reject });
       this.drain();
