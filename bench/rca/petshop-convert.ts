@@ -325,9 +325,9 @@ const BUCKET_S = 300;
 /**
  * One issue as a self-contained event set: the graph a day before, the alerts the detector fired,
  * the change (per variant), and the incident opened at the end of the issue's window with the
- * target node as its symptom.
+ * target node as its symptom. `given` replaces the injection read from the issue's command.
  */
-export function convertIssue(graph: CallGraph, detector: Detector, metrics: MetricsTable, issue: PetShopIssue, variant: Variant): ConvertedIssue {
+export function convertIssue(graph: CallGraph, detector: Detector, metrics: MetricsTable, issue: PetShopIssue, variant: Variant, given?: Injection): ConvertedIssue {
   const events: CloudEventInput[] = [];
   const source = `petshop/${issue.scenario}/${issue.split}/${issue.issue}`;
   const iso = (s: number): string => new Date(Math.round(s * 1000)).toISOString();
@@ -377,7 +377,7 @@ export function convertIssue(graph: CallGraph, detector: Detector, metrics: Metr
     else fire(d, d.node);
   }
 
-  const injection = parseInjection(issue.command, nodes);
+  const injection = given ?? parseInjection(issue.command, nodes);
   const changeAt = first - BUCKET_S;
   if (variant !== 'no-changes') {
     if (injection.kind === 'config') emit('config.changed', changeAt, { change: `${source}/change`, service: injection.service, key: injection.key, value: injection.value });

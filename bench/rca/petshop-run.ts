@@ -73,7 +73,7 @@ async function loadIssues(root: string): Promise<{ issues: Loaded[]; notes: stri
 
 const injectionText = (i: Injection): string => (i.kind === 'none' ? 'none' : i.kind);
 
-function table(rows: Scored[], by: string[]): string {
+export function table(rows: Scored[], by: string[]): string {
   const lines = [`| ${by.join(' | ')} | method | n | top-1 | top-3 | MRR |`, `| ${by.map(() => '---').join(' | ')} | --- | --- | --- | --- | --- |`];
   const key = (r: Scored): string => by.map((b) => r.group[b] ?? '').join(' | ');
   const keyed = rows.map((r) => ({ ...r, group: { ...r.group, _k: key(r) } }));

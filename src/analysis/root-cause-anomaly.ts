@@ -31,6 +31,27 @@ export interface Anomalies {
 /** Signals that say a service failed in itself rather than through what it calls. */
 export const OWN_FAILURE_SIGNALS: ReadonlySet<string> = new Set(['saturation', 'availability']);
 
+/** Signals of failing requests: what a failure below must show to explain them above. */
+const ERROR_SIGNALS: ReadonlySet<string> = new Set(['errors', 'availability']);
+
+/** Whether a service showed failing requests: its own alerts, or its callers' about calls to it. */
+function showsErrors(an: Pick<Anomalies, 'byService'>, service: string): boolean {
+  const a = an.byService.get(service);
+  if (!a) return false;
+  if (a.alerts.some((x) => x.dependency === null && ERROR_SIGNALS.has(x.signal))) return true;
+  return [...a.blamedBy.keys()].some((c) => an.byService.get(c)?.alerts.some((x) => x.dependency === service && ERROR_SIGNALS.has(x.signal)) === true);
+}
+
+/**
+ * Whether a failure of `below` could explain the one of `above`, by what each showed: slowness
+ * or errors below can slow a caller, but a caller's own failing requests need failing requests
+ * below (a callee that only slowed does not make its caller fail requests).
+ */
+export function couldExplain(an: Pick<Anomalies, 'byService'>, below: string, above: string): boolean {
+  const own = an.byService.get(above)?.alerts.some((x) => x.dependency === null && ERROR_SIGNALS.has(x.signal)) === true;
+  return !own || showsErrors(an, below);
+}
+
 /**
  * An alert belongs to the episode when it fired within `episodeMs` before the incident and was
  * still firing when the first symptom appeared: a flap that resolved before then is noise.

@@ -6,7 +6,7 @@
  */
 import type { EntityRef } from '../../schema/events.js';
 import type { ConfigChangeState, DeployState } from '../model/views.js';
-import { type Anomalies, hasOwnFailureSignal, type ServiceAnomaly } from './root-cause-anomaly.js';
+import { type Anomalies, couldExplain, hasOwnFailureSignal, type ServiceAnomaly } from './root-cause-anomaly.js';
 import { type Chain, chainFrom, earlierFailuresBelow, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
@@ -72,8 +72,8 @@ function trigger(ctx: Context, services: readonly string[], changeAt: number, on
   return null;
 }
 
-function addFailureBelow(ctx: Context, d: Draft, start: string, onset: number, explained: ReadonlySet<string>): void {
-  const earlier = earlierFailuresBelow(ctx.top, ctx.an, start, onset, explained, (s) => changedBehind(ctx, s));
+function addFailureBelow(ctx: Context, d: Draft, start: string, onset: number, explained: ReadonlySet<string>, unordered: string[] = []): void {
+  const earlier = earlierFailuresBelow(ctx.top, ctx.an, start, onset, explained, (s) => changedBehind(ctx, s), unordered);
   if (earlier.length === 0) d.features.deepest = 1;
   else {
     d.features.earlierBelow = earlier.length;
@@ -347,7 +347,17 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
     d.features.surge = 1;
     d.evidence.push(t);
   }
-  addFailureBelow(ctx, d, a.service, a.onset, new Set());
+  const sameStep: string[] = [];
+  addFailureBelow(ctx, d, a.service, a.onset, new Set(), sameStep);
+  // With no change behind it, a failure that began in the same step as one below it, in a service
+  // it calls, more likely climbed from there: failures climb calls, they do not go down them. Only
+  // a failure below that could explain what this one showed counts (errors need errors below).
+  const unordered = sameStep.filter((s) => couldExplain(ctx.an, s, a.service));
+  if (d.features.noChange === 1 && unordered.length > 0) {
+    delete d.features.deepest;
+    d.features.sameStepBelow = unordered.length;
+    for (const s of unordered.slice(0, 3)) d.evidence.push(ev.sameStepLine(a.service, ctx.an.byService.get(s) as ServiceAnomaly));
+  }
   d.evidence.push(...chainEvidence(ctx, chain));
   return d;
 }

@@ -175,7 +175,7 @@ export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore
  * `service` kept working, did not climb to it (the same rule as a slow hop of a chain). The walk
  * goes down from a service only to what it reports failing calls to, or, when it names no callee,
  * to everything it calls, unless it is saturated or down by itself (then it is a source, not a
- * victim).
+ * victim). Failures below within a step that nothing else puts first go to `unordered`.
  */
 export function earlierFailuresBelow(
   top: Topology,
@@ -184,6 +184,7 @@ export function earlierFailuresBelow(
   onset: number,
   explained: ReadonlySet<string>,
   changedBehind: (service: string) => boolean = () => false,
+  unordered: string[] = [],
 ): string[] {
   const res = an.timing.resolutionMs;
   const out: string[] = [];
@@ -200,9 +201,10 @@ export function earlierFailuresBelow(
         const a = an.byService.get(v);
         if (!a) continue;
         next.push(v);
-        const unordered = Math.abs(onset - a.onset) <= res && a.onset <= onset;
-        const before = onset - a.onset > res || (unordered && ([...a.blamedBy.values()].some((t) => t <= onset) || changedBehind(v)));
+        const sameStep = Math.abs(onset - a.onset) <= res && a.onset <= onset;
+        const before = onset - a.onset > res || (sameStep && ([...a.blamedBy.values()].some((t) => t <= onset) || changedBehind(v)));
         if (before && onset - a.onset <= climbMs(an.timing, 1) && !explained.has(v)) out.push(v);
+        else if (sameStep && !before && !explained.has(v)) unordered.push(v);
       }
     }
     frontier = next;

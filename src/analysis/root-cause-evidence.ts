@@ -56,6 +56,9 @@ export const staleLine = (changeAt: number, onset: number): string =>
 export const earlierLine = (service: string, a: ServiceAnomaly): string =>
   `${a.service}, below ${service}, was already failing at ${toIso(a.onset)}: this cause does not explain it`;
 
+export const sameStepLine = (service: string, a: ServiceAnomaly): string =>
+  `${a.service}, which ${service} calls, began failing at ${toIso(a.onset)}, within the evidence's resolution of ${service}: the failure may have climbed from it`;
+
 export const noFailureLine = (service: string, at: number): string =>
   `no alert on ${service} between the change and ${toIso(at)}`;
 

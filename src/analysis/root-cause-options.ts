@@ -19,6 +19,7 @@ export const DEFAULT_WEIGHTS: RootCauseWeights = {
   sharedConsumers: 1.0,
   deepest: 1.5,
   earlierBelow: -2.0,
+  sameStepBelow: -0.5,
   coherentChain: 2.0,
   hopBlamesOther: -2.0,
   slowHop: -3.0,

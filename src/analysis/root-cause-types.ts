@@ -63,6 +63,8 @@ export interface RootCauseWeights {
   deepest: number;
   /** Per anomalous service below the cause's service that began earlier (unexplained by it). */
   earlierBelow: number;
+  /** Per failing service below a service candidate with no change behind it, unordered against it (same step). */
+  sameStepBelow: number;
   /** Share of services on the chain whose anomaly follows the one below it in time. */
   coherentChain: number;
   /** Per hop of the chain whose caller reports failing calls to other services, not to this one. */

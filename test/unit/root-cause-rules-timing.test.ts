@@ -92,17 +92,47 @@ describe('root cause: timing along the chain', () => {
     expect(causes(a)[0]).toBe('service:api');
   });
 
-  it('does not hold against a service a callee whose own alert came at the same instant, with no report of calls to it failing', async () => {
+  it('puts a callee flagged at the same instant first when neither has a change: failures climb calls', async () => {
     // Coarse metrics: api and db were both flagged in the same bucket; web reports its calls to api
-    // failing, nobody reports calls to db failing.
+    // failing, nobody watches calls to db. Nothing orders them in time, but api calls db and not the
+    // other way round, so db's slowness can explain api's and api's cannot explain db's.
     const a = await shop()
       .alert('a0', 'api', 'latency', -10)
       .alert('a1', 'db', 'latency', -10)
       .alert('a2', 'web', 'errors', -5, { dependency: 'api' })
       .incident('inc', ['web'])
       .analyse();
+    expect(causes(a).slice(0, 2)).toEqual(['service:db', 'service:api']);
+    const api = a.candidates.find((c) => c.cause.id === 'api');
+    expect(api?.evidence.some((l) => l.includes('db, which api calls, began failing'))).toBe(true);
+    // Same instant is not "earlier": nothing says db was already failing.
+    expect(api?.evidence.some((l) => l.includes('was already failing'))).toBe(false);
+  });
+
+  it('does not let a callee that only slowed explain its caller failing requests in the same instant', async () => {
+    // api's own requests fail (errors), db only slowed: slowness below does not make requests fail above.
+    const a = await shop()
+      .alert('a0', 'api', 'errors', -10)
+      .alert('a1', 'db', 'latency', -10)
+      .alert('a2', 'web', 'errors', -5, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
     expect(causes(a)[0]).toBe('service:api');
-    expect(a.candidates[0]?.evidence.some((l) => l.includes('was already failing'))).toBe(false);
+    expect(a.candidates[0]?.evidence.some((l) => l.includes('which api calls'))).toBe(false);
+  });
+
+  it('does not hold a callee flagged after a service against it, even within the resolution', async () => {
+    // 5-minute buckets (search's flaps put the alerts on that grid): db's first alert is a bucket
+    // after api's.
+    const a = await shop()
+      .alert('a0', 'api', 'latency', -15)
+      .alert('a1', 'db', 'latency', -10)
+      .alert('x0', 'search', 'latency', -25)
+      .resolve('x0', -20)
+      .alert('a2', 'web', 'errors', -5, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:api');
   });
 
   it('sees a service that only reports failing calls to a failing callee as a victim, not a source', async () => {
