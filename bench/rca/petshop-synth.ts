@@ -13,8 +13,8 @@
  *   - `latency`: the node's latency grows by a factor; callers' grows by that many milliseconds;
  *   - `errors`: the node's availability drops by some points; callers' by a share of them;
  *   - `saturation`: the node's requests multiply and its latency grows (no change behind it).
- * - The symptom is the entry node (no callers) that the fault reaches and shows most, on the
- *   fault's metric; an issue whose symptom stays under its detector threshold is drawn again
+ * - The symptom is the front end (PetSite) when the fault reaches it and shows there, else the
+ *   entry node (no callers) that the fault reaches and shows most, on the fault's metric; an issue whose symptom stays under its detector threshold is drawn again
  *   (nobody labels an issue nobody saw).
  * - Latency and errors faults on a node that runs code come with a change (config or deploy) on
  *   it half the time, as PetShop's injections do; the converter's variants then drop it or add
@@ -34,6 +34,8 @@ export interface SynthIssue {
 }
 
 const BUCKET_S = 300;
+/** The web front end, where PetShop's users are. */
+const FRONT = 'PetSite';
 const WINDOW = 5;
 /** The share of the baseline the detector is fitted on; windows come from the rest. */
 const FIT_SHARE = 0.6;
@@ -152,7 +154,8 @@ function inject(window: MetricsTable, d: Draw): MetricsTable {
 function drawOne(r: Random, graph: CallGraph, detector: Detector, pool: MetricsTable, scenario: string, n: number): SynthIssue | null {
   const nodes = [...new Set([...graph.nodes, ...pool.series.map((s) => s.node)])].filter((x) => x !== '').sort();
   const up = watchers(graph, nodes);
-  const measured = new Set(pool.series.filter((s) => s.metric === 'latency').map((s) => s.node));
+  // Only a node with data can show a fault (some of PetShop's nodes have none in a baseline).
+  const measured = new Set(pool.series.filter((s) => s.metric === 'latency' && detector.has(`${s.node}\u0000${s.metric}\u0000${s.stat}`) && s.values.some((v) => v !== null)).map((s) => s.node));
   // A fault lives where something runs or is stored, not in a caller's view of it.
   const roots = nodes.filter((x) => measured.has(x) && !/_client$/.test(x) && !/\.elb\.amazonaws\.com_remote$/i.test(x));
   const fault = r.pick(SYNTH_FAULTS);
@@ -185,7 +188,8 @@ function drawOne(r: Random, graph: CallGraph, detector: Detector, pool: MetricsT
   const metric = fault === 'errors' ? 'availability' : 'latency';
   const seen = entries.map((e) => ({ e, ...peakZ(detector, metrics, e, metric) })).filter((x) => x.over);
   if (seen.length === 0) return null;
-  seen.sort((a, b) => b.z - a.z || (a.e < b.e ? -1 : 1));
+  // Users notice at the front end when the fault reaches it; else where it shows most.
+  seen.sort((a, b) => Number(b.e === FRONT) - Number(a.e === FRONT) || b.z - a.z || (a.e < b.e ? -1 : 1));
   const target = (seen[0] as { e: string }).e;
   const t0 = metrics.timestamps[0] as number;
   const issue: PetShopIssue = {
