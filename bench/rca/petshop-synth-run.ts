@@ -40,7 +40,7 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
       for (const variant of variants) {
         const c = convertIssue(graph, detector, x.metrics, x.issue, variant, x.injection);
         const store = await loadStore(c.events);
-        const group = { variant, scenario: s, fault: x.fault, change: x.injection.kind, root: kindOf(x.issue.rootCause) };
+        const group = { variant, scenario: s, fault: x.fault, change: x.injection.kind, root: kindOf(x.issue.rootCause), onset: x.start === 0 ? 'before the window' : 'in the window' };
         const r = await rootCause(store, { incident: c.incident });
         if (!r.ok) throw new Error(`${x.issue.issue}: ${JSON.stringify(r.error)}`);
         const rank = serviceRankOf(r.analysis.candidates.map((k) => k.service), x.issue.rootCause);
@@ -52,7 +52,7 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
         }
         if (options.debug === true && rank !== 1) {
           const t0 = x.metrics.timestamps[0] as number;
-          console.log(`\n== ${s} ${x.issue.issue} ${variant} ${x.fault} root ${x.issue.rootCause} target ${x.issue.targetNode} @b${((x.issue.targetAt - t0) / 300).toFixed(1)} change ${x.injection.kind} rank ${rank}`);
+          console.log(`\n== ${s} ${x.issue.issue} ${variant} ${x.fault} root ${x.issue.rootCause} target ${x.issue.targetNode} @b${((x.issue.targetAt - t0) / 300).toFixed(1)} change ${x.injection.kind} start b${x.start} rank ${rank}`);
           for (const d of c.detections) console.log(`   det b${(d.at - t0) / 300} ${d.node} ${d.signal} z=${d.z.toFixed(1)}`);
           const features = new Map(draftCauses(g.slice, o).drafts.map((d) => [`${d.cause.kind}:${d.cause.id}`, d.features]));
           for (const k of rankCauses(g.slice, o).candidates.slice(0, 4)) {
@@ -77,6 +77,10 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
     '### By variant and fault',
     '',
     table(rows, ['variant', 'fault']),
+    '',
+    '### By variant and when the fault began',
+    '',
+    table(rows, ['variant', 'onset']),
     '',
     '### By variant and change on the root',
     '',

@@ -31,6 +31,8 @@ export interface SynthIssue {
   metrics: MetricsTable;
   injection: Injection;
   fault: SynthFault;
+  /** The bucket of the window where the fault began (0: already on when the window opens). */
+  start: number;
 }
 
 const BUCKET_S = 300;
@@ -208,7 +210,7 @@ function drawOne(r: Random, graph: CallGraph, detector: Detector, pool: MetricsT
     : r.chance(0.6)
       ? { kind: 'config', service: root, key: '/petstore/synthetic', value: String(r.int(1, 1000)) }
       : { kind: 'deploy', service: root, summary: 'synthetic code change' };
-  return { issue, metrics, injection, fault };
+  return { issue, metrics, injection, fault, start: d.start };
 }
 
 /** `count` PetShop-like issues from a scenario's baseline, the same for the same seed. */
