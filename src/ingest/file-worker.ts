@@ -5,13 +5,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { prepareBatch, transferList } from '../store/memory/prepared-batch.js';
+import { utf8Text } from '../store/memory/utf8.js';
 import type { ChunkDone, ChunkJob, LineError } from './file-chunks.js';
 import { isProblem, parseLines } from './ndjson.js';
 import { validateBatch } from './pipeline.js';
 
 /** What one chunk holds: its events prepared, or every problem the file door reports for it. */
 export function processChunk(job: ChunkJob, now: () => number): ChunkDone {
-  const text = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength).toString('utf8');
+  const text = utf8Text(job.bytes);
   const parsed = parseLines(text, job.firstLine);
   const errors: LineError[] = [];
   const items: { value: unknown; line: number }[] = [];

@@ -20,6 +20,7 @@ import { crc32 } from 'node:zlib';
 import type { CloudEvent } from '../../../schema/events.js';
 import { type Logger, silentLogger } from '../../logger.js';
 import { mkdirDurable, syncDir, writeAll } from './durable-io.js';
+import { utf8Text, writeUtf8 } from './utf8.js';
 
 /** Where a record starts or ends: a segment number and a byte offset in it. */
 export interface LogPosition {
@@ -166,7 +167,7 @@ interface ScanResult {
 function parseBatch(payload: Buffer, file: string, offset: number): LoggedBatch {
   let value: unknown;
   try {
-    value = JSON.parse(payload.toString('utf8'));
+    value = JSON.parse(utf8Text(payload));
   } catch (err) {
     // The checksum held, so these bytes are what was written: a writer bug, not a torn write.
     throw new LogCorruptionError(file, offset, `record passes its checksum but is not JSON (${(err as Error).message})`);
@@ -240,7 +241,7 @@ function encodeRecords(batches: readonly (LoggedBatch | Uint8Array)[]): Buffer {
   let at = 0;
   texts.forEach((text, i) => {
     const length = lengths[i] as number;
-    if (typeof text === 'string') out.write(text, at + RECORD_HEADER_BYTES, 'utf8');
+    if (typeof text === 'string') writeUtf8(out, text, at + RECORD_HEADER_BYTES, length);
     else out.set(text, at + RECORD_HEADER_BYTES);
     out.writeUInt32LE(length, at);
     out.writeUInt32LE(crc32(out.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length)), at + 4);

@@ -15,6 +15,7 @@ import type { CloudEvent } from '../../../schema/events.js';
 import { applyEvent } from '../../model/apply.js';
 import { eventKey, type Fact } from '../../model/facts.js';
 import { decodeFrame, encodeEvents } from './snapshot.js';
+import { utf8Bytes } from './utf8.js';
 
 export interface PreparedBatch {
   recordedAt: number;
@@ -48,7 +49,7 @@ export function prepareBatch(events: readonly CloudEvent[], recordedAt: number):
   return {
     recordedAt,
     events: events.length,
-    record: owned(Buffer.from(JSON.stringify({ recordedAt, events }), 'utf8')),
+    record: utf8Bytes(JSON.stringify({ recordedAt, events })),
     frames: encodeEvents(entries).frames.map(owned),
   };
 }

@@ -29,6 +29,7 @@ import { type Logger, silentLogger } from '../../logger.js';
 import type { Fact } from '../../model/facts.js';
 import { syncDir, writeAll } from './durable-io.js';
 import type { LogPosition } from './event-log.js';
+import { utf8Text, writeUtf8 } from './utf8.js';
 
 export interface SnapshotContent {
   /** The log position the snapshot covers: replay starts after it. */
@@ -138,7 +139,7 @@ function encodeFrame(value: unknown): Buffer {
   const text = JSON.stringify(value);
   const length = Buffer.byteLength(text, 'utf8');
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
-  frame.write(text, FRAME_HEADER_BYTES, 'utf8');
+  writeUtf8(frame, text, FRAME_HEADER_BYTES, length);
   frame.writeUInt32LE(length, 0);
   frame.writeUInt32LE(crc32(frame.subarray(FRAME_HEADER_BYTES)), 4);
   return frame;
@@ -156,8 +157,7 @@ export function encodeEvents(events: readonly (readonly [string, readonly Fact[]
  * there were. Its checksum is not checked: the bytes never left memory.
  */
 export function decodeFrame(frame: Uint8Array, sink: SnapshotSink): number {
-  const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  return unflatten(JSON.parse(bytes.toString('utf8', FRAME_HEADER_BYTES)) as unknown, sink);
+  return unflatten(JSON.parse(utf8Text(frame, FRAME_HEADER_BYTES)) as unknown, sink);
 }
 
 /** Reads a file's frames one at a time, checking each frame's checksum before its bytes are used. */
@@ -205,7 +205,7 @@ class FrameReader {
     const at = this.offset;
     const frame = await this.next();
     try {
-      return JSON.parse(frame.toString('utf8', FRAME_HEADER_BYTES)) as unknown;
+      return JSON.parse(utf8Text(frame, FRAME_HEADER_BYTES)) as unknown;
     } catch (err) {
       throw new InvalidSnapshot(`frame at byte ${at} passes its checksum but is not JSON (${(err as Error).message})`);
     }
