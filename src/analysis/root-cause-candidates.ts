@@ -256,10 +256,21 @@ export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
   return d;
 }
 
+/**
+ * A later change of the same setting (service, key and governed dependency) made before the failure
+ * began, by more than a step of the alerts' resolution: the value `c` set was no longer in force
+ * when the service failed, so it explains nothing.
+ */
+function supersededBefore(ctx: Context, c: ConfigChangeState, onset: number): ConfigChangeState | null {
+  const res = ctx.an.timing.resolutionMs;
+  return ctx.slice.configChanges.find((x) => x.id !== c.id && x.service === c.service && x.key === c.key && x.dependency === c.dependency && x.at > c.at && x.at <= onset - res) ?? null;
+}
+
 export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
   const consumers = [c.service, ...c.services.filter((s) => s !== c.service)];
   const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)], c.dependency);
   if (!d) return null;
+  if (supersededBefore(ctx, c, ctx.an.byService.get(d.chain.services[0] as string)?.onset ?? ctx.an.symptomStart)) return null;
   // The setting lives in its service, whatever it governs: failing calls to that service count.
   addBlame(ctx, d, c.service);
   if (c.dependency !== null) {

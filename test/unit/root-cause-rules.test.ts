@@ -132,6 +132,18 @@ describe('root cause: constraints', () => {
     expect(causes(rolledBack)[0]).toBe('service:api');
   });
 
+  it('lets a setting overwritten before the failure explain nothing: its value was no longer in force', async () => {
+    const base = (): Scenario => shop().config('c1', 'api', -240).alert('t1', 'web', 'traffic', -25).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    expect(causes(await base().analyse())[0]).toBe('config:c1');
+    // The same key set again two hours later: that value, not c1's, was live when api failed.
+    const over = await base().config('c2', 'api', -120).analyse();
+    expect(causes(over)).not.toContain('config:c1');
+    expect(causes(over)[0]).toBe('config:c2');
+    // Another key of the same service does not overwrite it.
+    const other = await base().config('c3', 'api', -120, { key: 'retry.budget' }).analyse();
+    expect(causes(other)).toContain('config:c1');
+  });
+
   it('weighs a change that sat for days as weak, unless a traffic surge arrived before the failure', async () => {
     const base = (): Scenario =>
       shop().config('c1', 'api', -2 * 1440).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
