@@ -74,9 +74,37 @@ function addFrames(u: Unsnapshotted, frames: readonly Uint8Array[], events: numb
   for (const f of frames) u.frames.push(Buffer.from(f.buffer, f.byteOffset, f.byteLength));
 }
 
+/** A batch's events as a commit reads them: decoded from a prepared batch (`DecodedEvents`), or records. */
+interface Incoming {
+  readonly length: number;
+  readonly keys: readonly string[];
+  /** Adds the facts of event `i`, whose key is claimed, to `index`. */
+  addTo(index: GraphIndex, i: number): void;
+  facts(i: number): readonly Fact[];
+}
+
+/** The records of a plain append, as `Incoming`. */
+class Records implements Incoming {
+  readonly keys: string[];
+  constructor(readonly records: readonly AppendRecord[]) {
+    this.keys = records.map((r) => r.key);
+  }
+  get length(): number {
+    return this.records.length;
+  }
+  addTo(index: GraphIndex, i: number): void {
+    index.addClaimed(this.keys[i] as string, (this.records[i] as AppendRecord).facts);
+  }
+  facts(i: number): readonly Fact[] {
+    return (this.records[i] as AppendRecord).facts;
+  }
+}
+
 /** One caller's batch waiting for the log: records with their events, or a batch prepared elsewhere. */
 interface Waiting {
-  records: readonly { readonly key: string; readonly facts: readonly Fact[] }[];
+  events: Incoming;
+  /** Set for a plain append: the log writes their events. */
+  records: readonly AppendRecord[] | null;
   /** Set for a prepared batch: its record is logged as it is, its frames go to the next snapshot. */
   prepared: PreparedBatch | null;
   stream: AppendStream | null;
@@ -185,7 +213,7 @@ export class EmbeddedStore implements GraphStore {
   }
 
   append(records: readonly AppendRecord[]): Promise<AppendResult> {
-    return this.enqueue(records, null);
+    return this.enqueue(new Records(records), records, null);
   }
 
   /**
@@ -195,13 +223,13 @@ export class EmbeddedStore implements GraphStore {
   appendPrepared(batch: PreparedBatch, stream?: AppendStream): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (stream?.failure) return Promise.reject(stream.failure.error);
-    return this.enqueue(decodePrepared(batch), batch, stream ?? null);
+    return this.enqueue(decodePrepared(batch), null, batch, stream ?? null);
   }
 
-  private enqueue(records: Waiting['records'], prepared: PreparedBatch | null, stream: AppendStream | null = null): Promise<AppendResult> {
+  private enqueue(events: Incoming, records: readonly AppendRecord[] | null, prepared: PreparedBatch | null, stream: AppendStream | null = null): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ records, prepared, stream, resolve, reject });
+      this.waiting.push({ events, records, prepared, stream, resolve, reject });
       this.drain();
     });
   }
@@ -259,11 +287,13 @@ export class EmbeddedStore implements GraphStore {
     // added once durable; a failed write gives them back.
     const plans = group.map((w) => {
       const outcomes: ('accepted' | 'duplicate')[] = [];
-      const fresh: Waiting['records'][number][] = [];
-      for (const r of w.records) {
-        if (!this.index.claim(r.key)) outcomes.push('duplicate');
+      // The numbers of the batch's new events.
+      const fresh: number[] = [];
+      const { keys } = w.events;
+      for (let i = 0; i < keys.length; i++) {
+        if (!this.index.claim(keys[i] as string)) outcomes.push('duplicate');
         else {
-          fresh.push(r);
+          fresh.push(i);
           outcomes.push('accepted');
         }
       }
@@ -276,8 +306,9 @@ export class EmbeddedStore implements GraphStore {
       // A prepared record is logged whole, repeats and all: replay skips events it already holds.
       if (w.prepared) batches.push(w.prepared.record);
       else {
-        const recordedAt = (fresh[0] as AppendRecord).facts[0]?.recordedAt ?? Date.now();
-        batches.push({ recordedAt, events: fresh.map((r): CloudEvent => (r as AppendRecord).event) });
+        const records = w.records as readonly AppendRecord[];
+        const recordedAt = (records[fresh[0] as number] as AppendRecord).facts[0]?.recordedAt ?? Date.now();
+        batches.push({ recordedAt, events: fresh.map((i): CloudEvent => (records[i] as AppendRecord).event) });
       }
     }
     try {
@@ -285,7 +316,7 @@ export class EmbeddedStore implements GraphStore {
       if (this.log && batches.length > 0) await this.log.appendMany(batches);
     } catch (e) {
       for (const { w, fresh } of plans) {
-        for (const r of fresh) this.index.release(r.key);
+        for (const i of fresh) this.index.release(w.events.keys[i] as string);
         this.claimedInFlight -= fresh.length;
         // Marked at once: a later batch of the stream fails whenever it arrives.
         if (w.stream) w.stream.failure ??= { error: e instanceof Error ? e : new Error(String(e)) };
@@ -296,14 +327,14 @@ export class EmbeddedStore implements GraphStore {
     const added: Entry[] = [];
     for (const { w, outcomes, fresh } of plans) {
       // A prepared batch with no repeats brings its snapshot frames ready-made.
-      const framed = w.prepared !== null && fresh.length === w.records.length;
-      for (const r of fresh) {
-        this.index.addClaimed(r.key, r.facts);
-        if (!framed) added.push([r.key, r.facts]);
+      const framed = w.prepared !== null && fresh.length === w.events.length;
+      for (const i of fresh) {
+        w.events.addTo(this.index, i);
+        if (!framed && this.log) added.push([w.events.keys[i] as string, w.events.facts(i)]);
       }
       this.claimedInFlight -= fresh.length;
       if (framed && this.log && fresh.length > 0) addFrames(this.sinceSnapshot, (w.prepared as PreparedBatch).frames, fresh.length);
-      w.resolve({ outcomes, accepted: fresh.length, duplicates: w.records.length - fresh.length });
+      w.resolve({ outcomes, accepted: fresh.length, duplicates: w.events.length - fresh.length });
     }
     if (this.log && added.length > 0) addUnsnapshotted(this.sinceSnapshot, added, false);
     this.snapshotIfDue();

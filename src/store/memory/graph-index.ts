@@ -123,7 +123,24 @@ export class GraphIndex {
   addClaimed(key: string, facts: readonly Fact[]): void {
     // One copy of the key for every fact: the one the facts already share.
     const shared = facts[0]?.key === key ? facts[0].key : key;
-    for (const f of facts) this.addFact(f, f.key === shared ? shared : f.key);
+    for (const f of facts) this.addFact(f.kind, f.id, f.validFrom, f.recordedAt, f.key === shared ? shared : f.key, f.type, f.attrs);
+  }
+
+  /**
+   * Records one fact of an event whose key was claimed, given field by field: a decoder hands its
+   * values over without building a `Fact` first. `attrs` may be changed in place (shared values).
+   */
+  addFact(kind: FactKind, id: string, validFrom: number, recordedAt: number, key: string, type: EventType, attrs: Attrs): void {
+    const e = this.entity(kind, id);
+    const isNew = e < 0;
+    const entity = isNew ? this.newEntity(kind, id) : e;
+    const at = this.slot(entity, validFrom, key);
+    if (at < 0) return;
+    const f = this.facts.push(entity, validFrom, recordedAt, key, type, attrs);
+    this.insertVersion(entity, at, f);
+    this.factCount++;
+    this.addToTimeline(f);
+    this.addLinks(kind, entity, this.facts.attrs[f] as Attrs, isNew);
   }
 
   entity(kind: FactKind, id: string): number {
@@ -330,19 +347,6 @@ export class GraphIndex {
       else list.splice(at, 0, f);
       this.lists.set(e, list);
     }
-  }
-
-  private addFact(fact: Fact, key: string): void {
-    const e = this.entity(fact.kind, fact.id);
-    const isNew = e < 0;
-    const entity = isNew ? this.newEntity(fact.kind, fact.id) : e;
-    const at = this.slot(entity, fact.validFrom, key);
-    if (at < 0) return;
-    const f = this.facts.push(entity, fact.validFrom, fact.recordedAt, key, fact.type, fact.attrs);
-    this.insertVersion(entity, at, f);
-    this.factCount++;
-    this.addToTimeline(f);
-    this.addLinks(fact.kind, entity, this.facts.attrs[f] as Attrs, isNew);
   }
 
   private addToTimeline(f: number): void {

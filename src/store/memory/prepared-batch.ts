@@ -14,7 +14,7 @@
 import type { CloudEvent } from '../../../schema/events.js';
 import { applyEvent } from '../../model/apply.js';
 import { eventKey, type Fact } from '../../model/facts.js';
-import { decodeFrame, encodeEvents } from './snapshot.js';
+import { DecodedEvents, encodeEvents } from './snapshot.js';
 import { utf8Bytes } from './utf8.js';
 
 export interface PreparedBatch {
@@ -54,12 +54,12 @@ export function prepareBatch(events: readonly CloudEvent[], recordedAt: number):
   };
 }
 
-/** The batch's events with their keys, in order. */
-export function decodePrepared(batch: PreparedBatch): { key: string; facts: Fact[] }[] {
-  const entries: { key: string; facts: Fact[] }[] = [];
-  for (const frame of batch.frames) decodeFrame(frame, (key, facts) => entries.push({ key, facts }));
-  if (entries.length !== batch.events) throw new Error(`prepared batch holds ${entries.length} events, it says ${batch.events}`);
-  return entries;
+/** The batch's events, decoded, in order. */
+export function decodePrepared(batch: PreparedBatch): DecodedEvents {
+  const decoded = new DecodedEvents();
+  for (const frame of batch.frames) decoded.add(frame);
+  if (decoded.length !== batch.events) throw new Error(`prepared batch holds ${decoded.length} events, it says ${batch.events}`);
+  return decoded;
 }
 
 /** The byte arrays to hand to `postMessage` as its transfer list. */
