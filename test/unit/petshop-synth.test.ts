@@ -42,11 +42,14 @@ describe('PetShop-like training issues', () => {
       expect(x.issue.split).toBe('train');
       expect(x.issue.targetNode).toBe(WEB);
       const metric = x.fault === 'errors' ? 'availability' : 'latency';
-      const root = x.metrics.series.find((s) => s.node === x.issue.rootCause && s.metric === metric);
-      const calm = b.series.find((s) => s.node === x.issue.rootCause && s.metric === metric);
-      const last = (s: typeof root): number => s?.values.at(-1) as number;
-      if (x.fault === 'errors') expect(last(root)).toBeLessThan(Math.min(...(calm?.values as number[])));
-      else expect(last(root)).toBeGreaterThan(Math.max(...(calm?.values as number[])));
+      // Latency shows on the root itself; failing requests always show at the symptom (the root's
+      // own availability may not show them, as callers' views often do instead).
+      const at = x.fault === 'errors' ? WEB : x.issue.rootCause;
+      const seen = x.metrics.series.find((s) => s.node === at && s.metric === metric);
+      const calm = b.series.find((s) => s.node === at && s.metric === metric);
+      const last = (s: typeof seen): number => s?.values.at(-1) as number;
+      if (x.fault === 'errors') expect(last(seen)).toBeLessThan(Math.min(...(calm?.values as number[])));
+      else expect(last(seen)).toBeGreaterThan(Math.max(...(calm?.values as number[])));
       // A change only where code runs, and never behind a saturation.
       if (x.injection.kind !== 'none') expect(x.injection.service).toBe(x.issue.rootCause);
       if (x.fault === 'saturation' || x.issue.rootCause === DB) expect(x.injection.kind).toBe('none');
