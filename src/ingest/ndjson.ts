@@ -17,7 +17,10 @@ export interface LineProblem {
 
 /** Parses one line; null for a blank one. Surrounding whitespace, CR and a byte-order mark are ignored. */
 export function parseLine(raw: string, line: number): LineItem | LineProblem | null {
-  const s = raw.trim();
+  return parseTrimmed(raw.trim(), line);
+}
+
+function parseTrimmed(s: string, line: number): LineItem | LineProblem | null {
   if (s === '') return null;
   try {
     return { value: JSON.parse(s) as unknown, line };
@@ -26,19 +29,31 @@ export function parseLine(raw: string, line: number): LineItem | LineProblem | n
   }
 }
 
+/** A parsed line of a chunk, with where its JSON text is in the chunk's text (surrounding whitespace left out). */
+export interface SpannedItem extends LineItem {
+  from: number;
+  to: number;
+}
+
 /**
  * Parses every line of `text` (whole lines; the last may lack its newline), numbering them from
  * `firstLine`. Returns the items and problems in line order.
  */
-export function parseLines(text: string, firstLine: number): (LineItem | LineProblem)[] {
-  const out: (LineItem | LineProblem)[] = [];
+export function parseLines(text: string, firstLine: number): (SpannedItem | LineProblem)[] {
+  const out: (SpannedItem | LineProblem)[] = [];
   let line = firstLine;
   let start = 0;
   while (start < text.length) {
     let nl = text.indexOf('\n', start);
     if (nl < 0) nl = text.length;
-    const item = parseLine(text.slice(start, nl), line++);
-    if (item) out.push(item);
+    const raw = text.slice(start, nl);
+    const trimmed = raw.trim();
+    const item = parseTrimmed(trimmed, line++);
+    if (item && 'value' in item) {
+      // The trimmed text starts at the line's first non-blank character.
+      const from = start + raw.indexOf(trimmed);
+      out.push({ value: item.value, line: item.line, from, to: from + trimmed.length });
+    } else if (item) out.push(item);
     start = nl + 1;
   }
   return out;

@@ -63,6 +63,48 @@ describe('ingestFiles on worker threads into the embedded store', () => {
     await reopened.close();
   });
 
+  it('logs each line as the producer wrote it where validation keeps it, as validated where not: a restart from the log alone gives the same graph, to the order of keys', async () => {
+    const base = events.slice(0, 400).map((e) => structuredClone(e) as unknown as Record<string, unknown>);
+    const services = base.filter((e) => e.type === 'service.upserted');
+    const data = (e: Record<string, unknown> | undefined): Record<string, unknown> => (e?.data ?? {}) as Record<string, unknown>;
+    // Stripped or rewritten by validation: the line cannot be logged as it is.
+    (base[5] as Record<string, unknown>).unknownField = 1;
+    data(base[6]).unknownDataField = 'x';
+    data(services[0]).tags = { runtime: 'jvm', tier: 'gold' };
+    // Kept: the envelope's and data's fields in another order, read by name.
+    const shuffled = Object.fromEntries(Object.entries(base[7] as object).reverse());
+    base[7] = shuffled;
+    // Kept only with its nested values in the same order: this one is logged as validated.
+    data(services[1]).slo = { windowDays: 7, objective: 0.99 };
+    const lines = base.map((e) => JSON.stringify(e));
+    lines[8] = `  ${lines[8] ?? ''}\r`;
+    const path = join(dir, 'written.ndjson');
+    await writeFile(path, lines.join('\n') + '\n');
+    // Not ASCII: this file's lines are always logged as validated.
+    const other = join(dir, 'other.ndjson');
+    const more = events.slice(400, 500).map((e) => structuredClone(e) as unknown as Record<string, unknown>);
+    const renamed = more.find((e) => e.type === 'service.upserted');
+    if (renamed) data(renamed).name = 'caf\u00e9 \u2192';
+    await writeFile(other, ndjson(more));
+    const picked = [path, other];
+
+    const one = (await EmbeddedStore.open({ dataDir: join(dir, 'one') })).store;
+    expect(await ingestFiles(picked, createPipeline({ store: one }), { workers: 0 })).toMatchObject({ ok: true, accepted: 500 });
+    const expected = JSON.stringify(await picture(one, from, to));
+    await one.close();
+
+    const many = (await EmbeddedStore.open({ dataDir: join(dir, 'many') })).store;
+    expect(await ingestFiles(picked, createPipeline({ store: many }), ON_WORKERS)).toMatchObject({ ok: true, accepted: 500 });
+    expect(JSON.stringify(await picture(many, from, to))).toBe(expected);
+    await many.close();
+    // The log alone, as after a crash before the first snapshot.
+    await rm(join(dir, 'many', 'snapshots'), { recursive: true, force: true });
+    const { store: replayed, recovery } = await EmbeddedStore.open({ dataDir: join(dir, 'many') });
+    expect(recovery.replayedEvents).toBe(500);
+    expect(JSON.stringify(await picture(replayed, from, to))).toBe(expected);
+    await replayed.close();
+  });
+
   it('counts repeats within and across batches, and a restart holds each event once', async () => {
     const firstHalf = events.slice(0, 1_500);
     // The second file repeats a run of the first and one of its own events, between new ones.

@@ -40,8 +40,13 @@ function owned(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
 
-/** Applies validated events as recorded at `recordedAt` and encodes the result. */
-export function prepareBatch(events: readonly CloudEvent[], recordedAt: number): PreparedBatch {
+/**
+ * Applies validated events as recorded at `recordedAt` and encodes the result. `texts`, where
+ * given, holds for each event either UTF-8 JSON that `JSON.parse` reads back as that event (the
+ * producer's own line, when validation changed nothing) or null: the log record then takes those
+ * bytes as they are instead of serialising the event again.
+ */
+export function prepareBatch(events: readonly CloudEvent[], recordedAt: number, texts?: readonly (Uint8Array | null)[]): PreparedBatch {
   const entries = events.map((e): readonly [string, Fact[]] => {
     const facts = applyEvent(e, recordedAt);
     return [facts[0]?.key ?? eventKey(e.source, e.id), facts];
@@ -49,9 +54,27 @@ export function prepareBatch(events: readonly CloudEvent[], recordedAt: number):
   return {
     recordedAt,
     events: events.length,
-    record: utf8Bytes(JSON.stringify({ recordedAt, events })),
+    record: texts ? recordOf(recordedAt, events, texts) : utf8Bytes(JSON.stringify({ recordedAt, events })),
     frames: encodeEvents(entries).frames.map(owned),
   };
+}
+
+/** `{ recordedAt, events }` as JSON.stringify writes it, with each event's JSON from `texts` where there is one. */
+function recordOf(recordedAt: number, events: readonly CloudEvent[], texts: readonly (Uint8Array | null)[]): Uint8Array {
+  const pieces = events.map((e, i) => texts[i] ?? utf8Bytes(JSON.stringify(e)));
+  const head = `{"recordedAt":${JSON.stringify(recordedAt)},"events":[`;
+  const tail = ']}';
+  let length = head.length + tail.length + Math.max(0, pieces.length - 1);
+  for (const p of pieces) length += p.byteLength;
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = out.write(head, 0, 'latin1');
+  pieces.forEach((p, i) => {
+    if (i > 0) out[at++] = 0x2c; // ','
+    out.set(p, at);
+    at += p.byteLength;
+  });
+  out.write(tail, at, 'latin1');
+  return out;
 }
 
 /** The batch's events, decoded, in order. */
