@@ -1,14 +1,19 @@
 /**
- * Fits the temperature of the softmax that turns candidate scores into confidences, on train
+ * Fits how sure root-cause answers say they are (src/analysis/root-cause-confidence.ts), on train
  * cases only: the generated train split (both time resolutions) and the PetShop-like train issues.
- * Ranking does not depend on it; only how sure each answer says it is. The temperature minimises
- * the log loss of "the top candidate is right" against its confidence (temperature scaling).
+ * Ranking does not depend on it. The model is a logistic regression of "the top candidate is right"
+ * on its softmax share and what the answer saw; this prints the coefficients to paste into
+ * DEFAULT_CALIBRATION, and the expected calibration error and log loss per set, out of sample
+ * (5-fold cross-validation), beside the plain softmax share.
  *
- *   npx tsx bench/rca/calibrate.ts            # prints the fit, before and after
+ *   npx tsx bench/rca/calibrate.ts
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { rootCause, resolveOptions } from '../../src/analysis/root-cause.js';
+import { calibrationInputs, calibrationOf, calibrationVector, DEFAULT_CALIBRATION, logistic } from '../../src/analysis/root-cause-confidence.js';
+import { draftCauses, gatherRootCauseSlice, resolveOptions } from '../../src/analysis/root-cause.js';
+import { rank } from '../../src/analysis/root-cause-scoring.js';
+import type { EntityRef } from '../../schema/events.js';
 import { scenariosFor } from './generate.js';
 import { loadStore } from './load.js';
 import { sameRef } from './metrics.js';
@@ -17,77 +22,81 @@ import { petshopDir } from './petshop-run.js';
 import { synthIssues } from './petshop-synth.js';
 import { allTopologies } from './topologies.js';
 
-/** One answered case: every candidate's score, best first, and whether the best was right. */
+/** One answered case: the model's inputs for its top candidate, and whether that was right. */
 export interface Answer {
   set: string;
-  scores: number[];
+  inputs: number[];
   right: boolean;
 }
 
-/** The top candidate's confidence at temperature `t`: its share of the softmax over all scores. */
-export function topConfidence(scores: readonly number[], t: number): number {
-  const top = scores[0];
-  if (top === undefined) return 0;
-  let total = 0;
-  for (const s of scores) total += Math.exp((s - top) / t);
-  return 1 / total;
-}
-
 const EPS = 1e-6;
+const predict = (w: readonly number[], x: readonly number[]): number => logistic(x.reduce((z, v, i) => z + v * (w[i + 1] as number), w[0] as number));
 
-export function logLoss(answers: readonly Answer[], t: number): number {
+export function logLoss(ps: readonly number[], ys: readonly boolean[]): number {
   let sum = 0;
-  for (const a of answers) {
-    const p = Math.min(1 - EPS, Math.max(EPS, topConfidence(a.scores, t)));
-    sum -= a.right ? Math.log(p) : Math.log(1 - p);
-  }
-  return answers.length === 0 ? 0 : sum / answers.length;
+  ps.forEach((p0, i) => {
+    const p = Math.min(1 - EPS, Math.max(EPS, p0));
+    sum -= ys[i] === true ? Math.log(p) : Math.log(1 - p);
+  });
+  return ps.length === 0 ? 0 : sum / ps.length;
 }
 
 /** Expected calibration error over ten equal-width bins of confidence. */
-export function ece(answers: readonly Answer[], t: number): number {
-  const bins = Array.from({ length: 10 }, () => ({ n: 0, conf: 0, right: 0 }));
-  for (const a of answers) {
-    const c = topConfidence(a.scores, t);
-    const b = bins[Math.min(9, Math.floor(c * 10))] as { n: number; conf: number; right: number };
+export function ece(ps: readonly number[], ys: readonly boolean[]): number {
+  const bins = Array.from({ length: 10 }, () => ({ n: 0, p: 0, right: 0 }));
+  ps.forEach((p, i) => {
+    const b = bins[Math.min(9, Math.floor(p * 10))] as { n: number; p: number; right: number };
     b.n++;
-    b.conf += c;
-    b.right += a.right ? 1 : 0;
-  }
-  return bins.reduce((e, b) => e + (b.n === 0 ? 0 : (b.n / answers.length) * Math.abs(b.conf / b.n - b.right / b.n)), 0);
+    b.p += p;
+    b.right += ys[i] === true ? 1 : 0;
+  });
+  return bins.reduce((e, b) => e + (b.n === 0 ? 0 : (b.n / ps.length) * Math.abs(b.p / b.n - b.right / b.n)), 0);
 }
 
-/** The temperature with the least log loss on a grid from 0.05 to 5. */
-export function fitTemperature(answers: readonly Answer[]): number {
-  let best = { t: 1, loss: Infinity };
-  for (let t = 0.05; t <= 5.0001; t += 0.05) {
-    const loss = logLoss(answers, t);
-    if (loss < best.loss - 1e-12) best = { t: Number(t.toFixed(2)), loss };
+/** Logistic regression by gradient descent, with a little L2 on everything but the bias. */
+export function fitLogistic(answers: readonly Answer[], steps = 1_500, rate = 0.3, l2 = 0.01): number[] {
+  const dim = (answers[0]?.inputs.length ?? 0) + 1;
+  const w = new Array<number>(dim).fill(0);
+  for (let s = 0; s < steps; s++) {
+    const g = new Array<number>(dim).fill(0);
+    for (const a of answers) {
+      const err = predict(w, a.inputs) - (a.right ? 1 : 0);
+      g[0] = (g[0] as number) + err;
+      a.inputs.forEach((x, i) => (g[i + 1] = (g[i + 1] as number) + err * x));
+    }
+    for (let i = 0; i < dim; i++) w[i] = (w[i] as number) - rate * ((g[i] as number) / answers.length + (i > 0 ? l2 * (w[i] as number) : 0));
   }
-  return best.t;
+  return w;
 }
 
-async function generatedAnswers(): Promise<Answer[]> {
-  const out: Answer[] = [];
+async function answer(store: Parameters<typeof gatherRootCauseSlice>[0], incident: string, set: string, right: (c: { cause: EntityRef; service: string }) => boolean): Promise<Answer> {
   const o = resolveOptions();
+  const g = await gatherRootCauseSlice(store, { incident }, o);
+  if (!g.ok) throw new Error(`${incident}: ${JSON.stringify(g.error)}`);
+  const { symptomSeen, drafts } = draftCauses(g.slice, o);
+  const features = new Map(drafts.map((d) => [`${d.cause.kind}:${d.cause.id}`, { ...d.features }]));
+  const cands = rank(drafts, g.slice.causalLinks, o.weights, 1, { symptomSeen }, o.calibration);
+  const top = cands[0];
+  if (!top) return { set, inputs: calibrationInputs({ softmax: 0, symptomSeen, change: false, coherentChain: 0, deepest: false }), right: false };
+  // The softmax share of the top candidate among all of them.
+  const all = rank(drafts, [], o.weights, drafts.length, { symptomSeen }, o.calibration).map((c) => c.score);
+  const share = 1 / all.reduce((t, s) => t + Math.exp((s - top.score) / o.weights.temperature), 0);
+  const f = features.get(`${top.cause.kind}:${top.cause.id}`) ?? {};
+  const inputs = calibrationInputs({ softmax: share, symptomSeen, change: top.cause.kind !== 'service', coherentChain: f.coherentChain ?? 0, deepest: f.deepest === 1 });
+  return { set, inputs, right: right(top) };
+}
+
+async function trainAnswers(): Promise<Answer[]> {
+  const out: Answer[] = [];
   for (const top of allTopologies()) {
     if (top.services.length > 5_000) continue;
     for (const scenario of scenariosFor(top, 'train')) {
       const store = await loadStore(scenario.events);
-      for (const c of scenario.cases.filter((x) => x.split === 'train')) {
-        const r = await rootCause(store, { incident: c.incident, limit: 1_000 }, o);
-        if (!r.ok) throw new Error(`${c.id}: ${JSON.stringify(r.error)}`);
-        const cands = r.analysis.candidates;
-        out.push({ set: scenario.resolutionMs > 0 ? 'generated, 5-min buckets' : 'generated, exact', scores: cands.map((x) => x.score), right: cands[0] !== undefined && sameRef(cands[0].cause, c.label.cause) });
-      }
+      const set = scenario.resolutionMs > 0 ? 'generated, 5-min buckets' : 'generated, exact';
+      for (const c of scenario.cases.filter((x) => x.split === 'train')) out.push(await answer(store, c.incident, set, (t) => sameRef(t.cause, c.label.cause)));
       await store.close();
     }
   }
-  return out;
-}
-
-async function synthAnswers(): Promise<Answer[]> {
-  const out: Answer[] = [];
   const data = join(petshopDir(), 'dataset');
   for (const [i, s] of ['low_traffic', 'high_traffic'].entries()) {
     const graph = parseGraph(await readFile(join(data, s, 'graph.csv'), 'utf8'));
@@ -97,10 +106,7 @@ async function synthAnswers(): Promise<Answer[]> {
       for (const v of VARIANTS) {
         const c = convertIssue(graph, detector, x.metrics, x.issue, v, x.injection);
         const store = await loadStore(c.events);
-        const r = await rootCause(store, { incident: c.incident, limit: 1_000 });
-        if (!r.ok) throw new Error(JSON.stringify(r.error));
-        const cands = r.analysis.candidates;
-        out.push({ set: 'PetShop-like', scores: cands.map((k) => k.score), right: cands[0]?.service === x.issue.rootCause });
+        out.push(await answer(store, c.incident, 'PetShop-like', (t) => t.service === x.issue.rootCause));
         await store.close();
       }
     }
@@ -108,20 +114,33 @@ async function synthAnswers(): Promise<Answer[]> {
   return out;
 }
 
-const pct = (x: number): string => x.toFixed(3);
+const f3 = (x: number): string => x.toFixed(3);
 
 async function main(): Promise<void> {
-  const answers = [...(await generatedAnswers()), ...(await synthAnswers())];
-  const now = resolveOptions().weights.temperature;
-  const t = fitTemperature(answers);
-  console.log(`train answers: ${answers.length}; temperature now ${now}, fitted ${t}`);
-  console.log('| set | n | top-1 | log loss now | log loss fitted | ECE now | ECE fitted |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  const sets = [...new Set(answers.map((a) => a.set))];
-  for (const s of [...sets, 'all']) {
-    const a = s === 'all' ? answers : answers.filter((x) => x.set === s);
-    console.log(`| ${s} | ${a.length} | ${pct(a.filter((x) => x.right).length / a.length)} | ${pct(logLoss(a, now))} | ${pct(logLoss(a, t))} | ${pct(ece(a, now))} | ${pct(ece(a, t))} |`);
+  const answers = await trainAnswers();
+  const folds = 5;
+  const outOfSample = new Array<number>(answers.length).fill(0);
+  for (let k = 0; k < folds; k++) {
+    const w = fitLogistic(answers.filter((_, i) => i % folds !== k));
+    answers.forEach((a, i) => {
+      if (i % folds === k) outOfSample[i] = predict(w, a.inputs);
+    });
   }
+  const now = calibrationVector(DEFAULT_CALIBRATION);
+  const fitted = fitLogistic(answers);
+  console.log(`train answers: ${answers.length}`);
+  console.log('| set | n | top-1 | ECE softmax | ECE in use | ECE fitted (5-fold) | log loss softmax | log loss in use | log loss fitted (5-fold) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const s of [...new Set(answers.map((a) => a.set)), 'all']) {
+    const idx = answers.map((a, i) => (s === 'all' || a.set === s ? i : -1)).filter((i) => i >= 0);
+    const ys = idx.map((i) => (answers[i] as Answer).right);
+    const soft = idx.map((i) => logistic((answers[i] as Answer).inputs[0] as number));
+    const inUse = idx.map((i) => predict(now, (answers[i] as Answer).inputs));
+    const cv = idx.map((i) => outOfSample[i] as number);
+    console.log(`| ${s} | ${idx.length} | ${f3(ys.filter(Boolean).length / ys.length)} | ${f3(ece(soft, ys))} | ${f3(ece(inUse, ys))} | ${f3(ece(cv, ys))} | ${f3(logLoss(soft, ys))} | ${f3(logLoss(inUse, ys))} | ${f3(logLoss(cv, ys))} |`);
+  }
+  const c = calibrationOf(fitted.map((x) => Number(x.toFixed(3))));
+  console.log(`\nfitted on all ${answers.length}: ${JSON.stringify(c)}`);
 }
 
 if (process.argv[1]?.endsWith('calibrate.ts') === true) await main();

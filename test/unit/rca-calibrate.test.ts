@@ -1,24 +1,23 @@
-/** Temperature scaling of root-cause confidences (bench/rca/calibrate.ts) on answers built here. */
+/** Fitting how sure root-cause answers are (bench/rca/calibrate.ts), on answers built here. */
 import { describe, expect, it } from 'vitest';
-import { type Answer, ece, fitTemperature, topConfidence } from '../../bench/rca/calibrate.js';
-
-/** `n` answers with scores [0, -1], `right` of them right. */
-const answers = (n: number, right: number): Answer[] => Array.from({ length: n }, (_, i) => ({ set: 'x', scores: [0, -1], right: i < right }));
+import { type Answer, ece, fitLogistic, logLoss } from '../../bench/rca/calibrate.js';
+import { logistic } from '../../src/analysis/root-cause-confidence.js';
 
 describe('confidence calibration', () => {
-  it('gives the top candidate its softmax share, and all of it when it stands alone', () => {
-    expect(topConfidence([3], 1)).toBe(1);
-    expect(topConfidence([0, 0], 1)).toBeCloseTo(0.5);
-    expect(topConfidence([0, -1], 0.5)).toBeCloseTo(1 / (1 + Math.exp(-2)));
-    expect(topConfidence([], 1)).toBe(0);
+  it('recovers how often answers are right from what they saw', () => {
+    // Answers that saw the symptom fail are right 90% of the time, the others 40%.
+    const answers: Answer[] = [];
+    for (let i = 0; i < 1000; i++) answers.push({ set: 'x', inputs: [1], right: i % 10 !== 0 });
+    for (let i = 0; i < 1000; i++) answers.push({ set: 'x', inputs: [0], right: i % 10 < 4 });
+    const w = fitLogistic(answers, 3_000, 0.5, 0);
+    expect(logistic(w[0] as number)).toBeCloseTo(0.4, 1);
+    expect(logistic((w[0] as number) + (w[1] as number))).toBeCloseTo(0.9, 1);
   });
 
-  it('finds the temperature at which the confidences match how often the top answer was right', () => {
-    // At temperature 0.5 the top of [0, -1] has confidence 0.881: 881 of 1000 right is calibrated there.
-    const a = answers(1000, 881);
-    expect(fitTemperature(a)).toBeCloseTo(0.5, 1);
-    expect(ece(a, 0.5)).toBeLessThan(0.01);
-    // Far more right answers than the confidence says: a sharper softmax (a lower temperature) fits.
-    expect(fitTemperature(answers(1000, 990))).toBeLessThan(fitTemperature(answers(1000, 881)));
+  it('scores calibration: zero error when confidences match outcomes, and log loss rewards it', () => {
+    const ys = Array.from({ length: 100 }, (_, i) => i < 80);
+    expect(ece(new Array<number>(100).fill(0.8), ys)).toBeCloseTo(0, 6);
+    expect(ece(new Array<number>(100).fill(0.3), ys)).toBeCloseTo(0.5, 6);
+    expect(logLoss(new Array<number>(100).fill(0.8), ys)).toBeLessThan(logLoss(new Array<number>(100).fill(0.3), ys));
   });
 });
