@@ -70,7 +70,8 @@ export function summarise(rows: readonly Scored[]): Summary {
 }
 
 /** Top-1 confidence against top-1 accuracy, in five bins. */
-export function calibration(rows: readonly Scored[]): { bin: string; n: number; meanConfidence: number; accuracy: number }[] {
+/** Reliability of the top candidate's confidence: per bin, how often it was right (entity or service granularity). */
+export function calibration(rows: readonly Scored[], granularity: 'entity' | 'service' = 'entity'): { bin: string; n: number; meanConfidence: number; accuracy: number }[] {
   const bins = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
   const out = [];
   for (let i = 0; i + 1 < bins.length; i++) {
@@ -82,7 +83,7 @@ export function calibration(rows: readonly Scored[]): { bin: string; n: number; 
       bin: `${lo.toFixed(1)}-${Math.min(1, hi).toFixed(1)}`,
       n: inBin.length,
       meanConfidence: inBin.reduce((a, r) => a + (r.confidence as number), 0) / inBin.length,
-      accuracy: inBin.filter((r) => r.entityRank === 1).length / inBin.length,
+      accuracy: inBin.filter((r) => (granularity === 'entity' ? r.entityRank : r.serviceRank) === 1).length / inBin.length,
     });
   }
   return out;

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gatherRootCauseSlice, resolveOptions, rootCause } from '../../src/analysis/root-cause.js';
 import { BASELINES } from './baselines.js';
-import { groupBy, pct, type Scored, serviceRankOf, summarise } from './metrics.js';
+import { calibration, groupBy, pct, type Scored, serviceRankOf, summarise } from './metrics.js';
 import { loadStore } from './load.js';
 import { convertIssue, type Detector, fitDetector, type Injection, parseGraph, parseMetrics, parseTarget, type PetShopIssue, VARIANTS } from './petshop-convert.js';
 
@@ -153,6 +153,12 @@ export async function runPetShop(options: { write?: boolean; trainOnly?: boolean
     '### Test split by variant',
     '',
     table(rows.filter((r) => r.group.split === 'test'), ['variant']),
+    '',
+    '### Calibration of ctxgraph\'s top-1 confidence (test split, all variants, service granularity)',
+    '',
+    '| confidence | n | mean confidence | top-1 accuracy |',
+    '| --- | --- | --- | --- |',
+    ...calibration(rows.filter((r) => r.method === 'ctxgraph' && r.group.split === 'test'), 'service').map((c) => `| ${c.bin} | ${c.n} | ${pct(c.meanConfidence)} | ${pct(c.accuracy)} |`),
     '',
     '### Train split by variant (the only split used for tuning)',
     '',
