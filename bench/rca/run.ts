@@ -23,7 +23,7 @@ const splitArg = process.argv.find((a, i) => process.argv[i - 1] === '--split') 
 const options = resolveOptions();
 const LATENCY_REPEATS = 20;
 
-/** Wall and CPU milliseconds of each question on the 10,000-service graph (CPU: this process, user + system). */
+/** Wall and CPU milliseconds of each question on the 10,000-service graph (CPU: every thread of this process, user + system). */
 interface Timings {
   wall: number[];
   cpu: number[];
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     'service columns compare the cause\'s service only, which is all the service-level baselines can name. Chain: ctxgraph\'s top chain equals the labelled chain.',
     '',
     `Overall ctxgraph: top-1 ${pct(overall.top1)}, top-3 ${pct(overall.top3)}, MRR ${pct(overall.mrr)}, chain ${pct(overall.chain)} over ${overall.n} cases.`,
-    `Latency on the 10,000-service graph with a week of history (${latency10k.wall.length} queries, in process, gather + rank): p50 ${pct(s10k.p50ms)} ms, p99 ${pct(s10k.p99ms)} ms; CPU time per query p50 ${pct(cpu10k.p50ms)} ms, p99 ${pct(cpu10k.p99ms)} ms (wall above CPU is time the process waited: a shared machine); load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' / ')}.`,
+    `Latency on the 10,000-service graph with a week of history (${latency10k.wall.length} queries, in process, gather + rank): p50 ${pct(s10k.p50ms)} ms, p99 ${pct(s10k.p99ms)} ms; CPU time per query p50 ${pct(cpu10k.p50ms)} ms, p99 ${pct(cpu10k.p99ms)} ms (all the process's threads, GC helpers included; wall well above CPU is time the process waited for a core on a shared machine); load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' / ')}.`,
     '',
     '## Targets',
     '',
