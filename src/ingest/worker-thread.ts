@@ -3,12 +3,12 @@
  * is; under tsx (development, tests) the worker is a `.ts` file, which a worker thread on Node 20
  * cannot load without registering tsx in that thread first.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-export function startWorker(module: URL): Worker {
-  if (!module.pathname.endsWith('.ts')) return new Worker(module);
+export function startWorker(module: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+  if (!module.pathname.endsWith('.ts')) return new Worker(module, options);
   const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(module.href)}); })`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { ...options, eval: true });
 }
 
 /** The module `name` beside `from` (an `import.meta.url`), with the extension `from` has. */

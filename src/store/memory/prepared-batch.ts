@@ -20,7 +20,7 @@ import { utf8Bytes } from './utf8.js';
 export interface PreparedBatch {
   recordedAt: number;
   events: number;
-  /** The log record: the UTF-8 JSON of `{ recordedAt, events }`, exactly as the log would write it. */
+  /** The log record: UTF-8 JSON of `{ recordedAt, events }` that reads back as the events validated (each line as written where it does). */
   record: Uint8Array;
   /** Every event's facts, as snapshot frames (`encodeEvents`), in event order. */
   frames: Uint8Array[];
