@@ -12,6 +12,7 @@ import type { EventType } from '../../../schema/events.js';
 import { FACT_KINDS, type Fact, type FactKind, splitId } from '../../model/facts.js';
 import type { Versions } from '../../model/time.js';
 import { type Attrs, FactColumns, withRoom } from './fact-columns.js';
+import { KeySet } from './key-set.js';
 
 /** The lists of entities kept per service. */
 export type LinkName = 'out' | 'in' | 'deploys' | 'configValues' | 'configChanges' | 'alerts' | 'actions';
@@ -67,7 +68,7 @@ export class GraphIndex {
     Map<string, number>
   >;
   readonly facts = new FactColumns();
-  readonly keys = new Set<string>();
+  readonly keys = new KeySet();
   factCount = 0;
 
   private entityCount = 0;
@@ -112,9 +113,7 @@ export class GraphIndex {
    * `addClaimed`; should the write fail, it gives the key back with `release`.
    */
   claim(key: string): boolean {
-    const known = this.keys.size;
-    this.keys.add(key);
-    return this.keys.size !== known;
+    return this.keys.add(key);
   }
   release(key: string): void {
     this.keys.delete(key);
