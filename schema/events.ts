@@ -83,6 +83,11 @@ export const AlertFired = z.object({
   value: z.number().optional(),
   summary: z.string().optional(),
   dependency: Id.optional(),
+  /**
+   * False when the failure was already under way when the monitor began watching: `time` is when it
+   * was first seen, and the failure began at or before it, how long before unknown. Default true.
+   */
+  onsetObserved: z.boolean().optional(),
 });
 export const AlertResolved = z.object({ alert: Id });
 export const IncidentOpened = z.object({

@@ -159,9 +159,16 @@ export interface Detection {
   at: number;
   /** The largest z-score over the series of this signal at that bucket. */
   z: number;
+  /** False when the series was already beyond its threshold when the window opened: the onset lies at or before `at`. */
+  onsetObserved: boolean;
 }
 
-/** One detection per (node, signal): its first anomalous bucket after a normal one. */
+/**
+ * One detection per (node, signal): its first anomalous bucket. A series already beyond its
+ * threshold when the window opens began failing at an unknown time before it: it fires at the
+ * window's first sample with `onsetObserved: false`, which the analysis reads as "under way since
+ * at least then", never as an onset it can order.
+ */
 export function detect(detector: Detector, table: MetricsTable): Detection[] {
   const first = new Map<string, Detection>();
   for (const s of table.series) {
@@ -177,14 +184,14 @@ export function detect(detector: Detector, table: MetricsTable): Detection[] {
         seenNormal = true;
         continue;
       }
-      // A series already beyond its threshold when the window opens began failing at an unknown
-      // time before it, so it cannot be ordered against anything: only observed onsets fire.
-      if (!seenNormal) break;
       const at = table.timestamps[i] as number;
       const k = `${s.node}\u0000${dir.signal}`;
       const prev = first.get(k);
-      if (!prev || at < prev.at) first.set(k, { node: s.node, signal: dir.signal, at, z });
-      else if (at === prev.at && z > prev.z) prev.z = z;
+      if (!prev || at < prev.at) first.set(k, { node: s.node, signal: dir.signal, at, z, onsetObserved: seenNormal });
+      else if (at === prev.at) {
+        prev.z = Math.max(prev.z, z);
+        prev.onsetObserved ||= seenNormal;
+      }
       break;
     }
   }
@@ -366,6 +373,7 @@ export function convertIssue(graph: CallGraph, detector: Detector, metrics: Metr
       signal: d.signal,
       severity: d.signal === 'traffic' ? 'warning' : 'critical',
       value: Number(d.z.toFixed(2)),
+      ...(d.onsetObserved ? {} : { onsetObserved: false }),
       ...(dependency === undefined || dependency === service ? {} : { dependency }),
     });
   for (const d of detections) {

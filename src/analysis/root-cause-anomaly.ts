@@ -61,7 +61,11 @@ export function findAnomalies(slice: RootCauseSlice, o: RootCauseOptions): Anoma
   const inWindow = slice.alerts.filter((a) => a.firedAt >= start && a.firedAt <= slice.at);
   const timing = timingOf(o, alertResolution(inWindow, o.propagationMs));
   const first = slice.symptoms[0];
-  const symptomAlerts = inWindow.filter((a) => a.service === first && a.signal !== 'traffic' && (a.resolvedAt === null || a.resolvedAt >= slice.at - timing.toleranceMs));
+  const symptomAll = inWindow.filter((a) => a.service === first && a.signal !== 'traffic' && (a.resolvedAt === null || a.resolvedAt >= slice.at - timing.toleranceMs));
+  // A failure already under way when the symptom was first watched is background unless nothing
+  // else shows: the incident began where its symptom's failure was seen to begin.
+  const observed = symptomAll.filter((a) => a.onsetObserved);
+  const symptomAlerts = observed.length > 0 ? observed : symptomAll;
   const symptomStart = symptomAlerts.length > 0 ? Math.min(...symptomAlerts.map((a) => a.firedAt)) : slice.at;
   const live = (a: AlertState): boolean => a.resolvedAt === null || a.resolvedAt >= symptomStart - timing.toleranceMs;
 
@@ -89,6 +93,9 @@ export function findAnomalies(slice: RootCauseSlice, o: RootCauseOptions): Anoma
   }
   return { symptomStart, byService, traffic, timing };
 }
+
+/** Whether a service's failure was only seen already under way: none of its alerts saw an onset. */
+export const onsetUnseen = (a: ServiceAnomaly): boolean => a.alerts.length > 0 && a.alerts.every((x) => !x.onsetObserved);
 
 /** Whether a service failed of itself: an own saturation or availability alert. */
 export function hasOwnFailureSignal(a: ServiceAnomaly | undefined): boolean {

@@ -6,7 +6,7 @@
  */
 import type { EntityRef } from '../../schema/events.js';
 import type { ConfigChangeState, DeployState } from '../model/views.js';
-import { type Anomalies, couldExplain, hasOwnFailureSignal, type ServiceAnomaly } from './root-cause-anomaly.js';
+import { type Anomalies, couldExplain, hasOwnFailureSignal, onsetUnseen, type ServiceAnomaly } from './root-cause-anomaly.js';
 import { type Chain, chainFrom, earlierFailuresBelow, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
@@ -346,6 +346,12 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   if (!changedBehind(ctx, a.service, chain)) {
     d.features.noChange = 1;
     d.evidence.push(ev.noChangeLine(a.service, ctx.slice.from, a.onset));
+  }
+  // A failure already under way when first seen, while the symptom's failure was seen to begin more
+  // than a step later: it went on for an unknown time without bringing the symptom down.
+  if (onsetUnseen(a) && an.symptomStart - a.onset > o.resolutionMs) {
+    d.features.satBefore = 1;
+    d.evidence.push(ev.unseenOnsetLine(a, an.symptomStart));
   }
   if (hasOwnFailureSignal(a)) d.features.ownFailureSignal = 1;
   // A service with no failure of its own that says its calls to a failing callee fail is a victim.

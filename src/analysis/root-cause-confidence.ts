@@ -24,12 +24,12 @@ export interface Calibration {
 
 /** Fitted by `npx tsx bench/rca/calibrate.ts` on 2,016 train answers (generated train, both resolutions, and PetShop-like issues). */
 export const DEFAULT_CALIBRATION: Calibration = {
-  bias: -0.773,
-  softmaxLogit: 0.077,
-  symptomSeen: 0.938,
-  change: 0.956,
-  coherentChain: 0.851,
-  deepest: 0.632,
+  bias: 1.566,
+  softmaxLogit: 0.006,
+  symptomSeen: 0.18,
+  change: 0.797,
+  coherentChain: 0.175,
+  deepest: 0.164,
 };
 
 /** What the model reads about the top candidate. */

@@ -30,7 +30,8 @@ export function failureLine(a: ServiceAnomaly, after?: number): string {
   const own = a.alerts[0];
   const what = own ? `${own.signal} alert ${own.id}` : `calls to it failing, reported by ${[...a.blamedBy.keys()].join(', ')}`;
   const lag = after === undefined ? '' : `, ${minutes(a.onset - after)} after the change`;
-  return `${a.service} began failing at ${toIso(a.onset)} (${what})${lag}`;
+  const first = own?.firedAt === a.onset && !own.onsetObserved ? 'was already failing when first seen at' : 'began failing at';
+  return `${a.service} ${first} ${toIso(a.onset)} (${what})${lag}`;
 }
 
 export function pathLine(services: readonly string[], at: number): string {
@@ -58,6 +59,9 @@ export const earlierLine = (service: string, a: ServiceAnomaly): string =>
 
 export const sameStepLine = (service: string, a: ServiceAnomaly): string =>
   `${a.service}, which ${service} calls, began failing at ${toIso(a.onset)}, within the evidence's resolution of ${service}: the failure may have climbed from it`;
+
+export const unseenOnsetLine = (a: ServiceAnomaly, symptomStart: number): string =>
+  `${a.service} was already failing when first seen at ${toIso(a.onset)} (its onset was not observed), and the symptom began at ${toIso(symptomStart)}: it failed for a while without bringing the symptom down`;
 
 export const noFailureLine = (service: string, at: number): string =>
   `no alert on ${service} between the change and ${toIso(at)}`;

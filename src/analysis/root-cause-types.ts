@@ -86,6 +86,8 @@ export interface RootCauseWeights {
   infraKind: number;
   /** The deploy added a dependency whose far end went bad after it. */
   newDependency: number;
+  /** The service's failure was only seen already under way, more than a step before the symptom's observed onset. */
+  satBefore: number;
   /** The service shows no anomaly of its own. */
   noAnomaly: number;
   /** A confirmed / rejected causal link from a past postmortem matches the chain. */

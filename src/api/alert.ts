@@ -15,6 +15,9 @@ export const Alert = builder.objectRef<AlertState>('Alert').implement({
       nullable: true,
       description: 'When the signal was measured on calls from `service` to this service.',
     }),
+    onsetObserved: t.exposeBoolean('onsetObserved', {
+      description: 'False when the failure was already under way when first seen: it began at or before firedAt.',
+    }),
     active: t.exposeBoolean('active'),
     firedAt: t.field({ type: DateTime, resolve: (a) => a.firedAt }),
     resolvedAt: t.field({ type: DateTime, nullable: true, resolve: (a) => a.resolvedAt }),

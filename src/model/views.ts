@@ -81,6 +81,8 @@ export interface AlertState {
   value: number | null;
   summary: string | null;
   dependency: string | null;
+  /** False when the failure was already under way when first seen: `firedAt` is then an upper bound of its onset. */
+  onsetObserved: boolean;
   active: boolean;
   firedAt: number;
   resolvedAt: number | null;
@@ -285,6 +287,7 @@ export function alertAt(id: string, versions: VersionsLike, t: Instant): AlertSt
     value: num(s.value),
     summary: str(s.summary),
     dependency: str(s.dependency),
+    onsetObserved: s.onsetObserved !== false,
     active,
     firedAt: active ? (attrSince(v, 'active', t) ?? firedAt) : firedAt,
     resolvedAt: active ? null : timeOf(v, 'alert.resolved', t),

@@ -73,10 +73,19 @@ describe('PetShop converter', () => {
 
   it('fires an alert where a series leaves what the no-issue baseline saw, at its first bucket out', () => {
     const found = detect(fitDetector([baseline]), issueMetrics);
-    expect(found.filter((d) => d.node === SEARCH)).toEqual([expect.objectContaining({ signal: 'latency', at: T0 + 600 })]);
-    // Normal nodes stay quiet, and a series already out when the window opens cannot be dated.
+    expect(found.filter((d) => d.node === SEARCH)).toEqual([expect.objectContaining({ signal: 'latency', at: T0 + 600, onsetObserved: true })]);
+    // Normal nodes stay quiet.
     expect(found.map((d) => d.node)).not.toContain(DB);
-    expect(found.map((d) => d.node)).not.toContain(ORDERS);
+  });
+
+  it('fires a series already out when the window opens at its first sample, saying its onset was not seen', () => {
+    const found = detect(fitDetector([baseline]), issueMetrics);
+    expect(found.filter((d) => d.node === ORDERS)).toEqual([expect.objectContaining({ signal: 'latency', at: T0, onsetObserved: false })]);
+    const c = convertIssue(parseGraph(graphCsv()), fitDetector([baseline]), issueMetrics, issue(''), 'no-changes');
+    const orders = c.events.filter((e) => e.type === 'alert.fired' && (e.data as { service: string }).service === ORDERS);
+    expect(orders.map((e) => (e.data as { onsetObserved?: boolean }).onsetObserved)).toEqual([false]);
+    const search = c.events.filter((e) => e.type === 'alert.fired' && (e.data as { service: string }).service === SEARCH);
+    expect(search.every((e) => !('onsetObserved' in (e.data as object)))).toBe(true);
   });
 
   it('reads the injection: a parameter is a config change, edited files and a deploy are a deploy, load is no change', () => {

@@ -18,6 +18,7 @@ const alertAt = (firedAt: number, resolvedAt: number | null = null): AlertState 
   value: null,
   summary: null,
   dependency: null,
+  onsetObserved: true,
   active: resolvedAt === null,
   firedAt,
   resolvedAt,

@@ -3,7 +3,7 @@
  * and a later change of the same service can and cannot explain. One small hand-built graph each.
  */
 import { describe, expect, it } from 'vitest';
-import { causes, chainIds, Scenario } from './root-cause-scenario.js';
+import { causes, chainIds, Scenario, T } from './root-cause-scenario.js';
 
 /** web -> api -> db, and web -> search; api's failure shows in web. */
 const shop = (): Scenario => new Scenario().graph({ web: ['api', 'search'], api: ['db'] }, { db: 'database' });
@@ -133,6 +133,45 @@ describe('root cause: timing along the chain', () => {
       .incident('inc', ['web'])
       .analyse();
     expect(causes(a)[0]).toBe('service:api');
+  });
+
+  it('reads the symptom start from the failure seen to begin, not from one already under way when first seen', async () => {
+    // web was already slow when first watched an hour ago (onset unknown); its errors on calls to
+    // api began at -10, after api's deploy broke api.
+    const a = await shop()
+      .alert('w0', 'web', 'latency', -60, { onsetObserved: false })
+      .deploy('d1', 'api', -20)
+      .alert('a1', 'api', 'errors', -15)
+      .alert('w1', 'web', 'errors', -10, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(a.symptomStart).toBe(T - 10 * 60_000);
+    expect(causes(a)[0]).toBe('deploy:d1');
+  });
+
+  it('weighs a failure only seen already under way, well before the symptom began, as one that went on without effect', async () => {
+    const at = (observed: boolean) =>
+      shop()
+        .alert('d0', 'db', 'latency', -20, observed ? {} : { onsetObserved: false })
+        .alert('a0', 'api', 'latency', -10)
+        .alert('w0', 'web', 'errors', -5, { dependency: 'api' })
+        .incident('inc', ['web'])
+        .analyse();
+    const [seen, unseen] = [await at(true), await at(false)];
+    const db = (x: typeof seen) => x.candidates.find((c) => c.cause.id === 'db');
+    expect((db(unseen)?.score ?? 0) + 2.5).toBeCloseTo(db(seen)?.score ?? 0);
+    expect(db(unseen)?.evidence.some((l) => l.includes('db was already failing when first seen'))).toBe(true);
+    expect(db(seen)?.evidence.some((l) => l.includes('already failing when first seen'))).toBe(false);
+  });
+
+  it('does not hold an unseen onset against a cause when the symptom too was already failing when first seen', async () => {
+    const a = await shop()
+      .alert('d0', 'db', 'latency', -20, { onsetObserved: false })
+      .alert('w0', 'web', 'latency', -20, { onsetObserved: false })
+      .alert('x0', 'search', 'latency', -10)
+      .incident('inc', ['web'])
+      .analyse();
+    expect(a.candidates.find((c) => c.cause.id === 'db')?.evidence.some((l) => l.includes('without bringing the symptom down'))).toBe(false);
   });
 
   it('sees a service that only reports failing calls to a failing callee as a victim, not a source', async () => {
