@@ -1,16 +1,16 @@
 /**
- * Fits how sure root-cause answers say they are (src/analysis/root-cause-confidence.ts), on train
- * cases only: the generated train split (both time resolutions) and the PetShop-like train issues.
- * Ranking does not depend on it. The model is a logistic regression of "the top candidate is right"
- * on its softmax share and what the answer saw; this prints the coefficients to paste into
- * DEFAULT_CALIBRATION, and the expected calibration error and log loss per set, out of sample
- * (5-fold cross-validation), beside the plain softmax share.
+ * How well root-cause confidences (the softmax share of the top candidate) say how often the top
+ * answer is right, on train cases only: the generated train split (both time resolutions) and the
+ * PetShop-like train issues. Prints, per set, expected calibration error, log loss and AUC (how
+ * often a right answer is surer than a wrong one), beside a logistic recalibration fitted on the
+ * same answers (5-fold cross-validation) on the softmax share and what the answer saw (the symptom's
+ * own failure, a change behind it, chain coherence, nothing failing first below). The logistic is a
+ * reference, not used by ctxgraph: see docs/root-cause.md for why.
  *
  *   npx tsx bench/rca/calibrate.ts
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { calibrationInputs, calibrationOf, calibrationVector, DEFAULT_CALIBRATION, logistic } from '../../src/analysis/root-cause-confidence.js';
 import { draftCauses, gatherRootCauseSlice, resolveOptions } from '../../src/analysis/root-cause.js';
 import { rank } from '../../src/analysis/root-cause-scoring.js';
 import type { EntityRef } from '../../schema/events.js';
@@ -22,11 +22,20 @@ import { petshopDir } from './petshop-run.js';
 import { synthIssues } from './petshop-synth.js';
 import { allTopologies } from './topologies.js';
 
-/** One answered case: the model's inputs for its top candidate, and whether that was right. */
+/** One answered case: the top candidate's softmax share, the logistic's inputs, and whether it was right. */
 export interface Answer {
   set: string;
+  confidence: number;
   inputs: number[];
   right: boolean;
+}
+
+export const logistic = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** The reference logistic's inputs: the log-odds of the softmax share, then what the answer saw. */
+function inputsOf(share: number, symptomSeen: boolean, change: boolean, coherentChain: number, deepest: boolean): number[] {
+  const s = Math.min(1 - 1e-3, Math.max(1e-3, share));
+  return [Math.log(s / (1 - s)), symptomSeen ? 1 : 0, change ? 1 : 0, coherentChain, deepest ? 1 : 0];
 }
 
 const EPS = 1e-6;
@@ -53,6 +62,28 @@ export function ece(ps: readonly number[], ys: readonly boolean[]): number {
   return bins.reduce((e, b) => e + (b.n === 0 ? 0 : (b.n / ps.length) * Math.abs(b.p / b.n - b.right / b.n)), 0);
 }
 
+/** How often a right answer has a higher confidence than a wrong one (area under the ROC curve; ties count half). */
+export function auc(ps: readonly number[], ys: readonly boolean[]): number {
+  const order = ps.map((p, i) => ({ p, y: ys[i] === true })).sort((a, b) => a.p - b.p);
+  let wrongBelow = 0;
+  let sum = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    let right = 0;
+    let wrong = 0;
+    for (; j < order.length && (order[j] as { p: number }).p === (order[i] as { p: number }).p; j++) {
+      if ((order[j] as { y: boolean }).y) right++;
+      else wrong++;
+    }
+    sum += right * (wrongBelow + wrong / 2);
+    wrongBelow += wrong;
+    i = j;
+  }
+  const rights = ys.filter(Boolean).length;
+  const pairs = rights * (ys.length - rights);
+  return pairs === 0 ? 0.5 : sum / pairs;
+}
+
 /** Logistic regression by gradient descent, with a little L2 on everything but the bias. */
 export function fitLogistic(answers: readonly Answer[], steps = 1_500, rate = 0.3, l2 = 0.01): number[] {
   const dim = (answers[0]?.inputs.length ?? 0) + 1;
@@ -75,18 +106,13 @@ async function answer(store: Parameters<typeof gatherRootCauseSlice>[0], inciden
   if (!g.ok) throw new Error(`${incident}: ${JSON.stringify(g.error)}`);
   const { symptomSeen, drafts } = draftCauses(g.slice, o);
   const features = new Map(drafts.map((d) => [`${d.cause.kind}:${d.cause.id}`, { ...d.features }]));
-  const cands = rank(drafts, g.slice.causalLinks, o.weights, 1, { symptomSeen }, o.calibration);
-  const top = cands[0];
-  if (!top) return { set, inputs: calibrationInputs({ softmax: 0, symptomSeen, change: false, coherentChain: 0, deepest: false }), right: false };
-  // The softmax share of the top candidate among all of them.
-  const all = rank(drafts, [], o.weights, drafts.length, { symptomSeen }, o.calibration).map((c) => c.score);
-  const share = 1 / all.reduce((t, s) => t + Math.exp((s - top.score) / o.weights.temperature), 0);
+  const top = rank(drafts, g.slice.causalLinks, o.weights, 1)[0];
+  if (!top) return { set, confidence: 0, inputs: inputsOf(0, symptomSeen, false, 0, false), right: false };
   const f = features.get(`${top.cause.kind}:${top.cause.id}`) ?? {};
-  const inputs = calibrationInputs({ softmax: share, symptomSeen, change: top.cause.kind !== 'service', coherentChain: f.coherentChain ?? 0, deepest: f.deepest === 1 });
-  return { set, inputs, right: right(top) };
+  return { set, confidence: top.confidence, inputs: inputsOf(top.confidence, symptomSeen, top.cause.kind !== 'service', f.coherentChain ?? 0, f.deepest === 1), right: right(top) };
 }
 
-async function trainAnswers(): Promise<Answer[]> {
+export async function trainAnswers(): Promise<Answer[]> {
   const out: Answer[] = [];
   for (const top of allTopologies()) {
     if (top.services.length > 5_000) continue;
@@ -126,21 +152,18 @@ async function main(): Promise<void> {
       if (i % folds === k) outOfSample[i] = predict(w, a.inputs);
     });
   }
-  const now = calibrationVector(DEFAULT_CALIBRATION);
-  const fitted = fitLogistic(answers);
   console.log(`train answers: ${answers.length}`);
-  console.log('| set | n | top-1 | ECE softmax | ECE in use | ECE fitted (5-fold) | log loss softmax | log loss in use | log loss fitted (5-fold) |');
+  console.log('| set | n | top-1 | ECE softmax | ECE logistic (5-fold) | log loss softmax | log loss logistic (5-fold) | AUC softmax | AUC logistic (5-fold) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of [...new Set(answers.map((a) => a.set)), 'all']) {
     const idx = answers.map((a, i) => (s === 'all' || a.set === s ? i : -1)).filter((i) => i >= 0);
     const ys = idx.map((i) => (answers[i] as Answer).right);
-    const soft = idx.map((i) => logistic((answers[i] as Answer).inputs[0] as number));
-    const inUse = idx.map((i) => predict(now, (answers[i] as Answer).inputs));
+    const soft = idx.map((i) => (answers[i] as Answer).confidence);
     const cv = idx.map((i) => outOfSample[i] as number);
-    console.log(`| ${s} | ${idx.length} | ${f3(ys.filter(Boolean).length / ys.length)} | ${f3(ece(soft, ys))} | ${f3(ece(inUse, ys))} | ${f3(ece(cv, ys))} | ${f3(logLoss(soft, ys))} | ${f3(logLoss(inUse, ys))} | ${f3(logLoss(cv, ys))} |`);
+    console.log(`| ${s} | ${idx.length} | ${f3(ys.filter(Boolean).length / ys.length)} | ${f3(ece(soft, ys))} | ${f3(ece(cv, ys))} | ${f3(logLoss(soft, ys))} | ${f3(logLoss(cv, ys))} | ${f3(auc(soft, ys))} | ${f3(auc(cv, ys))} |`);
   }
-  const c = calibrationOf(fitted.map((x) => Number(x.toFixed(3))));
-  console.log(`\nfitted on all ${answers.length}: ${JSON.stringify(c)}`);
+  const w = fitLogistic(answers).map((x) => Number(x.toFixed(3)));
+  console.log(`\nlogistic fitted on all ${answers.length} (bias, softmax log-odds, symptom seen, change, chain coherence, deepest): ${JSON.stringify(w)}`);
 }
 
 if (process.argv[1]?.endsWith('calibrate.ts') === true) await main();

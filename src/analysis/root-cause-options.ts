@@ -2,7 +2,6 @@
  * Default options of root-cause analysis. The weights were tuned on the train split of
  * `npm run bench:rca` only (see docs/root-cause.md); the test split never informed them.
  */
-import { type Calibration, DEFAULT_CALIBRATION } from './root-cause-confidence.js';
 import type { RootCauseOptions, RootCauseWeights } from './root-cause-types.js';
 
 const MINUTE = 60_000;
@@ -50,13 +49,12 @@ export const DEFAULT_OPTIONS: RootCauseOptions = {
   depth: 8,
   limit: 5,
   weights: DEFAULT_WEIGHTS,
-  calibration: DEFAULT_CALIBRATION,
 };
 
 /** Options with defaults filled in; `weights` may be given in part. */
-export function resolveOptions(partial: Partial<Omit<RootCauseOptions, 'weights' | 'calibration'>> & { weights?: Partial<RootCauseWeights>; calibration?: Partial<Calibration> } = {}): RootCauseOptions {
-  const { weights, calibration, ...rest } = partial;
-  const out: RootCauseOptions = { ...DEFAULT_OPTIONS, weights: { ...DEFAULT_WEIGHTS, ...weights }, calibration: { ...DEFAULT_CALIBRATION, ...calibration } };
+export function resolveOptions(partial: Partial<Omit<RootCauseOptions, 'weights'>> & { weights?: Partial<RootCauseWeights> } = {}): RootCauseOptions {
+  const { weights, ...rest } = partial;
+  const out: RootCauseOptions = { ...DEFAULT_OPTIONS, weights: { ...DEFAULT_WEIGHTS, ...weights } };
   for (const [k, v] of Object.entries(rest)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   return out;
 }

@@ -1,11 +1,10 @@
 /**
  * From drafts to a ranking: causal links remembered from past postmortems, a log-linear score over
- * the features, and confidences that sum to at most 1 (root-cause-confidence.ts).
+ * the features, and a softmax that turns scores into confidences that sum to at most 1.
  */
 import type { EntityRef } from '../../schema/events.js';
 import type { CausalLinkState } from '../model/views.js';
 import type { Draft } from './root-cause-candidates.js';
-import { type Calibration, confidences, topConfidence } from './root-cause-confidence.js';
 import { linkLine } from './root-cause-evidence.js';
 import type { RootCauseCandidate, RootCauseWeights } from './root-cause-types.js';
 
@@ -38,48 +37,22 @@ const order = (a: { score: number; d: Draft }, b: { score: number; d: Draft }): 
   b.score - a.score ||
   (a.d.cause.kind < b.d.cause.kind ? -1 : a.d.cause.kind > b.d.cause.kind ? 1 : a.d.cause.id < b.d.cause.id ? -1 : a.d.cause.id > b.d.cause.id ? 1 : 0);
 
-/** What the answer as a whole saw, beside the candidates, for how sure it can be. */
-export interface Seen {
-  /** The first symptom service showed a failure of its own in the episode. */
-  symptomSeen: boolean;
-}
-
-/**
- * Ranks drafts, best first; ties break on the cause's kind and id so the answer is deterministic.
- * Confidences: the score's softmax, recalibrated for the top candidate (root-cause-confidence.ts).
- */
-export function rank(drafts: readonly Draft[], links: readonly CausalLinkState[], w: RootCauseWeights, limit: number, seen: Seen, calibration: Calibration): RootCauseCandidate[] {
+/** Ranks drafts, best first; ties break on the cause's kind and id so the answer is deterministic. */
+export function rank(drafts: readonly Draft[], links: readonly CausalLinkState[], w: RootCauseWeights, limit: number): RootCauseCandidate[] {
   const scored = drafts.map((d) => {
     const chain = chainRefs(d);
     applyLinks(d, chain, links);
     return { d, chain, score: score(d, w) };
   });
   scored.sort(order);
-  const best = scored[0];
-  const topScore = best?.score ?? 0;
+  const top = scored[0]?.score ?? 0;
   let total = 0;
-  for (const s of scored) total += Math.exp((s.score - topScore) / w.temperature);
-  const shown = scored.slice(0, limit);
-  const softmax = shown.map((s) => Math.exp((s.score - topScore) / w.temperature) / total);
-  const top =
-    best === undefined
-      ? 0
-      : topConfidence(
-          {
-            softmax: softmax[0] as number,
-            symptomSeen: seen.symptomSeen,
-            change: best.d.cause.kind === 'deploy' || best.d.cause.kind === 'config',
-            coherentChain: best.d.features.coherentChain ?? 0,
-            deepest: best.d.features.deepest === 1,
-          },
-          calibration,
-        );
-  const conf = confidences(softmax, top);
-  return shown.map((s, i) => ({
+  for (const s of scored) total += Math.exp((s.score - top) / w.temperature);
+  return scored.slice(0, limit).map((s, i) => ({
     rank: i + 1,
     cause: s.d.cause,
     service: s.d.service,
-    confidence: conf[i] as number,
+    confidence: Math.exp((s.score - top) / w.temperature) / total,
     chain: s.chain,
     evidence: s.d.evidence,
     score: s.score,

@@ -2,7 +2,6 @@
  * Shapes of root-cause analysis (CONTRACT §4, §5): the slice it reasons over, its options and its
  * answer. The slice is plain data, so `rankCauses` is a pure function and every store feeds it alike.
  */
-import type { Calibration } from './root-cause-confidence.js';
 import type { EntityRef } from '../../schema/events.js';
 import type {
   AlertState,
@@ -119,8 +118,6 @@ export interface RootCauseOptions {
   /** How many candidates to return. */
   limit: number;
   weights: RootCauseWeights;
-  /** How the top candidate's confidence is computed (root-cause-confidence.ts). */
-  calibration: Calibration;
 }
 
 export interface RootCauseCandidate {

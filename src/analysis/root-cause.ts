@@ -40,12 +40,12 @@ export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = r
 
 /** Ranks the causes of the failure the slice shows, most likely first. */
 export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
-  const { symptomStart, symptomSeen, drafts } = draftCauses(slice, options);
+  const { symptomStart, drafts } = draftCauses(slice, options);
   return {
     incident: slice.incident,
     at: slice.at,
     symptomStart,
-    candidates: rank(drafts, slice.causalLinks, options.weights, options.limit, { symptomSeen }, options.calibration),
+    candidates: rank(drafts, slice.causalLinks, options.weights, options.limit),
   };
 }
 

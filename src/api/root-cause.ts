@@ -24,7 +24,7 @@ const RootCauseCandidate = builder.objectRef<CandidateValue>('RootCauseCandidate
     rank: t.exposeInt('rank', { description: '1 is the most likely.' }),
     cause: t.field({ type: EntityRef, description: 'The deploy, config change or service (CONTRACT §5).', resolve: (c) => c.cause }),
     service: t.exposeID('service', { description: 'The service the cause lives in.' }),
-    confidence: t.exposeFloat('confidence', { description: 'How likely this candidate is the cause, 0..1, calibrated on labelled train incidents (docs/root-cause.md); never above a better-ranked candidate; the candidates of one answer sum to at most 1.' }),
+    confidence: t.exposeFloat('confidence', { description: '0..1: the candidate\'s share of a softmax over the answer\'s scores; the candidates of one answer sum to at most 1. It ranks answers well within one kind of data but is not a probability that carries across kinds (docs/root-cause.md, confidence).' }),
     chain: t.field({ type: [EntityRef], description: 'From the cause to the first symptom service it reaches.', resolve: (c) => c.chain }),
     evidence: t.exposeStringList('evidence', { description: 'Why, one checkable fact with its times per line.' }),
   }),
