@@ -18,6 +18,14 @@ import { convertIssue, kindOf, parseGraph, parseMetrics, VARIANTS, type Variant 
 import { petshopDir, table } from './petshop-run.js';
 import { synthIssues } from './petshop-synth.js';
 
+/** The breakdowns reported beside the overall table: title, and the group key. */
+const SECTIONS: readonly [string, string][] = [
+  ['fault', 'fault'],
+  ['when the fault began', 'onset'],
+  ['change on the root', 'change'],
+  ['kind of root node', 'root'],
+];
+
 /** The scenarios with a no-issue baseline of their own. */
 const SCENARIOS = ['low_traffic', 'high_traffic'];
 
@@ -74,21 +82,7 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
     '',
     table(rows, ['variant']),
     '',
-    '### By variant and fault',
-    '',
-    table(rows, ['variant', 'fault']),
-    '',
-    '### By variant and when the fault began',
-    '',
-    table(rows, ['variant', 'onset']),
-    '',
-    '### By variant and change on the root',
-    '',
-    table(rows, ['variant', 'change']),
-    '',
-    '### By variant and kind of root node',
-    '',
-    table(rows, ['variant', 'root']),
+    ...SECTIONS.flatMap(([title, key]) => [`### By variant and ${title}`, '', table(rows, ['variant', key]), '']),
   ].join('\n');
   const json = Object.fromEntries(variants.map((v) => [v, Object.fromEntries(['ctxgraph', ...Object.keys(BASELINES)].map((m) => [m, summarise(rows.filter((r) => r.method === m && r.group.variant === v))]))]));
   return { markdown, json };
