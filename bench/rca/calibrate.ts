@@ -9,17 +9,13 @@
  *
  *   npx tsx bench/rca/calibrate.ts
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { draftCauses, gatherRootCauseSlice, resolveOptions } from '../../src/analysis/root-cause.js';
 import { rank } from '../../src/analysis/root-cause-scoring.js';
 import type { EntityRef } from '../../schema/events.js';
 import { scenariosFor } from './generate.js';
 import { loadStore } from './load.js';
 import { sameRef } from './metrics.js';
-import { convertIssue, parseGraph, parseMetrics, VARIANTS } from './petshop-convert.js';
-import { petshopDir } from './petshop-run.js';
-import { synthIssues } from './petshop-synth.js';
+import { petshopLikeCases } from './petshop-synth-run.js';
 import { allTopologies } from './topologies.js';
 
 /** One answered case: the top candidate's softmax share, the logistic's inputs, and whether it was right. */
@@ -123,19 +119,11 @@ export async function trainAnswers(): Promise<Answer[]> {
       await store.close();
     }
   }
-  const data = join(petshopDir(), 'dataset');
-  for (const [i, s] of ['low_traffic', 'high_traffic'].entries()) {
-    const graph = parseGraph(await readFile(join(data, s, 'graph.csv'), 'utf8'));
-    const baseline = parseMetrics(await readFile(join(data, s, 'noissue', 'metrics.csv'), 'utf8'));
-    const { detector, issues } = synthIssues(graph, baseline, s, 150, 11 + i);
-    for (const x of issues) {
-      for (const v of VARIANTS) {
-        const c = convertIssue(graph, detector, x.metrics, x.issue, v, x.injection);
-        const store = await loadStore(c.events);
-        out.push(await answer(store, c.incident, 'PetShop-like', (t) => t.service === x.issue.rootCause));
-        await store.close();
-      }
-    }
+  // The same PetShop-like issues as `npm run bench:rca` reports (150 per scenario, seed 11).
+  for await (const { issue, converted } of petshopLikeCases(150, 11)) {
+    const store = await loadStore(converted.events);
+    out.push(await answer(store, converted.incident, 'PetShop-like', (t) => t.service === issue.issue.rootCause));
+    await store.close();
   }
   return out;
 }

@@ -69,8 +69,7 @@ export function summarise(rows: readonly Scored[]): Summary {
   };
 }
 
-/** Top-1 confidence against top-1 accuracy, in five bins. */
-/** Reliability of the top candidate's confidence: per bin, how often it was right (entity or service granularity). */
+/** Reliability of the top candidate's confidence: per bin, how often it was right (entity or service granularity), in five bins. */
 export function calibration(rows: readonly Scored[], granularity: 'entity' | 'service' = 'entity'): { bin: string; n: number; meanConfidence: number; accuracy: number }[] {
   const bins = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
   const out = [];

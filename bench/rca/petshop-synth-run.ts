@@ -14,9 +14,9 @@ import { draftCauses, gatherRootCauseSlice, rankCauses, resolveOptions, rootCaus
 import { BASELINES } from './baselines.js';
 import { loadStore } from './load.js';
 import { type Scored, serviceRankOf, summarise, pct } from './metrics.js';
-import { convertIssue, kindOf, parseGraph, parseMetrics, VARIANTS, type Variant } from './petshop-convert.js';
+import { type ConvertedIssue, convertIssue, kindOf, parseGraph, parseMetrics, VARIANTS, type Variant } from './petshop-convert.js';
 import { petshopDir, table } from './petshop-run.js';
-import { synthIssues } from './petshop-synth.js';
+import { type SynthIssue, synthIssues } from './petshop-synth.js';
 
 /** The breakdowns reported beside the overall table: title, and the group key. */
 const SECTIONS: readonly [string, string][] = [
@@ -29,9 +29,33 @@ const SECTIONS: readonly [string, string][] = [
 /** The scenarios with a no-issue baseline of their own. */
 const SCENARIOS = ['low_traffic', 'high_traffic'];
 
-export async function runPetShopSynth(options: { perScenario?: number | undefined; seed?: number | undefined; debug?: boolean | undefined; variants?: readonly Variant[] | undefined } = {}): Promise<{ markdown: string; json: unknown } | null> {
+/** One PetShop-like issue converted in one variant. */
+export interface PetShopLikeCase {
+  scenario: string;
+  issue: SynthIssue;
+  variant: Variant;
+  converted: ConvertedIssue;
+}
+
+/**
+ * Every PetShop-like issue (`perScenario` per scenario, seeds `seed`, `seed + 1`, ...) in each
+ * variant, read from the PetShop folder; nothing when the folder is absent.
+ */
+export async function* petshopLikeCases(perScenario: number, seed: number, variants: readonly Variant[] = VARIANTS): AsyncGenerator<PetShopLikeCase> {
   const data = join(petshopDir(), 'dataset');
-  if (!existsSync(data)) {
+  if (!existsSync(data)) return;
+  for (const [si, scenario] of SCENARIOS.entries()) {
+    const graph = parseGraph(await readFile(join(data, scenario, 'graph.csv'), 'utf8'));
+    const baseline = parseMetrics(await readFile(join(data, scenario, 'noissue', 'metrics.csv'), 'utf8'));
+    const { detector, issues } = synthIssues(graph, baseline, scenario, perScenario, seed + si);
+    for (const issue of issues) {
+      for (const variant of variants) yield { scenario, issue, variant, converted: convertIssue(graph, detector, issue.metrics, issue.issue, variant, issue.injection) };
+    }
+  }
+}
+
+export async function runPetShopSynth(options: { perScenario?: number | undefined; seed?: number | undefined; debug?: boolean | undefined; variants?: readonly Variant[] | undefined } = {}): Promise<{ markdown: string; json: unknown } | null> {
+  if (!existsSync(join(petshopDir(), 'dataset'))) {
     console.error(`PetShop-like issues skipped: no dataset/ under ${petshopDir()}.`);
     return null;
   }
@@ -40,37 +64,29 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
   const variants = options.variants ?? VARIANTS;
   const o = resolveOptions();
   const rows: Scored[] = [];
-  for (const [si, s] of SCENARIOS.entries()) {
-    const graph = parseGraph(await readFile(join(data, s, 'graph.csv'), 'utf8'));
-    const baseline = parseMetrics(await readFile(join(data, s, 'noissue', 'metrics.csv'), 'utf8'));
-    const { detector, issues } = synthIssues(graph, baseline, s, perScenario, seed + si);
-    for (const x of issues) {
-      for (const variant of variants) {
-        const c = convertIssue(graph, detector, x.metrics, x.issue, variant, x.injection);
-        const store = await loadStore(c.events);
-        const group = { variant, scenario: s, fault: x.fault, change: x.injection.kind, root: kindOf(x.issue.rootCause), onset: x.start === 0 ? 'before the window' : 'in the window' };
-        const r = await rootCause(store, { incident: c.incident });
-        if (!r.ok) throw new Error(`${x.issue.issue}: ${JSON.stringify(r.error)}`);
-        const rank = serviceRankOf(r.analysis.candidates.map((k) => k.service), x.issue.rootCause);
-        rows.push({ group, method: 'ctxgraph', entityRank: null, serviceRank: rank, chainOk: null, confidence: null, ms: null });
-        const g = await gatherRootCauseSlice(store, { incident: c.incident }, { ...o, limit: 1_000 });
-        if (!g.ok) throw new Error('gather');
-        for (const [method, f] of Object.entries(BASELINES)) {
-          rows.push({ group, method, entityRank: null, serviceRank: serviceRankOf(f(g.slice).map((k) => k.service), x.issue.rootCause), chainOk: null, confidence: null, ms: null });
-        }
-        if (options.debug === true && rank !== 1) {
-          const t0 = x.metrics.timestamps[0] as number;
-          console.log(`\n== ${s} ${x.issue.issue} ${variant} ${x.fault} root ${x.issue.rootCause} target ${x.issue.targetNode} @b${((x.issue.targetAt - t0) / 300).toFixed(1)} change ${x.injection.kind} start b${x.start} rank ${rank}`);
-          for (const d of c.detections) console.log(`   det b${(d.at - t0) / 300} ${d.node} ${d.signal} z=${d.z.toFixed(1)}`);
-          const features = new Map(draftCauses(g.slice, o).drafts.map((d) => [`${d.cause.kind}:${d.cause.id}`, d.features]));
-          for (const k of rankCauses(g.slice, o).candidates.slice(0, 4)) {
-            console.log(`   ${k.rank}. ${k.cause.kind}:${k.service} score ${k.score.toFixed(2)} chain ${k.chain.map((e) => e.id).join(' > ')}`);
-            console.log(`      ${JSON.stringify(features.get(`${k.cause.kind}:${k.cause.id}`))}`);
-          }
-        }
-        await store.close();
+  for await (const { scenario: s, issue: x, variant, converted: c } of petshopLikeCases(perScenario, seed, variants)) {
+    const store = await loadStore(c.events);
+    const group = { variant, scenario: s, fault: x.fault, change: x.injection.kind, root: kindOf(x.issue.rootCause), onset: x.start === 0 ? 'before the window' : 'in the window' };
+    const r = await rootCause(store, { incident: c.incident });
+    if (!r.ok) throw new Error(`${x.issue.issue}: ${JSON.stringify(r.error)}`);
+    const rank = serviceRankOf(r.analysis.candidates.map((k) => k.service), x.issue.rootCause);
+    rows.push({ group, method: 'ctxgraph', entityRank: null, serviceRank: rank, chainOk: null, confidence: null, ms: null });
+    const g = await gatherRootCauseSlice(store, { incident: c.incident }, { ...o, limit: 1_000 });
+    if (!g.ok) throw new Error('gather');
+    for (const [method, f] of Object.entries(BASELINES)) {
+      rows.push({ group, method, entityRank: null, serviceRank: serviceRankOf(f(g.slice).map((k) => k.service), x.issue.rootCause), chainOk: null, confidence: null, ms: null });
+    }
+    if (options.debug === true && rank !== 1) {
+      const t0 = x.metrics.timestamps[0] as number;
+      console.log(`\n== ${s} ${x.issue.issue} ${variant} ${x.fault} root ${x.issue.rootCause} target ${x.issue.targetNode} @b${((x.issue.targetAt - t0) / 300).toFixed(1)} change ${x.injection.kind} start b${x.start} rank ${rank}`);
+      for (const d of c.detections) console.log(`   det b${(d.at - t0) / 300} ${d.node} ${d.signal} z=${d.z.toFixed(1)}`);
+      const features = new Map(draftCauses(g.slice, o).drafts.map((d) => [`${d.cause.kind}:${d.cause.id}`, d.features]));
+      for (const k of rankCauses(g.slice, o).candidates.slice(0, 4)) {
+        console.log(`   ${k.rank}. ${k.cause.kind}:${k.service} score ${k.score.toFixed(2)} chain ${k.chain.map((e) => e.id).join(' > ')}`);
+        console.log(`      ${JSON.stringify(features.get(`${k.cause.kind}:${k.cause.id}`))}`);
       }
     }
+    await store.close();
   }
   const ours = (v: string) => summarise(rows.filter((r) => r.method === 'ctxgraph' && r.group.variant === v));
   const markdown = [

@@ -17,8 +17,9 @@
  *     balancer in front of it in all 10): 40% of the time none, else a share of 0.3 to 1;
  *   - `saturation`: the node's requests multiply and its latency grows (no change behind it).
  * - The symptom is the front end (PetSite) when the fault reaches it and shows there, else the
- *   entry node (no callers) that the fault reaches and shows most, on the fault's metric; an issue whose symptom stays under its detector threshold is drawn again
- *   (nobody labels an issue nobody saw).
+ *   entry node (no callers) that the fault reaches and shows most, on the fault's metric; an issue
+ *   whose symptom stays under its detector threshold is drawn again (nobody labels an issue nobody
+ *   saw).
  * - Latency and errors faults on a node that runs code come with a change (config or deploy) on
  *   it half the time, as PetShop's injections do; the converter's variants then drop it or add
  *   decoys.

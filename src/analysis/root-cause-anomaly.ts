@@ -34,11 +34,14 @@ export const OWN_FAILURE_SIGNALS: ReadonlySet<string> = new Set(['saturation', '
 /** Signals of failing requests: what a failure below must show to explain them above. */
 const ERROR_SIGNALS: ReadonlySet<string> = new Set(['errors', 'availability']);
 
+/** Whether a service's own alerts say its requests fail. */
+const ownErrors = (a: ServiceAnomaly | undefined): boolean => a?.alerts.some((x) => x.dependency === null && ERROR_SIGNALS.has(x.signal)) === true;
+
 /** Whether a service showed failing requests: its own alerts, or its callers' about calls to it. */
 function showsErrors(an: Pick<Anomalies, 'byService'>, service: string): boolean {
   const a = an.byService.get(service);
   if (!a) return false;
-  if (a.alerts.some((x) => x.dependency === null && ERROR_SIGNALS.has(x.signal))) return true;
+  if (ownErrors(a)) return true;
   return [...a.blamedBy.keys()].some((c) => an.byService.get(c)?.alerts.some((x) => x.dependency === service && ERROR_SIGNALS.has(x.signal)) === true);
 }
 
@@ -48,8 +51,7 @@ function showsErrors(an: Pick<Anomalies, 'byService'>, service: string): boolean
  * below (a callee that only slowed does not make its caller fail requests).
  */
 export function couldExplain(an: Pick<Anomalies, 'byService'>, below: string, above: string): boolean {
-  const own = an.byService.get(above)?.alerts.some((x) => x.dependency === null && ERROR_SIGNALS.has(x.signal)) === true;
-  return !own || showsErrors(an, below);
+  return !ownErrors(an.byService.get(above)) || showsErrors(an, below);
 }
 
 /**

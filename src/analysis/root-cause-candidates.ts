@@ -261,9 +261,9 @@ export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
  * began, by more than a step of the alerts' resolution: the value `c` set was no longer in force
  * when the service failed, so it explains nothing.
  */
-function supersededBefore(ctx: Context, c: ConfigChangeState, onset: number): ConfigChangeState | null {
+function supersededBefore(ctx: Context, c: ConfigChangeState, onset: number): boolean {
   const res = ctx.an.timing.resolutionMs;
-  return ctx.slice.configChanges.find((x) => x.id !== c.id && x.service === c.service && x.key === c.key && x.dependency === c.dependency && x.at > c.at && x.at <= onset - res) ?? null;
+  return ctx.slice.configChanges.some((x) => x.id !== c.id && x.service === c.service && x.key === c.key && x.dependency === c.dependency && x.at > c.at && x.at <= onset - res);
 }
 
 export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
