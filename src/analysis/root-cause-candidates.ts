@@ -57,19 +57,30 @@ function chainFeatures(chain: Chain): Features {
  * A surge that reached the failing services after the change and shortly before the failure: load
  * breaks what it breaks within minutes, so a surge that passed long before the failure woke nothing.
  */
-function trigger(ctx: Context, services: readonly string[], changeAt: number, onset: number): string | null {
+function trigger(ctx: Context, services: readonly string[], changeAt: number, onset: number): { line: string; at: number | null } | null {
   const set = new Set(services);
   const from = Math.max(changeAt, onset - ctx.an.timing.surgeWindowMs);
   const t = ctx.an.traffic.filter((a) => set.has(a.service) && a.firedAt >= from && a.firedAt <= onset + ctx.an.timing.toleranceMs).at(-1);
-  if (t) return ev.triggerLine(t, changeAt);
+  if (t) return { line: ev.triggerLine(t, changeAt), at: t.firedAt };
   for (const s of services) {
     for (const caller of ctx.top.callers.get(s) ?? []) {
       const before = ctx.slice.rpsBefore.get(edgeKey(caller, s));
       const now = ctx.rpsNow.get(edgeKey(caller, s));
-      if (before !== undefined && now !== undefined && before > 0 && now >= 2 * before) return ev.rpsJumpLine(caller, s, before, now);
+      if (before !== undefined && now !== undefined && before > 0 && now >= 2 * before) return { line: ev.rpsJumpLine(caller, s, before, now), at: null };
     }
   }
   return null;
+}
+
+/**
+ * The consumers of a change that failed of it. A consumer counts only when its failure is its own: one whose every alert is about its calls to
+ * another failing consumer failed of that one. When a surge woke the change, a consumer that was failing
+ * before the surge came was not woken by it.
+ */
+function consumersFailing(failing: readonly ServiceAnomaly[], surgeAt: number | null): ServiceAnomaly[] {
+  const names = new Set(failing.map((a) => a.service));
+  const own = failing.filter((a) => a.alerts.some((x) => x.dependency === null || x.dependency === a.service || !names.has(x.dependency)));
+  return surgeAt === null ? own : own.filter((a) => a.onset >= surgeAt);
 }
 
 function addFailureBelow(ctx: Context, d: Draft, start: string, onset: number, explained: ReadonlySet<string>, unordered: string[] = []): void {
@@ -150,13 +161,14 @@ function changeDraft(
   d.evidence.push(ev.failureLine(an.byService.get(best.start) as ServiceAnomaly, at));
   for (const a of extra) d.evidence.push(ev.failureLine(a, at));
   const lag = Math.max(0, onset - at);
+  let surgeAt: number | null = null;
   if (lag <= o.quickEffectMs) {
     d.features.quickEffect = 1;
     // A surge that came after the change and just before a saturation explains it alone.
     const t = hasOwnFailureSignal(an.byService.get(best.start)) ? trigger(ctx, best.chain.services, at, onset) : null;
     if (t) {
       d.features.surgeAlone = 1;
-      d.evidence.push(t);
+      d.evidence.push(t.line);
     }
   } else {
     const t = trigger(ctx, [...best.chain.services, ...actsOn, ...alsoExplains], at, onset);
@@ -165,14 +177,17 @@ function changeDraft(
       d.features.triggered = 1;
       d.features.lagPerLog2Hour = 0.3 * Math.log2(1 + lag / HOUR);
       if (hasOwnFailureSignal(an.byService.get(best.start))) d.features.surgeAlone = 1;
-      d.evidence.push(t);
+      d.evidence.push(t.line);
+      surgeAt = t.at;
     } else {
       d.features.stale = 1;
       d.features.lagPerLog2Hour = Math.log2(1 + lag / HOUR);
       d.evidence.push(ev.staleLine(at, onset));
     }
   }
-  if (failing.length > 1) d.features.sharedConsumers = failing.length - 1;
+  const consumers = consumersFailing(failing, surgeAt);
+  if (consumers.length > 1) d.features.sharedConsumers = consumers.length - 1;
+  for (const a of consumers) if (a.service !== best.start && !extra.includes(a)) d.evidence.push(ev.failureLine(a, at));
   const later = laterChange(ctx, service, at, startOnset(best.start, onset));
   if (later) {
     d.features.laterChange = 1;
@@ -362,7 +377,7 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   const t = trigger(ctx, chain.services, a.onset - o.quickEffectMs, a.onset);
   if (t) {
     d.features.surge = 1;
-    d.evidence.push(t);
+    d.evidence.push(t.line);
   }
   const sameStep: string[] = [];
   addFailureBelow(ctx, d, a.service, a.onset, new Set(), sameStep);

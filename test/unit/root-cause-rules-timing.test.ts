@@ -187,4 +187,44 @@ describe('root cause: timing along the chain', () => {
     const api = a.candidates.find((c) => c.cause.id === 'api');
     expect(api?.evidence.some((l) => l.startsWith('api reported failing calls to db'))).toBe(true);
   });
+
+  it('counts a consumer of a surge-woken shared setting as its effect only when it failed after the surge', async () => {
+    // An older setting on api, shared with cart, and a newer one on api alone; a surge, then api
+    // broke. cart was flagged too: before the surge came, or after it.
+    const base = (cartAt: number) =>
+      new Scenario()
+        .graph({ web: ['api', 'cart'] })
+        .config('c-old', 'api', -8 * 60, { key: 'pool.maxConnections', services: ['cart'] })
+        .config('c-new', 'api', -6 * 60)
+        .alert('t1', 'web', 'traffic', -20)
+        .alert('n1', 'cart', 'errors', cartAt)
+        .alert('a1', 'api', 'errors', -15)
+        .alert('a2', 'web', 'errors', -12, { dependency: 'api' })
+        .incident('inc', ['web'])
+        .analyse();
+    const before = await base(-25);
+    expect(causes(before)[0]).toBe('config:c-new');
+    const after = await base(-17);
+    expect(causes(after)[0]).toBe('config:c-old');
+    expect(after.candidates[0]?.evidence.some((l) => l.startsWith('cart began failing'))).toBe(true);
+  });
+
+  it('does not count a consumer of a shared setting whose only failure is its calls to another failing consumer', async () => {
+    // An old setting on checkout, shared with payment, and a newer one on payment alone; a surge,
+    // then payment broke and checkout reported its calls to payment failing.
+    const base = (checkoutOwn: boolean) => {
+      const s = new Scenario()
+        .graph({ web: ['checkout'], checkout: ['payment'] })
+        .config('c-old', 'checkout', -40 * 60, { services: ['payment'] })
+        .config('c-new', 'payment', -8 * 60)
+        .alert('t1', 'web', 'traffic', -20)
+        .alert('a1', 'payment', 'errors', -15)
+        .alert('a2', 'checkout', 'errors', -13, { dependency: 'payment' })
+        .alert('a3', 'web', 'errors', -10, { dependency: 'checkout' });
+      return (checkoutOwn ? s.alert('a4', 'checkout', 'latency', -13) : s).incident('inc', ['web']).analyse();
+    };
+    expect(causes(await base(false))[0]).toBe('config:c-new');
+    // With a failure of its own as well, checkout counts as a second consumer that failed.
+    expect(causes(await base(true))[0]).toBe('config:c-old');
+  });
 });
