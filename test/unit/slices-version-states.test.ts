@@ -35,6 +35,21 @@ function foldedGraph(ix: GraphIndex, t: Instant) {
   return { services, dependencies };
 }
 
+/** Breadth-first over the folded graph, both ways: each reached service at its fewest hops, and every dependency that leaves a service short of `depth`. */
+function foldedNeighbourhood(g: ReturnType<typeof foldedGraph>, center: string, depth: number) {
+  const hops = new Map([[center, 0]]);
+  for (let d = 1; d <= depth; d++) {
+    for (const x of g.dependencies) {
+      for (const [a, b] of [[x.from, x.to], [x.to, x.from]] as const) if (hops.get(a) === d - 1 && !hops.has(b)) hops.set(b, d);
+    }
+  }
+  const short = (s: string) => (hops.get(s) ?? depth) < depth;
+  return {
+    services: [...hops].map(([id, d]) => `${id}@${d}`).sort(),
+    dependencies: g.dependencies.filter((x) => short(x.from) || short(x.to)).map((x) => `${x.from}>${x.to}`).sort(),
+  };
+}
+
 describe('kept states of services and dependencies', () => {
   for (const seed of [1, 2, 3]) {
     it(`answer as the fold does while facts keep arriving (seed ${seed})`, async () => {
@@ -66,10 +81,18 @@ describe('kept states of services and dependencies', () => {
           const t = { at: BASE + 60_000 * r.between(-1, 13), knownAt };
           expect(await store.graphAt(t)).toEqual(foldedGraph(store.index, t));
           const center = r.pick(SERVICES);
-          const n = await store.neighbourhood(center, t, 2, 'both');
+          const depth = r.pick([1, 2]);
+          const n = await store.neighbourhood(center, t, depth, 'both');
           const g = foldedGraph(store.index, t);
           expect(n === null).toBe(!g.services.some((s) => s.id === center));
           for (const s of n?.services ?? []) expect(s.service).toEqual(g.services.find((x) => x.id === s.service.id));
+          // Dependencies made between reads are followed: the traversal keeps lists of its own.
+          if (n) {
+            expect({
+              services: n.services.map((s) => `${s.service.id}@${s.depth}`).sort(),
+              dependencies: n.dependencies.map((x) => `${x.from}>${x.to}`).sort(),
+            }).toEqual(foldedNeighbourhood(g, center, depth));
+          }
         }
       }
       // The long history went past the length up to which states are kept.

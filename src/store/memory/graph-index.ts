@@ -83,8 +83,12 @@ export class GraphIndex {
   private ordinals = new Int32Array(1024);
   /** Per dependency ordinal: [from, to]. */
   private readonly endIds: (readonly [string, string])[] = [];
-  /** Per dependency ordinal, two slots: the service entities at its ends once they exist (-1 until then). */
-  private endEntities = new Int32Array(2048);
+  /** Per dependency ordinal, two slots: the ordinals of the services at its ends once they exist (-1 until then). */
+  private endServices = new Int32Array(2048);
+  /** Per kind, by ordinal: the entity number. */
+  private readonly kindEntities: Int32Array[] = FACT_KINDS.map(() => new Int32Array(16));
+  /** Per kind: told the ordinal of each entity that gains a version. */
+  private readonly versionWatchers: ((ordinal: number) => void)[][] = FACT_KINDS.map(() => []);
   private readonly links: Record<LinkName, Map<string, number[]>> = Object.fromEntries(LINK_NAMES.map((n) => [n, new Map<string, number[]>()])) as Record<
     LinkName,
     Map<string, number[]>
@@ -137,6 +141,7 @@ export class GraphIndex {
     if (at < 0) return;
     const f = this.facts.push(entity, validFrom, recordedAt, key, type, attrs);
     this.insertVersion(entity, at, f);
+    for (const watch of this.versionWatchers[this.entityKind[entity] as number] as ((ordinal: number) => void)[]) watch(this.ordinals[entity] as number);
     this.factCount++;
     this.addToTimeline(f);
     this.addLinks(kind, entity, this.facts.attrs[f] as Attrs, isNew);
@@ -167,19 +172,32 @@ export class GraphIndex {
   ordinalOf(entity: number): number {
     return this.ordinals[entity] as number;
   }
+  /** The entity number of the `ordinal`-th entity of `kind`. */
+  entityOf(kind: FactKind, ordinal: number): number {
+    return (this.kindEntities[KIND_NUMBER.get(kind) ?? 0] as Int32Array)[ordinal] as number;
+  }
+  /** Calls `watch` with the ordinal of every entity of `kind` that gains a version from now on: what a cache of states per entity needs to drop. */
+  watchVersions(kind: FactKind, watch: (ordinal: number) => void): void {
+    (this.versionWatchers[KIND_NUMBER.get(kind) ?? 0] as ((ordinal: number) => void)[]).push(watch);
+  }
   /** `[from, to]` of a dependency entity. */
   endsOf(entity: number): readonly [string, string] {
     return this.endIds[this.ordinals[entity] as number] as readonly [string, string];
   }
-  /** The service entity at one end of a dependency entity (0: from, 1: to); -1 while that service has no facts. */
-  endEntity(dependency: number, side: 0 | 1): number {
-    const slot = 2 * (this.ordinals[dependency] as number) + side;
-    const known = this.endEntities[slot] as number;
+  /**
+   * The service at one end (0: from, 1: to) of the dependency with ordinal `dependency`, as its
+   * ordinal among services; -1 while that service has no facts. By ordinal, so that a traversal
+   * reads small dense arrays rather than ones indexed by every entity of every kind.
+   */
+  endService(dependency: number, side: 0 | 1): number {
+    const slot = 2 * dependency + side;
+    const known = this.endServices[slot] as number;
     if (known >= 0) return known;
     // A service entity, once made, keeps its number: resolve each end once.
-    const e = this.entity('service', (this.endIds[slot >> 1] as readonly [string, string])[side]);
-    this.endEntities[slot] = e;
-    return e;
+    const e = this.entity('service', (this.endIds[dependency] as readonly [string, string])[side]);
+    const ordinal = e < 0 ? -1 : (this.ordinals[e] as number);
+    this.endServices[slot] = ordinal;
+    return ordinal;
   }
 
   /** The versions of an entity, read in place. */
@@ -297,14 +315,17 @@ export class GraphIndex {
     this.entityId.push(id);
     const ordinal = this.entities[kind].size;
     this.ordinals[e] = ordinal;
+    const k = KIND_NUMBER.get(kind) ?? 0;
+    this.kindEntities[k] = withRoom(this.kindEntities[k] as Int32Array, ordinal + 1);
+    (this.kindEntities[k])[ordinal] = e;
     this.entities[kind].set(id, e);
     if (kind === 'dependency') {
       const [from, to] = splitId(id);
       const ids = [this.facts.shared(from), this.facts.shared(to)] as const;
       this.endIds.push(ids);
-      this.endEntities = withRoom(this.endEntities, 2 * ordinal + 2);
-      this.endEntities[2 * ordinal] = -1;
-      this.endEntities[2 * ordinal + 1] = -1;
+      this.endServices = withRoom(this.endServices, 2 * ordinal + 2);
+      this.endServices[2 * ordinal] = -1;
+      this.endServices[2 * ordinal + 1] = -1;
       this.link('out', ids[0], e, true);
       this.link('in', ids[1], e, true);
     }

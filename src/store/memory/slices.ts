@@ -26,6 +26,8 @@ import {
   type ServiceState,
 } from '../../model/views.js';
 import type { Change, Direction, GraphSnapshot, Neighbourhood, ServiceDetail } from '../graph-store.js';
+import { Adjacency } from './adjacency.js';
+import { withRoom } from './fact-columns.js';
 import type { GraphIndex } from './graph-index.js';
 import { VersionStates } from './version-states.js';
 
@@ -45,23 +47,26 @@ const frozenDependency = (d: DependencyState | null): DependencyState | null => 
 
 export class Slices {
   /**
-   * Whether each service exists at the instant of the current read, so that a traversal or a
-   * whole-graph read decides it once per service, not once per dependency end. An entry is the
-   * read's stamp times two, plus one when the service exists: one slot to look at, and it counts
-   * only while its stamp is the current read's.
+   * Whether each service (by ordinal) exists at the instant of the current read, so that a
+   * traversal or a whole-graph read decides it once per service, not once per dependency end. An
+   * entry is the read's stamp times two, plus one when the service exists: one slot to look at,
+   * and it counts only while its stamp is the current read's.
    */
   private presence = new Int32Array(0);
   private stamp = 0;
-  /** Per read: services reached and dependencies taken by a traversal (entries count while their stamp is the read's). */
-  private visited = new Int32Array(0);
-  /** Per service ordinal: the kept state `presentE` found in this read (undefined: it folded), valid while the presence stamp is the read's. */
+  /** Per read: services (by ordinal) reached and dependencies (by ordinal) taken by a traversal; entries count while their stamp is the read's. */
+  private reached = new Int32Array(0);
+  private taken = new Int32Array(0);
+  /** Per service ordinal: the kept state `presentO` found in this read (undefined: it folded), valid while the presence stamp is the read's. */
   private readonly seen: (ServiceState | null | undefined)[] = [];
+  private readonly adjacency: Adjacency;
   private readonly serviceStates: VersionStates<ServiceState>;
   private readonly dependencyStates: VersionStates<DependencyState>;
 
   constructor(private readonly ix: GraphIndex) {
-    this.serviceStates = new VersionStates(ix, (e, v, t) => frozenService(serviceAt(ix.idOf(e), v, t)));
-    this.dependencyStates = new VersionStates(ix, (e, v, t) => frozenDependency(dependencyAt(ix.idOf(e), v, t, ix.endsOf(e))));
+    this.adjacency = new Adjacency(ix);
+    this.serviceStates = new VersionStates(ix, 'service', (e, v, t) => frozenService(serviceAt(ix.idOf(e), v, t)));
+    this.dependencyStates = new VersionStates(ix, 'dependency', (e, v, t) => frozenDependency(dependencyAt(ix.idOf(e), v, t, ix.endsOf(e))));
   }
 
   /** Starts a read at one instant: presence decided before it no longer counts. */
@@ -70,54 +75,48 @@ export class Slices {
     if (this.stamp === 0x3fffffff) {
       this.stamp = 1;
       this.presence.fill(0);
-      this.visited.fill(0);
+      this.reached.fill(0);
+      this.taken.fill(0);
     }
   }
 
-  /** Marks `e` visited in this read; false when it already was. */
-  private visit(e: number): boolean {
-    if (e >= this.visited.length) {
-      const grown = new Int32Array(Math.max(e + 1, this.visited.length * 2, 1024));
-      grown.set(this.visited);
-      this.visited = grown;
-    }
-    if (this.visited[e] === this.stamp) return false;
-    this.visited[e] = this.stamp;
-    return true;
-  }
-
-  private presentE(e: number, t: Instant): boolean {
-    if (e < 0) return false;
-    const mark = this.presence[e] as number;
+  /** Whether service ordinal `o` exists at `t` (-1: a service with no facts). */
+  private presentO(o: number, t: Instant): boolean {
+    if (o < 0) return false;
+    const mark = o < this.presence.length ? (this.presence[o] as number) : 0;
     if (mark >> 1 === this.stamp) return (mark & 1) === 1;
-    const known = this.serviceStates.at(e, t);
-    const present = known === undefined ? presentAt(this.ix.versionsOf(e), t) : known !== null;
-    this.remember(e, present, known);
+    const known = this.serviceStates.at(o, t);
+    const present = known === undefined ? presentAt(this.ix.versionsOf(this.ix.entityOf('service', o)), t) : known !== null;
+    this.remember(o, present, known);
     return present;
   }
 
-  /** Records what this read found for service `e`: whether it exists, and its kept state (undefined: it was folded). */
-  private remember(e: number, present: boolean, known: ServiceState | null | undefined): void {
-    const ordinal = this.ix.ordinalOf(e);
-    while (this.seen.length <= ordinal) this.seen.push(undefined);
-    this.seen[ordinal] = known;
-    if (e >= this.presence.length) {
-      const grown = new Int32Array(Math.max(e + 1, this.presence.length * 2, 1024));
-      grown.set(this.presence);
-      this.presence = grown;
-    }
-    this.presence[e] = this.stamp * 2 + (present ? 1 : 0);
+  /** Records what this read found for service ordinal `o`: whether it exists, and its kept state (undefined: it was folded). */
+  private remember(o: number, present: boolean, known: ServiceState | null | undefined): void {
+    while (this.seen.length <= o) this.seen.push(undefined);
+    this.seen[o] = known;
+    this.presence = withRoom(this.presence, o + 1);
+    this.presence[o] = this.stamp * 2 + (present ? 1 : 0);
+  }
+
+  private serviceO(o: number, t: Instant): ServiceState | null {
+    if (o < 0) return null;
+    const mark = o < this.presence.length ? (this.presence[o] as number) : 0;
+    const decided = mark >> 1 === this.stamp;
+    if (decided && (mark & 1) === 0) return null;
+    const known = decided ? this.seen[o] : this.serviceStates.at(o, t);
+    const s = known === undefined ? this.foldService(o, t) : known;
+    this.remember(o, s !== null, known);
+    return s;
+  }
+
+  private foldService(o: number, t: Instant): ServiceState | null {
+    const e = this.ix.entityOf('service', o);
+    return serviceAt(this.ix.idOf(e), this.ix.versionsOf(e), t);
   }
 
   private serviceE(e: number, t: Instant): ServiceState | null {
-    if (e < 0) return null;
-    const mark = this.presence[e] as number;
-    const decided = mark >> 1 === this.stamp;
-    if (decided && (mark & 1) === 0) return null;
-    const known = decided ? this.seen[this.ix.ordinalOf(e)] : this.serviceStates.at(e, t);
-    const s = known === undefined ? serviceAt(this.ix.idOf(e), this.ix.versionsOf(e), t) : known;
-    this.remember(e, s !== null, known);
-    return s;
+    return e < 0 ? null : this.serviceO(this.ix.ordinalOf(e), t);
   }
 
   serviceState(id: string, t: Instant): ServiceState | null {
@@ -127,16 +126,22 @@ export class Slices {
 
   servicePresent(id: string, t: Instant): boolean {
     this.begin();
-    return this.presentE(this.ix.entity('service', id), t);
+    const e = this.ix.entity('service', id);
+    return e >= 0 && this.presentO(this.ix.ordinalOf(e), t);
   }
 
-  /** A dependency is visible while it is upserted and both its services exist. */
-  private dependencyE(e: number, t: Instant): DependencyState | null {
+  /** A dependency (by ordinal) is visible while it is upserted and both its services exist. */
+  private dependencyO(o: number, t: Instant): DependencyState | null {
     // Both ends first: cached per read, and a dependency of an absent service builds nothing.
-    if (!this.presentE(this.ix.endEntity(e, 0), t) || !this.presentE(this.ix.endEntity(e, 1), t)) return null;
-    const known = this.dependencyStates.at(e, t);
+    if (!this.presentO(this.ix.endService(o, 0), t) || !this.presentO(this.ix.endService(o, 1), t)) return null;
+    const known = this.dependencyStates.at(o, t);
     if (known !== undefined) return known;
+    const e = this.ix.entityOf('dependency', o);
     return dependencyAt(this.ix.idOf(e), this.ix.versionsOf(e), t, this.ix.endsOf(e));
+  }
+
+  private dependencyE(e: number, t: Instant): DependencyState | null {
+    return this.dependencyO(this.ix.ordinalOf(e), t);
   }
 
   dependencyState(id: string, t: Instant): DependencyState | null {
@@ -214,31 +219,44 @@ export class Slices {
   neighbourhood(center: string, t: Instant, depth: number, direction: Direction): Neighbourhood | null {
     this.begin();
     const c = this.ix.entity('service', center);
-    const first = this.serviceE(c, t);
+    if (c < 0) return null;
+    const co = this.ix.ordinalOf(c);
+    const first = this.serviceO(co, t);
     if (!first) return null;
-    // Services and dependencies are marked by entity number: a hub's traversal reaches thousands.
-    this.visit(c);
+    // Services and dependencies are marked by ordinal: a hub's traversal reaches thousands, and
+    // dense arrays of one kind each stay in cache where arrays over every entity do not.
+    const stamp = this.stamp;
+    this.reached = withRoom(this.reached, this.ix.entities.service.size);
+    this.taken = withRoom(this.taken, this.ix.entities.dependency.size);
+    const reached = this.reached;
+    const taken = this.taken;
+    const adjacency = this.adjacency;
+    reached[co] = stamp;
     const services = [{ service: first, depth: 0 }];
     const dependencies: DependencyState[] = [];
     const dirs: readonly ('out' | 'in')[] = direction === 'both' ? ['out', 'in'] : [direction];
-    let frontier = [c];
+    let frontier = [co];
     for (let d = 1; d <= depth && frontier.length > 0; d++) {
       const next: number[] = [];
       for (const s of frontier) {
-        const id = this.ix.idOf(s);
         for (const dir of dirs) {
           const side = dir === 'out' ? 1 : 0;
-          for (const e of this.ix.linked(dir, id)) {
-            if (this.visited[e] === this.stamp) continue;
-            const dep = this.dependencyE(e, t);
-            if (!dep) continue;
-            this.visit(e);
+          const slot = adjacency.slot(s, dir);
+          const end = adjacency.start(slot) + adjacency.length(slot);
+          for (let i = adjacency.start(slot); i < end; i++) {
+            const o = adjacency.at(i);
+            if (taken[o] === stamp) continue;
+            const dep = this.dependencyO(o, t);
+            // Compared with null, not tested for truth: that reads the object's map, a cache miss per dependency.
+            if (dep === null) continue;
+            taken[o] = stamp;
             dependencies.push(dep);
-            // A visible dependency has both services present, so the other end is an entity.
-            const other = this.ix.endEntity(e, side);
-            if (!this.visit(other)) continue;
-            const st = this.serviceE(other, t);
-            if (st) services.push({ service: st, depth: d });
+            // A visible dependency has both services present, so the other end is a service.
+            const other = this.ix.endService(o, side);
+            if (reached[other] === stamp) continue;
+            reached[other] = stamp;
+            const st = this.serviceO(other, t);
+            if (st !== null) services.push({ service: st, depth: d });
             next.push(other);
           }
         }

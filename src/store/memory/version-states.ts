@@ -5,25 +5,19 @@
  * the state after the last of them: a binary search and a look-up, where a fold would walk the
  * entity's history on every hop of a traversal.
  *
- * Entries are built on first use and stand while the entity's version count is the one they were
- * built from: facts are only ever added, and every added fact adds a version. Entities with long
- * histories are left to the fold (building costs the square of the versions).
+ * Entries are built on first use and stand until the entity gains a version (the index tells):
+ * facts are only ever added, and every added fact adds a version. Entities with long histories are
+ * left to the fold (building costs the square of the versions).
  */
 import type { EventType } from '../../../schema/events.js';
-import type { Fact } from '../../model/facts.js';
+import type { Fact, FactKind } from '../../model/facts.js';
 import type { Instant, Versions } from '../../model/time.js';
 import type { Attrs } from './fact-columns.js';
 import type { GraphIndex } from './graph-index.js';
 
-interface Entry<S> {
-  readonly count: number;
-  readonly lastRecordedAt: number;
-  /** The last change and the state after it, apart: most reads land after it, and touch nothing more. */
-  readonly lastFrom: number;
-  readonly last: S | null;
-  /** Valid times at which the entity changed, ascending (versions of equal valid time count once)... */
+/** Change points of an entity before its last two, ascending, and its state from each on. */
+interface Older<S> {
   readonly from: number[];
-  /** ...and its state from each of them on (null: it does not exist then). Held here so a read touches nothing else. */
   readonly states: (S | null)[];
 }
 
@@ -59,40 +53,75 @@ class Prefix implements Versions {
 /** Sees every version given to it. */
 const ALL: Instant = { at: Infinity, knownAt: Infinity };
 
+/**
+ * Kept in dense arrays by the entity's ordinal within its kind, not an object per entity: a
+ * traversal reads a few thousand entities at random, and these arrays stay in the CPU's caches
+ * where objects spread over a heap of a million facts do not.
+ */
 export class VersionStates<S> {
-  /** By the entity's ordinal within its kind (dense); undefined: not built yet. */
-  private readonly entries: (Entry<S> | null | undefined)[] = [];
+  /** Per ordinal: 0 not built (or a version was added since), 1 built, 2 left to the fold. */
+  private status = new Uint8Array(0);
+  /** Per ordinal, three slots: the last recorded time, the last change's valid time, the one before it (-Infinity: none). */
+  private times = new Float64Array(0);
+  /** Per ordinal, two slots: the state from the last change on, and from the one before it. */
+  private readonly states: (S | null)[] = [];
+  /** Per ordinal: the changes before the last two, where there are any. */
+  private readonly older: (Older<S> | undefined)[] = [];
 
   constructor(
     private readonly ix: GraphIndex,
+    private readonly kind: FactKind,
     /** The state of an entity from its versions at an instant: the same function a fold at other instants uses. */
     private readonly stateAt: (entity: number, versions: Versions, t: Instant) => S | null,
-  ) {}
+  ) {
+    ix.watchVersions(kind, (ordinal) => {
+      if (ordinal < this.status.length) this.status[ordinal] = 0;
+    });
+  }
 
   /**
-   * The state of `entity` at `t` when `t` knows every version of it (null: it does not exist
-   * then); undefined when it does not, or the entity has too many versions (the caller folds).
+   * The state at `t` of the entity with ordinal `ordinal` when `t` knows every version of it
+   * (null: it does not exist then); undefined when it does not, or the entity has too many
+   * versions (the caller folds).
    */
-  at(entity: number, t: Instant): S | null | undefined {
-    const ordinal = this.ix.ordinalOf(entity);
-    while (this.entries.length <= ordinal) this.entries.push(undefined);
-    let e = this.entries[ordinal];
-    const count = this.ix.versionCount(entity);
-    if (e === undefined || (e !== null && e.count !== count) || (e === null && count <= MAX_VERSIONS)) {
-      e = this.build(entity);
-      this.entries[ordinal] = e;
-    }
-    if (e === null || t.knownAt < e.lastRecordedAt) return undefined;
-    if (t.at >= e.lastFrom) return e.last;
-    const { from, states } = e;
+  at(ordinal: number, t: Instant): S | null | undefined {
+    if (ordinal >= this.status.length) this.grow(ordinal + 1);
+    let status = this.status[ordinal] as number;
+    if (status === 0) status = this.build(ordinal);
+    if (status === 2) return undefined;
+    const times = this.times;
+    const i = 3 * ordinal;
+    if (t.knownAt < (times[i] as number)) return undefined;
+    if (t.at >= (times[i + 1] as number)) return this.states[2 * ordinal];
+    if (t.at >= (times[i + 2] as number)) return this.states[2 * ordinal + 1];
+    const older = this.older[ordinal];
+    if (older === undefined) return null;
+    const { from, states } = older;
     for (let j = from.length - 1; j >= 0; j--) if ((from[j] as number) <= t.at) return states[j];
     return null;
   }
 
-  private build(entity: number): Entry<S> | null {
+  private grow(need: number): void {
+    const n = Math.max(need, this.status.length * 2, 1024);
+    const status = new Uint8Array(n);
+    status.set(this.status);
+    this.status = status;
+    const times = new Float64Array(3 * n);
+    times.set(this.times);
+    this.times = times;
+    while (this.states.length < 2 * n) this.states.push(null);
+    while (this.older.length < n) this.older.push(undefined);
+  }
+
+  private build(ordinal: number): number {
+    const entity = this.ix.entityOf(this.kind, ordinal);
     const v = this.ix.versionsOf(entity);
     const n = v.length;
-    if (n === 0 || n > MAX_VERSIONS) return null;
+    if (n === 0 || n > MAX_VERSIONS) {
+      // Versions are only ever added: too many stays too many.
+      this.status[ordinal] = n === 0 ? 0 : 2;
+      return 2;
+    }
     let lastRecordedAt = -Infinity;
     const from: number[] = [];
     const states: (S | null)[] = [];
@@ -103,6 +132,15 @@ export class VersionStates<S> {
       from.push(v.validFrom(i));
       states.push(this.stateAt(entity, i + 1 === n ? v : new Prefix(v, i + 1), ALL));
     }
-    return { count: n, lastRecordedAt, lastFrom: from[from.length - 1] as number, last: states[states.length - 1] as S | null, from, states };
+    const m = from.length;
+    const i = 3 * ordinal;
+    this.times[i] = lastRecordedAt;
+    this.times[i + 1] = from[m - 1] as number;
+    this.times[i + 2] = m > 1 ? (from[m - 2] as number) : -Infinity;
+    this.states[2 * ordinal] = states[m - 1] as S | null;
+    this.states[2 * ordinal + 1] = m > 1 ? (states[m - 2] as S | null) : null;
+    this.older[ordinal] = m > 2 ? { from: from.slice(0, m - 2), states: states.slice(0, m - 2) } : undefined;
+    this.status[ordinal] = 1;
+    return 1;
   }
 }
