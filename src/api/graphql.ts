@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { GraphReader } from '../store/graph-store.js';
 import type { ApiContext } from './builder.js';
 import { useArgumentNames } from './argument-names.js';
+import { useCompiledExecution } from './compiled-execution.js';
 import { controlContext, type ControlWiring } from './control-context.js';
 import { useControlReadGate } from './control-read-gate.js';
 import { schema } from './schema.js';
@@ -38,7 +39,7 @@ export function createGraphQL(options: GraphQLOptions): GraphQLServer {
     schema,
     graphqlEndpoint: '/graphql',
     context: ({ request }) => (options.control ? { ...context, control: controlContext(options.control, request.headers.get('authorization')) } : context),
-    plugins: [useArgumentNames(), useControlReadGate()],
+    plugins: [useArgumentNames(), useControlReadGate(), useCompiledExecution()],
     // Masked errors stay on (the default): a bug's message never reaches a client, but it is logged here.
     logging: {
       debug: (...args: unknown[]) => log.debug({ args }, 'yoga'),
