@@ -289,7 +289,7 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
 }
 
 /** Extra train-only scenarios per topology (not for the 10,000-service one, which measures latency). */
-export const EXTRA_TRAIN_SCENARIOS = 12;
+export const EXTRA_TRAIN_SCENARIOS = 40;
 /** Extra train-only scenarios per topology observed through 5-minute buckets and short windows. */
 export const COARSE_TRAIN_SCENARIOS = 2;
 const EXTRA_TRAIN_PER_CLASS = 6;

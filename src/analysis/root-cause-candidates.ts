@@ -267,7 +267,10 @@ export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
   const added = ctx.slice.newDependencies.filter((n) => introducer(ctx, n)?.id === dep.id);
   const lead = [ev.deployLine(dep), ...added.map((n) => ev.newDependencyLine(n.from, n.to, n.at))];
   const d = changeDraft(ctx, { kind: 'deploy', id: dep.id }, dep.service, dep.startedAt, [dep.service], added.map((n) => n.to), lead);
-  if (d) addBlame(ctx, d, dep.service);
+  if (d) {
+    addBlame(ctx, d, dep.service);
+    addGovernedReports(ctx, d);
+  }
   return d;
 }
 
@@ -288,6 +291,7 @@ export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
   if (supersededBefore(ctx, c, ctx.an.byService.get(d.chain.services[0] as string)?.onset ?? ctx.an.symptomStart)) return null;
   // The setting lives in its service, whatever it governs: failing calls to that service count.
   addBlame(ctx, d, c.service);
+  addGovernedReports(ctx, d, c.id);
   if (c.dependency !== null) {
     // Consumers reporting failing calls to the very dependency this setting governs.
     const gov = ctx.an.byService.get(c.dependency);
@@ -299,6 +303,29 @@ export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
     }
   }
   return d;
+}
+
+/**
+ * A service whose failure shows only in its callers' reports of their calls to it, where each of
+ * those callers has a setting governing exactly those calls that could stand behind its failure (a
+ * surge woke it, or it came shortly before): the setting explains the reports, and nothing shows the
+ * service itself failing. Another story that starts at the service is the weaker one.
+ */
+function addGovernedReports(ctx: Context, d: Draft, except: string | null = null): void {
+  const service = d.chain.services[0] as string;
+  const a = ctx.an.byService.get(service);
+  if (!a || a.alerts.length > 0 || a.blamedBy.size === 0) return;
+  let governing: ConfigChangeState | null = null;
+  for (const caller of a.blamedBy.keys()) {
+    const c = ctx.an.byService.get(caller);
+    const chain = c ? chainFrom(ctx.top, ctx.an, caller, c.onset) : null;
+    const g = ctx.slice.configChanges.find((x) => x.id !== except && x.dependency === service && (x.service === caller || x.services.includes(caller)) && c !== undefined && chain !== null && standsBehind(ctx, x.at, c, chain));
+    if (!g) return;
+    governing ??= g;
+  }
+  if (!governing) return;
+  d.features.governedReports = 1;
+  d.evidence.push(ev.governedReportsLine(service, [...a.blamedBy.keys()], governing.id));
 }
 
 function addBlame(ctx: Context, d: Draft, service: string): void {
@@ -374,6 +401,7 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   const kind = ctx.top.kinds.get(a.service);
   if (kind && INFRA_KINDS.has(kind)) d.features.infraKind = 1;
   addBlame(ctx, d, a.service);
+  addGovernedReports(ctx, d);
   const t = trigger(ctx, chain.services, a.onset - o.quickEffectMs, a.onset);
   if (t) {
     d.features.surge = 1;

@@ -78,5 +78,8 @@ export const noChangeLine = (service: string, from: number, onset: number): stri
 export const laterChangeLine = (service: string, id: string, at: number, onset: number): string =>
   `${service} changed again (${id}) at ${toIso(at)}, before its failure at ${toIso(onset)}: it ran without failing until then`;
 
+export const governedReportsLine = (service: string, callers: readonly string[], config: string): string =>
+  `${service} is seen failing only in ${callers.join(', ')}'s reports of calls to it, which setting ${config} governs: that setting explains them`;
+
 export const pointsBelowLine = (service: string, dependency: string, at: number): string =>
   `${service} reported failing calls to ${dependency} from ${toIso(at)}`;

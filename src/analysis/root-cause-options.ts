@@ -32,6 +32,7 @@ export const DEFAULT_WEIGHTS: RootCauseWeights = {
   newDependency: 2.0,
   noAnomaly: -4.0,
   satBefore: -2.5,
+  governedReports: -1.5,
   confirmedLink: 1.5,
   rejectedLink: -3.0,
   laterChange: -0.5,

@@ -89,6 +89,8 @@ export interface RootCauseWeights {
   satBefore: number;
   /** The service shows no anomaly of its own. */
   noAnomaly: number;
+  /** The service is seen failing only in its callers' reports of calls to it, and a setting of theirs that a surge or a recent change woke governs those calls. */
+  governedReports: number;
   /** A confirmed / rejected causal link from a past postmortem matches the chain. */
   confirmedLink: number;
   rejectedLink: number;

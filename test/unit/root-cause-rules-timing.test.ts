@@ -227,4 +227,27 @@ describe('root cause: timing along the chain', () => {
     // With a failure of its own as well, checkout counts as a second consumer that failed.
     expect(causes(await base(true))[0]).toBe('config:c-old');
   });
+
+  it('prefers a setting that governs the calls reported failing over a change of a callee that shows no failure of its own', async () => {
+    // cart's timeout for its calls to redis sat for 15 hours; redis was deployed 6 hours ago. After a
+    // surge, cart reported its calls to redis failing; redis itself showed nothing, or failed too.
+    const base = (redisOwn: boolean) => {
+      const s = new Scenario()
+        .graph({ web: ['cart'], cart: ['redis'] }, { redis: 'cache' })
+        .config('c-gov', 'cart', -15 * 60, { dependency: 'redis' })
+        .deploy('d-redis', 'redis', -6 * 60)
+        .alert('t1', 'web', 'traffic', -20)
+        .alert('a1', 'cart', 'latency', -12, { dependency: 'redis' })
+        .alert('a2', 'web', 'latency', -10);
+      return (redisOwn ? s.alert('a0', 'redis', 'errors', -12) : s).incident('inc', ['web']).analyse();
+    };
+    const onlyReports = await base(false);
+    expect(causes(onlyReports)[0]).toBe('config:c-gov');
+    const deploy = onlyReports.candidates.find((c) => c.cause.id === 'd-redis');
+    expect(deploy?.evidence.some((l) => l.startsWith("redis is seen failing only in cart's reports of calls to it, which setting c-gov governs"))).toBe(true);
+    // redis's own alert shows it failing: the deploy is the likelier story again.
+    const own = await base(true);
+    expect(causes(own)[0]).toBe('deploy:d-redis');
+    expect(own.candidates.flatMap((c) => c.evidence).some((l) => l.includes('is seen failing only in'))).toBe(false);
+  });
 });
