@@ -73,13 +73,20 @@ function trigger(ctx: Context, services: readonly string[], changeAt: number, on
 }
 
 /**
- * The consumers of a change that failed of it. A consumer counts only when its failure is its own: one whose every alert is about its calls to
- * another failing consumer failed of that one. When a surge woke the change, a consumer that was failing
- * before the surge came was not woken by it.
+ * The consumers of a change that failed of it. A consumer counts only when its failure is its own:
+ * one whose every alert is about its calls to another failing consumer failed of that one, and so
+ * may one that calls another failing consumer that began failing before it, within the time a
+ * failure takes to climb a hop. When a surge woke the change, a consumer that was failing before
+ * the surge came was not woken by it.
  */
-function consumersFailing(failing: readonly ServiceAnomaly[], surgeAt: number | null): ServiceAnomaly[] {
+function consumersFailing(ctx: Context, failing: readonly ServiceAnomaly[], surgeAt: number | null): ServiceAnomaly[] {
   const names = new Set(failing.map((a) => a.service));
-  const own = failing.filter((a) => a.alerts.some((x) => x.dependency === null || x.dependency === a.service || !names.has(x.dependency)));
+  const t = ctx.an.timing;
+  // A consumer that calls another failing consumer, which began failing before it (or in the same
+  // step) and recently enough to have brought it down, may only have failed of that one.
+  const climbed = (a: ServiceAnomaly): boolean =>
+    failing.some((b) => b !== a && (ctx.top.callees.get(a.service) ?? []).includes(b.service) && b.onset < a.onset - t.resolutionMs && a.onset - b.onset <= climbMs(t, 1));
+  const own = failing.filter((a) => a.alerts.some((x) => x.dependency === null || x.dependency === a.service || !names.has(x.dependency)) && !climbed(a));
   return surgeAt === null ? own : own.filter((a) => a.onset >= surgeAt);
 }
 
@@ -185,7 +192,7 @@ function changeDraft(
       d.evidence.push(ev.staleLine(at, onset));
     }
   }
-  const consumers = consumersFailing(failing, surgeAt);
+  const consumers = consumersFailing(ctx, failing, surgeAt);
   if (consumers.length > 1) d.features.sharedConsumers = consumers.length - 1;
   for (const a of consumers) if (a.service !== best.start && !extra.includes(a)) d.evidence.push(ev.failureLine(a, at));
   const later = laterChange(ctx, service, at, startOnset(best.start, onset));

@@ -221,10 +221,10 @@ describe('root cause: timing along the chain', () => {
         .alert('a1', 'payment', 'errors', -15)
         .alert('a2', 'checkout', 'errors', -13, { dependency: 'payment' })
         .alert('a3', 'web', 'errors', -10, { dependency: 'checkout' });
-      return (checkoutOwn ? s.alert('a4', 'checkout', 'latency', -13) : s).incident('inc', ['web']).analyse();
+      return (checkoutOwn ? s.alert('a4', 'checkout', 'latency', -16) : s).incident('inc', ['web']).analyse();
     };
     expect(causes(await base(false))[0]).toBe('config:c-new');
-    // With a failure of its own as well, checkout counts as a second consumer that failed.
+    // With a failure of its own that began before payment's, checkout counts as a second consumer that failed.
     expect(causes(await base(true))[0]).toBe('config:c-old');
   });
 
@@ -249,5 +249,24 @@ describe('root cause: timing along the chain', () => {
     const own = await base(true);
     expect(causes(own)[0]).toBe('deploy:d-redis');
     expect(own.candidates.flatMap((c) => c.evidence).some((l) => l.includes('is seen failing only in'))).toBe(false);
+  });
+
+  it('does not count a consumer of a shared setting that calls another consumer which failed just before it', async () => {
+    // An old setting on front, shared with pay, and a newer one on pay alone; a surge, then pay
+    // broke and, three minutes later, front, which calls pay (its alert names no dependency).
+    const base = (frontCallsPay: boolean) =>
+      new Scenario()
+        .graph(frontCallsPay ? { web: ['front'], front: ['pay'] } : { web: ['front', 'pay'] })
+        .config('c-old', 'front', -8 * 60, { key: 'pool.maxConnections', services: ['pay'] })
+        .config('c-new', 'pay', -6 * 60)
+        .alert('t1', 'web', 'traffic', -20)
+        .alert('a1', 'pay', 'errors', -15)
+        .alert('a2', 'front', 'latency', -12)
+        .alert('a3', 'web', 'errors', -10)
+        .incident('inc', ['web'])
+        .analyse();
+    expect(causes(await base(true))[0]).toBe('config:c-new');
+    // Side by side, front's failure is its own: two consumers failed, and the shared setting explains both.
+    expect(causes(await base(false))[0]).toBe('config:c-old');
   });
 });
