@@ -48,9 +48,13 @@ async function eventsFile(scale: Scale, seed: number): Promise<string> {
 
 async function ingestInto(dataDir: string, file: string): Promise<EmbeddedStore> {
   const { store } = await EmbeddedStore.open({ dataDir });
-  const outcome = await ingestFiles([file], createPipeline({ store }), { batchSize: 5_000, workers: defaultWorkers() });
-  if (!outcome.ok) throw new Error(`ingest failed: ${JSON.stringify(outcome.errors.slice(0, 3))}`);
-  await store.snapshot();
+  const load = loadavg()[0]?.toFixed(2);
+  const r = await timed(async () => {
+    const outcome = await ingestFiles([file], createPipeline({ store }), { batchSize: 5_000, workers: defaultWorkers() });
+    if (!outcome.ok) throw new Error(`ingest failed: ${JSON.stringify(outcome.errors.slice(0, 3))}`);
+    await store.snapshot();
+  });
+  process.stdout.write(`ingest: ${(r.ms / 1000).toFixed(2)} s wall, cpu ${(r.cpuMs / 1000).toFixed(2)} s (all threads); load ${load}\n`);
   return store;
 }
 
