@@ -36,7 +36,7 @@ export class Adjacency {
     return slot;
   }
 
-  /** Where a slot's stretch starts in `ordinals`, and how long it is. */
+  /** Where a slot's stretch starts in the pool (read with `at`), and how long it is. */
   start(slot: number): number {
     return this.starts[slot] as number;
   }
