@@ -207,6 +207,27 @@ export function kindOf(node: string): 'service' | 'database' | 'queue' | 'extern
   return 'service';
 }
 
+/**
+ * Callers' views that stand for a node, measured on the calling side: a load balancer whose host
+ * names an application node (`servi-searc....elb.amazonaws.com_remote` fronts PetSearch), and the
+ * API Gateway endpoint (`execute-api.<region>.amazonaws.com_remote`) when its callers call one API
+ * Gateway stage, which it then is.
+ */
+export function frontDoors(calls: readonly (readonly [string, string])[], nodes: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of nodes) {
+    const host = /^([^.]+)\.[^_]*\.elb\.amazonaws\.com_remote$/i.exec(n)?.[1];
+    const alias = host === undefined ? null : nodeNamedBy(host, nodes);
+    if (alias !== null && alias !== n) out.set(n, alias);
+    if (/^execute-api\.[^_]*\.amazonaws\.com_remote$/i.test(n)) {
+      const callers = calls.filter(([, to]) => to === n).map(([from]) => from);
+      const stages = [...new Set(calls.filter(([from, to]) => callers.includes(from) && /_AWS::ApiGateway::Stage$/.test(to)).map(([, to]) => to))];
+      if (callers.length > 0 && stages.length === 1) out.set(n, stages[0] as string);
+    }
+  }
+  return out;
+}
+
 export type Injection =
   | { kind: 'config'; service: string; key: string; value: string }
   | { kind: 'deploy'; service: string; summary: string }
@@ -354,15 +375,10 @@ export function convertIssue(graph: CallGraph, detector: Detector, metrics: Metr
     (callers.get(to) ?? callers.set(to, []).get(to))?.push(from);
     (callees.get(from) ?? callees.set(from, []).get(from))?.push(to);
   }
-  // A load balancer in front of an application node is that node's front door.
-  const aliases = new Map<string, string>();
-  for (const n of nodes) {
-    const host = /^([^.]+)\.[^_]*\.elb\.amazonaws\.com_remote$/i.exec(n)?.[1];
-    const alias = host === undefined ? null : nodeNamedBy(host, nodes);
-    if (alias !== null) {
-      aliases.set(n, alias);
-      for (const c of callers.get(n) ?? []) if (c !== alias) emit('dependency.upserted', since, { from: c, to: alias });
-    }
+  // A callers' view that stands for a node (a load balancer, an API Gateway endpoint) is its front door.
+  const aliases = frontDoors(graph.calls, nodes);
+  for (const [n, alias] of aliases) {
+    for (const c of callers.get(n) ?? []) if (c !== alias) emit('dependency.upserted', since, { from: c, to: alias });
   }
   const detections = detect(detector, metrics);
   let alertN = 0;

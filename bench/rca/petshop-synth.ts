@@ -25,7 +25,7 @@
  *   decoys.
  */
 import { createRandom, type Random } from '../random.js';
-import { type CallGraph, type Detector, fitDetector, type Injection, kindOf, type MetricsTable, nodeNamedBy, type PetShopIssue, runsCode, type Series } from './petshop-convert.js';
+import { type CallGraph, type Detector, fitDetector, frontDoors, type Injection, kindOf, type MetricsTable, type PetShopIssue, runsCode, type Series } from './petshop-convert.js';
 
 export type SynthFault = 'latency' | 'errors' | 'saturation';
 export const SYNTH_FAULTS: readonly SynthFault[] = ['latency', 'errors', 'saturation'];
@@ -70,7 +70,7 @@ export function splitBaseline(baseline: MetricsTable): { detector: Detector; poo
   return { detector: fitDetector([sliceTable(baseline, 0, cut)]), pool: sliceTable(baseline, cut, baseline.timestamps.length) };
 }
 
-/** Who sees a node fail: its callers, and a load balancer that fronts it (ELB host names the node). */
+/** Who sees a node fail: its callers, and a callers' view that stands for it (a load balancer, an API Gateway endpoint). */
 function watchers(graph: CallGraph, nodes: readonly string[]): Map<string, string[]> {
   const up = new Map<string, string[]>();
   const add = (callee: string, caller: string): void => {
@@ -78,11 +78,7 @@ function watchers(graph: CallGraph, nodes: readonly string[]): Map<string, strin
     if (!l.includes(caller)) l.push(caller);
   };
   for (const [from, to] of graph.calls) add(to, from);
-  for (const n of nodes) {
-    const host = /^([^.]+)\.[^_]*\.elb\.amazonaws\.com_remote$/i.exec(n)?.[1];
-    const alias = host === undefined ? null : nodeNamedBy(host, nodes);
-    if (alias !== null && alias !== n) add(alias, n);
-  }
+  for (const [view, node] of frontDoors(graph.calls, nodes)) add(node, view);
   return up;
 }
 
@@ -165,7 +161,8 @@ function drawOne(r: Random, graph: CallGraph, detector: Detector, pool: MetricsT
   // Only a node with data can show a fault (some of PetShop's nodes have none in a baseline).
   const measured = new Set(pool.series.filter((s) => s.metric === 'latency' && detector.has(`${s.node}\u0000${s.metric}\u0000${s.stat}`) && s.values.some((v) => v !== null)).map((s) => s.node));
   // A fault lives where something runs or is stored, not in a caller's view of it.
-  const roots = nodes.filter((x) => measured.has(x) && !/_client$/.test(x) && !/\.elb\.amazonaws\.com_remote$/i.test(x));
+  const views = frontDoors(graph.calls, nodes);
+  const roots = nodes.filter((x) => measured.has(x) && !/_client$/.test(x) && !/\.elb\.amazonaws\.com_remote$/i.test(x) && !views.has(x));
   const fault = r.pick(SYNTH_FAULTS);
   const kinds = ROOT_KINDS.filter((k) => roots.some((x) => kindOf(x) === k.kind));
   const kind = r.weighted(kinds, kinds.map((k) => k.weight)).kind;
