@@ -6,7 +6,7 @@
  *   npx tsx bench/rca/petshop-synth-run.ts [--per-scenario N] [--seed S] [--debug] [--variant V]
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -41,20 +41,22 @@ export interface PetShopLikeCase {
  * Every PetShop-like issue (`perScenario` per scenario, seeds `seed`, `seed + 1`, ...) in each
  * variant, read from the PetShop folder; nothing when the folder is absent.
  */
-export async function* petshopLikeCases(perScenario: number, seed: number, variants: readonly Variant[] = VARIANTS): AsyncGenerator<PetShopLikeCase> {
+export async function* petshopLikeCases(perScenario: number, seed: number, variants: readonly Variant[] = VARIANTS, issueBackground = false): AsyncGenerator<PetShopLikeCase> {
   const data = join(petshopDir(), 'dataset');
   if (!existsSync(data)) return;
   for (const [si, scenario] of SCENARIOS.entries()) {
     const graph = parseGraph(await readFile(join(data, scenario, 'graph.csv'), 'utf8'));
     const baseline = parseMetrics(await readFile(join(data, scenario, 'noissue', 'metrics.csv'), 'utf8'));
-    const { detector, issues } = synthIssues(graph, baseline, scenario, perScenario, seed + si);
+    const trainDir = join(data, scenario, 'train');
+    const backgrounds = issueBackground ? await Promise.all((await readdir(trainDir)).sort().map(async (i) => parseMetrics(await readFile(join(trainDir, i, 'metrics.csv'), 'utf8')))) : [];
+    const { detector, issues } = synthIssues(graph, baseline, scenario, perScenario, seed + si, backgrounds);
     for (const issue of issues) {
       for (const variant of variants) yield { scenario, issue, variant, converted: convertIssue(graph, detector, issue.metrics, issue.issue, variant, issue.injection) };
     }
   }
 }
 
-export async function runPetShopSynth(options: { perScenario?: number | undefined; seed?: number | undefined; debug?: boolean | undefined; variants?: readonly Variant[] | undefined } = {}): Promise<{ markdown: string; json: unknown } | null> {
+export async function runPetShopSynth(options: { perScenario?: number | undefined; seed?: number | undefined; debug?: boolean | undefined; variants?: readonly Variant[] | undefined; issueBackground?: boolean | undefined } = {}): Promise<{ markdown: string; json: unknown } | null> {
   if (!existsSync(join(petshopDir(), 'dataset'))) {
     console.error(`PetShop-like issues skipped: no dataset/ under ${petshopDir()}.`);
     return null;
@@ -64,7 +66,7 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
   const variants = options.variants ?? VARIANTS;
   const o = resolveOptions();
   const rows: Scored[] = [];
-  for await (const { scenario: s, issue: x, variant, converted: c } of petshopLikeCases(perScenario, seed, variants)) {
+  for await (const { scenario: s, issue: x, variant, converted: c } of petshopLikeCases(perScenario, seed, variants, options.issueBackground === true)) {
     const store = await loadStore(c.events);
     const group = { variant, scenario: s, fault: x.fault, change: x.injection.kind, root: kindOf(x.issue.rootCause), onset: x.start === 0 ? 'before the window' : 'in the window' };
     const r = await rootCause(store, { incident: c.incident });
@@ -105,12 +107,13 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { 'per-scenario': { type: 'string' }, seed: { type: 'string' }, debug: { type: 'boolean' }, variant: { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'per-scenario': { type: 'string' }, seed: { type: 'string' }, debug: { type: 'boolean' }, variant: { type: 'string' }, 'issue-background': { type: 'boolean' } } });
   const r = await runPetShopSynth({
     perScenario: values['per-scenario'] === undefined ? undefined : Number(values['per-scenario']),
     seed: values.seed === undefined ? undefined : Number(values.seed),
     debug: values.debug,
     variants: values.variant === undefined ? undefined : [values.variant as Variant],
+    issueBackground: values['issue-background'],
   });
   if (r) console.log(r.markdown);
 }

@@ -40,6 +40,8 @@ export interface SynthIssue {
 }
 
 const BUCKET_S = 300;
+/** The node every PetShop train issue's fault was injected on. */
+const TRAIN_ROOT = 'PetSearch_AWS::ECS::Fargate';
 /** The web front end, where PetShop's users are. */
 const FRONT = 'PetSite';
 const WINDOW = 5;
@@ -155,7 +157,25 @@ function inject(window: MetricsTable, d: Draw): MetricsTable {
   };
 }
 
-function drawOne(r: Random, graph: CallGraph, detector: Detector, pool: MetricsTable, scenario: string, n: number): SynthIssue | null {
+/**
+ * The window with the issue-period background of a real train issue: every series of a node that
+ * PetSearch's fault could not reach takes that issue window's values (PetShop's issue windows carry
+ * anomalies its no-issue baseline lacks: other days, other load), while PetSearch and the nodes that
+ * see it keep the baseline's, so no train fault is carried over.
+ */
+export function withIssueBackground(window: MetricsTable, background: MetricsTable, reached: ReadonlySet<string>): MetricsTable {
+  const key = (x: Series): string => `${x.node}\u0000${x.metric}\u0000${x.stat}`;
+  const other = new Map(background.series.map((x) => [key(x), x]));
+  return {
+    timestamps: window.timestamps,
+    series: window.series.map((x) => {
+      const b = other.get(key(x));
+      return reached.has(x.node) || !b ? x : { ...x, values: window.timestamps.map((_, i) => b.values[i] ?? null) };
+    }),
+  };
+}
+
+function drawOne(r: Random, graph: CallGraph, detector: Detector, pool: MetricsTable, scenario: string, n: number, backgrounds: readonly MetricsTable[] = []): SynthIssue | null {
   const nodes = [...new Set([...graph.nodes, ...pool.series.map((s) => s.node)])].filter((x) => x !== '').sort();
   const up = watchers(graph, nodes);
   // Only a node with data can show a fault (some of PetShop's nodes have none in a baseline).
@@ -178,7 +198,8 @@ function drawOne(r: Random, graph: CallGraph, detector: Detector, pool: MetricsT
   const entries = [...shares.keys()].filter((x) => (up.get(x) ?? []).length === 0 && measured.has(x));
   if (entries.length === 0) return null;
   const startAt = r.int(0, pool.timestamps.length - WINDOW);
-  const window = sliceTable(pool, startAt, startAt + WINDOW);
+  const quiet = sliceTable(pool, startAt, startAt + WINDOW);
+  const window = backgrounds.length === 0 ? quiet : withIssueBackground(quiet, r.pick(backgrounds), new Set(reach(TRAIN_ROOT, up, () => 1).keys()));
   const d: Draw = {
     root,
     fault,
@@ -218,12 +239,12 @@ function drawOne(r: Random, graph: CallGraph, detector: Detector, pool: MetricsT
 }
 
 /** `count` PetShop-like issues from a scenario's baseline, the same for the same seed. */
-export function synthIssues(graph: CallGraph, baseline: MetricsTable, scenario: string, count: number, seed: number): { detector: Detector; issues: SynthIssue[] } {
+export function synthIssues(graph: CallGraph, baseline: MetricsTable, scenario: string, count: number, seed: number, backgrounds: readonly MetricsTable[] = []): { detector: Detector; issues: SynthIssue[] } {
   const { detector, pool } = splitBaseline(baseline);
   const r = createRandom(seed);
   const issues: SynthIssue[] = [];
   for (let tries = 0; issues.length < count && tries < count * 50; tries++) {
-    const x = drawOne(r, graph, detector, pool, scenario, issues.length);
+    const x = drawOne(r, graph, detector, pool, scenario, issues.length, backgrounds);
     if (x) issues.push(x);
   }
   return { detector, issues };

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CallGraph, MetricsTable } from '../../bench/rca/petshop-convert.js';
-import { splitBaseline, synthIssues } from '../../bench/rca/petshop-synth.js';
+import { splitBaseline, synthIssues, withIssueBackground } from '../../bench/rca/petshop-synth.js';
 
 const WEB = 'Web';
 const API = 'Api_AWS::ECS::Fargate';
@@ -61,5 +61,17 @@ describe('PetShop-like training issues', () => {
     const a = synthIssues(graph, baseline(), 'tiny', 10, 9).issues;
     const b = synthIssues(graph, baseline(), 'tiny', 10, 9).issues;
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+
+  it('gives nodes that the train fault could not reach the background of a real issue window, and keeps the baseline for the rest', () => {
+    const window: MetricsTable = { timestamps: [0, 300, 600], series: [WEB, API, DB].map((node) => ({ node, metric: 'latency', stat: 'Average', values: [1, 1, 1] })) };
+    const background: MetricsTable = { timestamps: [9, 309, 609, 909], series: [API, DB].map((node) => ({ node, metric: 'latency', stat: 'Average', values: [7, 8, 9, 10] })) };
+    const out = withIssueBackground(window, background, new Set([API]));
+    const values = (node: string) => out.series.find((x) => x.node === node)?.values;
+    expect(out.timestamps).toEqual([0, 300, 600]);
+    expect(values(API)).toEqual([1, 1, 1]);
+    expect(values(DB)).toEqual([7, 8, 9]);
+    // A node the background lacks keeps its own values.
+    expect(values(WEB)).toEqual([1, 1, 1]);
   });
 });
