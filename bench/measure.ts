@@ -1,5 +1,6 @@
 /** Timing and memory helpers for the benchmark. */
 import { createWriteStream } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 /** Latency percentiles in milliseconds (nearest rank). */
 export function percentiles(ms: readonly number[]): { p50: number; p99: number; max: number; n: number } {
@@ -41,4 +42,29 @@ export async function writeNdjson(file: string, events: Iterable<unknown>): Prom
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return n;
+}
+
+/**
+ * Watches garbage collections while timed questions run, then says how many of the slowest 1% of
+ * those questions overlapped one: what a latency tail owes to the collector rather than the work.
+ */
+export function gcWatch(): { mark(started: number, ms: number): void; tail(): Promise<{ slowest: number; withGc: number; gcs: number; gcMs: number }> } {
+  const gcs: { start: number; end: number }[] = [];
+  const questions: { start: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    mark: (started, ms) => questions.push({ start: started, ms }),
+    tail: async () => {
+      // GC entries reach observers on a later turn of the event loop.
+      await new Promise((done) => setTimeout(done, 20));
+      for (const e of observer.takeRecords()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
+      observer.disconnect();
+      const slowest = [...questions].sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(questions.length / 100)));
+      const withGc = slowest.filter((q) => gcs.some((g) => g.start < q.start + q.ms && g.end > q.start)).length;
+      return { slowest: slowest.length, withGc, gcs: gcs.length, gcMs: gcs.reduce((t, g) => t + g.end - g.start, 0) };
+    },
+  };
 }

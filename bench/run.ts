@@ -27,7 +27,7 @@ import { EmbeddedStore } from '../src/store/memory/embedded-store.js';
 import { writeSnapshot } from '../src/store/memory/snapshot.js';
 import { DEFAULT_START, generate, type Scale, SCALES } from './generate.js';
 import { cutBodies, poster, postAll } from './http-load.js';
-import { cpuNote, percentiles, settledHeap, timed, writeNdjson } from './measure.js';
+import { cpuNote, gcWatch, percentiles, settledHeap, timed, writeNdjson } from './measure.js';
 import { NaiveFacts } from './naive.js';
 import { createRandom } from './random.js';
 import { machine, type Row, writeResults } from './report.js';
@@ -223,24 +223,27 @@ async function main(): Promise<void> {
     // Ours first, after a full collection and before the baseline's list exists: the ingest's
     // garbage and the list's 400 MB are no part of what a question to the store costs.
     await settledHeap();
-    const ourRuns = new Map<string, { ms: number[]; reached: number }>();
+    const ourRuns = new Map<string, { ms: number[]; reached: number; gc: Awaited<ReturnType<ReturnType<typeof gcWatch>['tail']>> }>();
     for (const direction of ['both', 'in', 'out'] as const) {
       const ms: number[] = [];
       let reached = 0;
+      const watch = gcWatch();
       for (let i = 0; i < q.ours; i++) {
         const [id, t] = question();
         const started = performance.now();
         const n = await store.neighbourhood(id, t, DEPTH, direction);
-        ms.push(performance.now() - started);
+        const took = performance.now() - started;
+        ms.push(took);
+        watch.mark(started, took);
         reached += n?.services.length ?? 0;
       }
-      ourRuns.set(direction, { ms, reached });
+      ourRuns.set(direction, { ms, reached, gc: await watch.tail() });
     }
     naive = new NaiveFacts();
     await naiveList(naive);
     const neighbourhoods: Record<string, unknown> = {};
     for (const direction of ['both', 'in', 'out'] as const) {
-      const { ms: oursMs, reached } = ourRuns.get(direction) as { ms: number[]; reached: number };
+      const { ms: oursMs, reached, gc } = ourRuns.get(direction) as NonNullable<ReturnType<typeof ourRuns.get>>;
       const naiveMs: number[] = [];
       let disagreements = 0;
       for (let i = 0; i < q.naive; i++) {
@@ -257,7 +260,7 @@ async function main(): Promise<void> {
       const base = percentiles(naiveMs);
       neighbourhoods[direction] = { ours, naive: base, meanServicesReached: reached / q.ours, disagreements };
       const label = `neighbourhood depth ${DEPTH}, ${direction === 'both' ? 'both directions' : direction === 'in' ? 'callers (in)' : 'callees (out)'}`;
-      const note = `${ours.n} questions (naive ${base.n}); ${(reached / q.ours).toFixed(0)} services reached on average; naive and store disagreed on ${disagreements} of ${base.n}`;
+      const note = `${ours.n} questions (naive ${base.n}); ${(reached / q.ours).toFixed(0)} services reached on average; naive and store disagreed on ${disagreements} of ${base.n}; ${gc.withGc} of the ${gc.slowest} slowest questions overlapped a garbage collection (${gc.gcs} collections, ${gc.gcMs.toFixed(0)} ms in all, during the questions)`;
       const baselineLabel = 'linear scan over all facts';
       if (direction === 'both') rows.push({ measure: `${label}, p50`, unit: 'ms', ours: ours.p50, baselineLabel, baseline: base.p50, better: 'lower', target: null });
       rows.push({ measure: `${label}, p99`, unit: 'ms', ours: ours.p99, baselineLabel, baseline: base.p99, better: 'lower', target: { op: '<=', value: 5 }, note });
