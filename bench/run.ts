@@ -23,7 +23,7 @@ import { createPipeline } from '../src/ingest/pipeline.js';
 import { silentLogger } from '../src/logger.js';
 import { END_OF_TIME, type Instant } from '../src/model/time.js';
 import { createMetrics } from '../src/ops/metrics.js';
-import { EmbeddedStore } from '../src/store/memory/embedded-store.js';
+import { EmbeddedStore, type RecoveryReport } from '../src/store/memory/embedded-store.js';
 import { writeSnapshot } from '../src/store/memory/snapshot.js';
 import { DEFAULT_START, generate, type Scale, SCALES } from './generate.js';
 import { cutBodies, poster, postAll } from './http-load.js';
@@ -74,7 +74,7 @@ interface Restart {
   ms: number;
   cpuMs: number;
   events: number;
-  recovery: { fromSnapshot: number; replayedEvents: number; droppedTailBytes: number };
+  recovery: RecoveryReport;
   /** Wall time of the whole child process: start, module loading, the open, and its shutdown. */
   processMs: number;
 }

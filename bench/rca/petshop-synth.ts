@@ -73,14 +73,14 @@ export function splitBaseline(baseline: MetricsTable): { detector: Detector; poo
 }
 
 /** Who sees a node fail: its callers, and a callers' view that stands for it (a load balancer, an API Gateway endpoint). */
-function watchers(graph: CallGraph, nodes: readonly string[]): Map<string, string[]> {
+function watchers(graph: CallGraph, views: ReadonlyMap<string, string>): Map<string, string[]> {
   const up = new Map<string, string[]>();
   const add = (callee: string, caller: string): void => {
     const l = up.get(callee) ?? up.set(callee, []).get(callee) ?? [];
     if (!l.includes(caller)) l.push(caller);
   };
   for (const [from, to] of graph.calls) add(to, from);
-  for (const [view, node] of frontDoors(graph.calls, nodes)) add(node, view);
+  for (const [view, node] of views) add(node, view);
   return up;
 }
 
@@ -177,11 +177,11 @@ export function withIssueBackground(window: MetricsTable, background: MetricsTab
 
 function drawOne(r: Random, graph: CallGraph, detector: Detector, pool: MetricsTable, scenario: string, n: number, backgrounds: readonly MetricsTable[] = []): SynthIssue | null {
   const nodes = [...new Set([...graph.nodes, ...pool.series.map((s) => s.node)])].filter((x) => x !== '').sort();
-  const up = watchers(graph, nodes);
+  const views = frontDoors(graph.calls, nodes);
+  const up = watchers(graph, views);
   // Only a node with data can show a fault (some of PetShop's nodes have none in a baseline).
   const measured = new Set(pool.series.filter((s) => s.metric === 'latency' && detector.has(`${s.node}\u0000${s.metric}\u0000${s.stat}`) && s.values.some((v) => v !== null)).map((s) => s.node));
   // A fault lives where something runs or is stored, not in a caller's view of it.
-  const views = frontDoors(graph.calls, nodes);
   const roots = nodes.filter((x) => measured.has(x) && !/_client$/.test(x) && !/\.elb\.amazonaws\.com_remote$/i.test(x) && !views.has(x));
   const fault = r.pick(SYNTH_FAULTS);
   const kinds = ROOT_KINDS.filter((k) => roots.some((x) => kindOf(x) === k.kind));

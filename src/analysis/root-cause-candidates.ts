@@ -82,7 +82,7 @@ function trigger(ctx: Context, services: readonly string[], changeAt: number, on
 function consumersFailing(ctx: Context, failing: readonly ServiceAnomaly[], surgeAt: number | null): ServiceAnomaly[] {
   const names = new Set(failing.map((a) => a.service));
   const t = ctx.an.timing;
-  // A consumer that calls another failing consumer, which began failing before it (or in the same
+  // A consumer that calls another failing consumer, which began failing before it (by more than a
   // step) and recently enough to have brought it down, may only have failed of that one.
   const climbed = (a: ServiceAnomaly): boolean =>
     failing.some((b) => b !== a && (ctx.top.callees.get(a.service) ?? []).includes(b.service) && b.onset < a.onset - t.resolutionMs && a.onset - b.onset <= climbMs(t, 1));
@@ -322,11 +322,14 @@ function addGovernedReports(ctx: Context, d: Draft, except: string | null = null
   const service = d.chain.services[0] as string;
   const a = ctx.an.byService.get(service);
   if (!a || a.alerts.length > 0 || a.blamedBy.size === 0) return;
+  const settings = ctx.slice.configChanges.filter((x) => x.id !== except && x.dependency === service);
+  if (settings.length === 0) return;
   let governing: ConfigChangeState | null = null;
   for (const caller of a.blamedBy.keys()) {
     const c = ctx.an.byService.get(caller);
     const chain = c ? chainFrom(ctx.top, ctx.an, caller, c.onset) : null;
-    const g = ctx.slice.configChanges.find((x) => x.id !== except && x.dependency === service && (x.service === caller || x.services.includes(caller)) && c !== undefined && chain !== null && standsBehind(ctx, x.at, c, chain));
+    if (!c || !chain) return;
+    const g = settings.find((x) => (x.service === caller || x.services.includes(caller)) && standsBehind(ctx, x.at, c, chain));
     if (!g) return;
     governing ??= g;
   }
