@@ -1,16 +1,17 @@
 /**
- * How well root-cause confidences (the softmax share of the top candidate) say how often the top
- * answer is right, on train cases only: the generated train split (both time resolutions) and the
- * PetShop-like train issues. Prints, per set, expected calibration error, log loss and AUC (how
- * often a right answer is surer than a wrong one), beside a logistic recalibration fitted on the
- * same answers (5-fold cross-validation) on the softmax share and what the answer saw (the symptom's
- * own failure, a change behind it, chain coherence, nothing failing first below). The logistic is a
- * reference, not used by ctxgraph: see docs/root-cause.md for why.
+ * How well root-cause confidences say how often the top answer is right, on train cases only: the
+ * generated train split (both time resolutions) and the PetShop-like train issues (with and without
+ * issue-period background). Prints, per set, expected calibration error, log loss and AUC (how often
+ * a right answer is surer than a wrong one) for the softmax share of the top score, for the
+ * confidence ctxgraph answers (root-cause-confidence.ts), and for the same logistic refitted here
+ * (5-fold cross-validation), then the refit on every answer, in CONFIDENCE_MODEL's form. Each set
+ * weighs the same in the fit, so the 10,000 generated answers do not drown the PetShop-like ones.
  *
  *   npx tsx bench/rca/calibrate.ts
  */
 import { draftCauses, gatherRootCauseSlice, resolveOptions } from '../../src/analysis/root-cause.js';
-import { rank } from '../../src/analysis/root-cause-scoring.js';
+import { CONFIDENCE_MODEL, type ConfidenceModel, confidenceInputs, topConfidence } from '../../src/analysis/root-cause-confidence.js';
+import { scoreDrafts, unexplainedBy } from '../../src/analysis/root-cause-scoring.js';
 import type { EntityRef } from '../../schema/events.js';
 import { scenariosFor } from './generate.js';
 import { loadStore } from './load.js';
@@ -18,21 +19,16 @@ import { sameRef } from './metrics.js';
 import { petshopLikeCases } from './petshop-synth-run.js';
 import { allTopologies } from './topologies.js';
 
-/** One answered case: the top candidate's softmax share, the logistic's inputs, and whether it was right. */
+/** One answered case: the top candidate's softmax share, the confidence ctxgraph gave, the model's inputs, and whether it was right. */
 export interface Answer {
   set: string;
+  share: number;
   confidence: number;
   inputs: number[];
   right: boolean;
 }
 
 export const logistic = (z: number): number => 1 / (1 + Math.exp(-z));
-
-/** The reference logistic's inputs: the log-odds of the softmax share, then what the answer saw. */
-function inputsOf(share: number, symptomSeen: boolean, change: boolean, coherentChain: number, deepest: boolean): number[] {
-  const s = Math.min(1 - 1e-3, Math.max(1e-3, share));
-  return [Math.log(s / (1 - s)), symptomSeen ? 1 : 0, change ? 1 : 0, coherentChain, deepest ? 1 : 0];
-}
 
 const EPS = 1e-6;
 const predict = (w: readonly number[], x: readonly number[]): number => logistic(x.reduce((z, v, i) => z + v * (w[i + 1] as number), w[0] as number));
@@ -80,50 +76,77 @@ export function auc(ps: readonly number[], ys: readonly boolean[]): number {
   return pairs === 0 ? 0.5 : sum / pairs;
 }
 
-/** Logistic regression by gradient descent, with a little L2 on everything but the bias. */
-export function fitLogistic(answers: readonly Answer[], steps = 1_500, rate = 0.3, l2 = 0.01): number[] {
+/**
+ * Logistic regression by gradient descent on standardised inputs, with a little L2 on everything
+ * but the bias; each answer weighs `weight(answer)`. Returns the weights for the raw inputs, bias first.
+ */
+export function fitLogistic(answers: readonly Answer[], steps = 1_500, rate = 0.3, l2 = 0.01, weight: (a: Answer) => number = () => 1): number[] {
   const dim = (answers[0]?.inputs.length ?? 0) + 1;
+  const mean = new Array<number>(dim - 1).fill(0);
+  const sd = new Array<number>(dim - 1).fill(0);
+  for (const a of answers) a.inputs.forEach((x, i) => (mean[i] = (mean[i] as number) + x / answers.length));
+  for (const a of answers) a.inputs.forEach((x, i) => (sd[i] = (sd[i] as number) + (x - (mean[i] as number)) ** 2 / answers.length));
+  const scale = sd.map((v) => Math.sqrt(v) || 1);
+  const rows = answers.map((a) => ({ x: a.inputs.map((v, i) => (v - (mean[i] as number)) / (scale[i] as number)), y: a.right ? 1 : 0, w: weight(a) }));
+  const totalWeight = rows.reduce((t, r) => t + r.w, 0);
   const w = new Array<number>(dim).fill(0);
   for (let s = 0; s < steps; s++) {
     const g = new Array<number>(dim).fill(0);
-    for (const a of answers) {
-      const err = predict(w, a.inputs) - (a.right ? 1 : 0);
+    for (const r of rows) {
+      const err = r.w * (predict(w, r.x) - r.y);
       g[0] = (g[0] as number) + err;
-      a.inputs.forEach((x, i) => (g[i + 1] = (g[i + 1] as number) + err * x));
+      r.x.forEach((x, i) => (g[i + 1] = (g[i + 1] as number) + err * x));
     }
-    for (let i = 0; i < dim; i++) w[i] = (w[i] as number) - rate * ((g[i] as number) / answers.length + (i > 0 ? l2 * (w[i] as number) : 0));
+    for (let i = 0; i < dim; i++) w[i] = (w[i] as number) - rate * ((g[i] as number) / totalWeight + (i > 0 ? l2 * (w[i] as number) : 0));
   }
-  return w;
+  // Back to the raw inputs' scale.
+  const raw = w.map((v, i) => (i === 0 ? v : v / (scale[i - 1] as number)));
+  raw[0] = (w[0] as number) - w.slice(1).reduce((t, v, i) => t + (v * (mean[i] as number)) / (scale[i] as number), 0);
+  return raw;
 }
 
-async function answer(store: Parameters<typeof gatherRootCauseSlice>[0], incident: string, set: string, right: (c: { cause: EntityRef; service: string }) => boolean): Promise<Answer> {
+/** Each set weighs the same in a fit: an answer weighs one over its set's size. */
+export function perSetWeight(answers: readonly Answer[]): (a: Answer) => number {
+  const sizes = new Map<string, number>();
+  for (const a of answers) sizes.set(a.set, (sizes.get(a.set) ?? 0) + 1);
+  return (a) => 1 / (sizes.get(a.set) ?? 1);
+}
+
+const asModel = (w: readonly number[]): ConfidenceModel => ({ bias: w[0] as number, shareLogOdds: w[1] as number, score: w[2] as number, unexplained: w[3] as number });
+
+async function answer(store: Parameters<typeof gatherRootCauseSlice>[0], incident: string, set: string, right: (c: { cause: EntityRef; service: string }) => boolean): Promise<Answer | null> {
   const o = resolveOptions();
   const g = await gatherRootCauseSlice(store, { incident }, o);
   if (!g.ok) throw new Error(`${incident}: ${JSON.stringify(g.error)}`);
-  const { symptomSeen, drafts } = draftCauses(g.slice, o);
-  const features = new Map(drafts.map((d) => [`${d.cause.kind}:${d.cause.id}`, { ...d.features }]));
-  const top = rank(drafts, g.slice.causalLinks, o.weights, 1)[0];
-  if (!top) return { set, confidence: 0, inputs: inputsOf(0, symptomSeen, false, 0, false), right: false };
-  const f = features.get(`${top.cause.kind}:${top.cause.id}`) ?? {};
-  return { set, confidence: top.confidence, inputs: inputsOf(top.confidence, symptomSeen, top.cause.kind !== 'service', f.coherentChain ?? 0, f.deepest === 1), right: right(top) };
+  const { drafts, failing } = draftCauses(g.slice, o);
+  const top = scoreDrafts(drafts, g.slice.causalLinks, o.weights)[0];
+  if (!top) return null;
+  const seen = { share: top.share, score: top.score, unexplained: unexplainedBy(top.chain, failing) };
+  return { set, share: top.share, confidence: topConfidence(seen), inputs: confidenceInputs(seen), right: right({ cause: top.d.cause, service: top.d.service }) };
 }
 
 export async function trainAnswers(): Promise<Answer[]> {
   const out: Answer[] = [];
+  const keep = (a: Answer | null): void => {
+    if (a) out.push(a);
+  };
   for (const top of allTopologies()) {
     if (top.services.length > 5_000) continue;
     for (const scenario of scenariosFor(top, 'train')) {
       const store = await loadStore(scenario.events);
       const set = scenario.resolutionMs > 0 ? 'generated, 5-min buckets' : 'generated, exact';
-      for (const c of scenario.cases.filter((x) => x.split === 'train')) out.push(await answer(store, c.incident, set, (t) => sameRef(t.cause, c.label.cause)));
+      for (const c of scenario.cases.filter((x) => x.split === 'train')) keep(await answer(store, c.incident, set, (t) => sameRef(t.cause, c.label.cause)));
       await store.close();
     }
   }
-  // The same PetShop-like issues as `npm run bench:rca` reports (150 per scenario, seed 11).
-  for await (const { issue, converted } of petshopLikeCases(150, 11)) {
-    const store = await loadStore(converted.events);
-    out.push(await answer(store, converted.incident, 'PetShop-like', (t) => t.service === issue.issue.rootCause));
-    await store.close();
+  // The same PetShop-like issues as `npm run bench:rca` reports (150 per scenario, seed 11), and
+  // those issues again with issue-period background on the nodes the fault did not reach.
+  for (const background of [false, true]) {
+    for await (const { issue, converted } of petshopLikeCases(150, 11, undefined, background)) {
+      const store = await loadStore(converted.events);
+      keep(await answer(store, converted.incident, background ? 'PetShop-like, issue background' : 'PetShop-like', (t) => t.service === issue.issue.rootCause));
+      await store.close();
+    }
   }
   return out;
 }
@@ -132,26 +155,30 @@ const f3 = (x: number): string => x.toFixed(3);
 
 async function main(): Promise<void> {
   const answers = await trainAnswers();
+  const weight = perSetWeight(answers);
   const folds = 5;
   const outOfSample = new Array<number>(answers.length).fill(0);
   for (let k = 0; k < folds; k++) {
-    const w = fitLogistic(answers.filter((_, i) => i % folds !== k));
+    const m = asModel(fitLogistic(answers.filter((_, i) => i % folds !== k), 3_000, 0.5, 0.01, weight));
     answers.forEach((a, i) => {
-      if (i % folds === k) outOfSample[i] = predict(w, a.inputs);
+      if (i % folds === k) outOfSample[i] = predict([m.bias, m.shareLogOdds, m.score, m.unexplained], a.inputs);
     });
   }
-  console.log(`train answers: ${answers.length}`);
-  console.log('| set | n | top-1 | ECE softmax | ECE logistic (5-fold) | log loss softmax | log loss logistic (5-fold) | AUC softmax | AUC logistic (5-fold) |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(`train answers: ${answers.length}; ctxgraph's model: ${JSON.stringify(CONFIDENCE_MODEL)}`);
+  console.log('| set | n | top-1 | ECE softmax share | ECE ctxgraph | ECE refit (5-fold) | log loss softmax share | log loss ctxgraph | AUC softmax share | AUC ctxgraph | AUC refit (5-fold) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of [...new Set(answers.map((a) => a.set)), 'all']) {
     const idx = answers.map((a, i) => (s === 'all' || a.set === s ? i : -1)).filter((i) => i >= 0);
     const ys = idx.map((i) => (answers[i] as Answer).right);
-    const soft = idx.map((i) => (answers[i] as Answer).confidence);
+    const share = idx.map((i) => (answers[i] as Answer).share);
+    const ours = idx.map((i) => (answers[i] as Answer).confidence);
     const cv = idx.map((i) => outOfSample[i] as number);
-    console.log(`| ${s} | ${idx.length} | ${f3(ys.filter(Boolean).length / ys.length)} | ${f3(ece(soft, ys))} | ${f3(ece(cv, ys))} | ${f3(logLoss(soft, ys))} | ${f3(logLoss(cv, ys))} | ${f3(auc(soft, ys))} | ${f3(auc(cv, ys))} |`);
+    console.log(
+      `| ${s} | ${idx.length} | ${f3(ys.filter(Boolean).length / ys.length)} | ${f3(ece(share, ys))} | ${f3(ece(ours, ys))} | ${f3(ece(cv, ys))} | ${f3(logLoss(share, ys))} | ${f3(logLoss(ours, ys))} | ${f3(auc(share, ys))} | ${f3(auc(ours, ys))} | ${f3(auc(cv, ys))} |`,
+    );
   }
-  const w = fitLogistic(answers).map((x) => Number(x.toFixed(3)));
-  console.log(`\nlogistic fitted on all ${answers.length} (bias, softmax log-odds, symptom seen, change, chain coherence, deepest): ${JSON.stringify(w)}`);
+  const m = asModel(fitLogistic(answers, 3_000, 0.5, 0.01, weight));
+  console.log(`\nrefit on all ${answers.length} answers (CONFIDENCE_MODEL): ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.toFixed(3))])))}`);
 }
 
 if (process.argv[1]?.endsWith('calibrate.ts') === true) await main();

@@ -88,6 +88,12 @@ export function calibration(rows: readonly Scored[], granularity: 'entity' | 'se
   return out;
 }
 
+/** Expected calibration error over `calibration`'s bins: how far, weighted by answers, mean confidence lies from accuracy. */
+export function calibrationError(bins: readonly { n: number; meanConfidence: number; accuracy: number }[]): number {
+  const n = bins.reduce((t, b) => t + b.n, 0);
+  return n === 0 ? 0 : bins.reduce((t, b) => t + (b.n / n) * Math.abs(b.meanConfidence - b.accuracy), 0);
+}
+
 export function groupBy(rows: readonly Scored[], key: string): Map<string, Scored[]> {
   const m = new Map<string, Scored[]>();
   for (const r of rows) {

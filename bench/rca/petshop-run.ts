@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gatherRootCauseSlice, resolveOptions, rootCause } from '../../src/analysis/root-cause.js';
 import { BASELINES } from './baselines.js';
-import { calibration, groupBy, pct, type Scored, serviceRankOf, summarise } from './metrics.js';
+import { calibration, calibrationError, groupBy, pct, type Scored, serviceRankOf, summarise } from './metrics.js';
 import { loadStore } from './load.js';
 import { convertIssue, type Detector, fitDetector, type Injection, parseGraph, parseMetrics, parseTarget, type PetShopIssue, VARIANTS } from './petshop-convert.js';
 
@@ -159,6 +159,8 @@ export async function runPetShop(options: { write?: boolean; trainOnly?: boolean
     '| confidence | n | mean confidence | top-1 accuracy |',
     '| --- | --- | --- | --- |',
     ...calibration(rows.filter((r) => r.method === 'ctxgraph' && r.group.split === 'test'), 'service').map((c) => `| ${c.bin} | ${c.n} | ${pct(c.meanConfidence)} | ${pct(c.accuracy)} |`),
+    '',
+    `Expected calibration error over these bins: ${pct(calibrationError(calibration(rows.filter((r) => r.method === 'ctxgraph' && r.group.split === 'test'), 'service')))} (0 when mean confidence equals accuracy in every bin).`,
     '',
     '### Train split by variant (the only split used for tuning)',
     '',

@@ -13,7 +13,7 @@ import { gatherRootCauseSlice, resolveOptions, rootCause } from '../../src/analy
 import { BASELINES } from './baselines.js';
 import { FAULT_CLASSES, type LabelledCase, type Scenario, scenariosFor } from './generate.js';
 import { loadStore } from './load.js';
-import { calibration, groupBy, pct, rankOf, type Scored, sameRef, serviceRankOf, summarise } from './metrics.js';
+import { calibration, calibrationError, groupBy, pct, rankOf, type Scored, sameRef, serviceRankOf, summarise } from './metrics.js';
 import { runPetShop } from './petshop-run.js';
 import { runPetShopSynth } from './petshop-synth-run.js';
 import { allTopologies, type Topology } from './topologies.js';
@@ -168,6 +168,8 @@ async function main(): Promise<void> {
     '| confidence | n | mean confidence | top-1 accuracy |',
     '| --- | --- | --- | --- |',
     ...calibration(ours).map((c) => `| ${c.bin} | ${c.n} | ${pct(c.meanConfidence)} | ${pct(c.accuracy)} |`),
+    '',
+    `Expected calibration error over these bins: ${pct(calibrationError(calibration(ours)))} (0 when mean confidence equals accuracy in every bin).`,
     '',
     ...(petshop ? ['## PetShop', '', petshop.markdown, ''] : []),
     ...(synth ? ['## PetShop-like train issues', '', synth.markdown, ''] : []),

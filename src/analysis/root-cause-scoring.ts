@@ -1,10 +1,11 @@
 /**
  * From drafts to a ranking: causal links remembered from past postmortems, a log-linear score over
- * the features, and a softmax that turns scores into confidences that sum to at most 1.
+ * the features, and confidences (root-cause-confidence.ts) that fall with rank and sum to at most 1.
  */
 import type { EntityRef } from '../../schema/events.js';
 import type { CausalLinkState } from '../model/views.js';
 import type { Draft } from './root-cause-candidates.js';
+import { confidences } from './root-cause-confidence.js';
 import { linkLine } from './root-cause-evidence.js';
 import type { RootCauseCandidate, RootCauseWeights } from './root-cause-types.js';
 
@@ -37,22 +38,55 @@ const order = (a: { score: number; d: Draft }, b: { score: number; d: Draft }): 
   b.score - a.score ||
   (a.d.cause.kind < b.d.cause.kind ? -1 : a.d.cause.kind > b.d.cause.kind ? 1 : a.d.cause.id < b.d.cause.id ? -1 : a.d.cause.id > b.d.cause.id ? 1 : 0);
 
-/** Ranks drafts, best first; ties break on the cause's kind and id so the answer is deterministic. */
-export function rank(drafts: readonly Draft[], links: readonly CausalLinkState[], w: RootCauseWeights, limit: number): RootCauseCandidate[] {
+/** A draft with its chain, its score, and its share of a softmax over every draft's score. */
+export interface Scored {
+  d: Draft;
+  chain: EntityRef[];
+  score: number;
+  share: number;
+}
+
+/** Scores drafts and sorts them best first; ties break on the cause's kind and id so the answer is deterministic. */
+export function scoreDrafts(drafts: readonly Draft[], links: readonly CausalLinkState[], w: RootCauseWeights): Scored[] {
   const scored = drafts.map((d) => {
     const chain = chainRefs(d);
     applyLinks(d, chain, links);
-    return { d, chain, score: score(d, w) };
+    return { d, chain, score: score(d, w), share: 0 };
   });
   scored.sort(order);
   const top = scored[0]?.score ?? 0;
   let total = 0;
   for (const s of scored) total += Math.exp((s.score - top) / w.temperature);
-  return scored.slice(0, limit).map((s, i) => ({
+  for (const s of scored) s.share = Math.exp((s.score - top) / w.temperature) / total;
+  return scored;
+}
+
+/** How many of the `failing` services (anomalies in the episode) a chain leaves out. */
+export function unexplainedBy(chain: readonly EntityRef[], failing: Iterable<string>): number {
+  const onChain = new Set(chain.filter((r) => r.kind === 'service').map((r) => r.id));
+  let n = 0;
+  for (const f of failing) if (!onChain.has(f)) n++;
+  return n;
+}
+
+/**
+ * Ranks drafts, best first, with their confidences. `failing` is every service with anomalies in
+ * the episode: those the top chain leaves out make its confidence lower.
+ */
+export function rank(drafts: readonly Draft[], links: readonly CausalLinkState[], w: RootCauseWeights, limit: number, failing: Iterable<string>): RootCauseCandidate[] {
+  const scored = scoreDrafts(drafts, links, w);
+  const best = scored[0];
+  if (!best) return [];
+  const kept = scored.slice(0, limit);
+  const conf = confidences(
+    kept.map((s) => s.share),
+    { score: best.score, unexplained: unexplainedBy(best.chain, failing) },
+  );
+  return kept.map((s, i) => ({
     rank: i + 1,
     cause: s.d.cause,
     service: s.d.service,
-    confidence: Math.exp((s.score - top) / w.temperature) / total,
+    confidence: conf[i] as number,
     chain: s.chain,
     evidence: s.d.evidence,
     score: s.score,

@@ -22,7 +22,7 @@ export { gatherRootCauseSlice } from './root-cause-gather.js';
 export type * from './root-cause-types.js';
 
 /** Every candidate the slice supports, with its features and evidence, unranked. */
-export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): { symptomStart: number; symptomSeen: boolean; drafts: Draft[] } {
+export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): { symptomStart: number; symptomSeen: boolean; drafts: Draft[]; failing: string[] } {
   const an = findAnomalies(slice, options);
   const top = buildTopology(slice);
   const rpsNow = new Map<string, number>();
@@ -35,17 +35,17 @@ export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = r
   for (const d of slice.deploys) keep(deployDraft(ctx, d));
   for (const c of slice.configChanges) keep(configDraft(ctx, c));
   for (const a of an.byService.values()) keep(serviceDraft(ctx, a));
-  return { symptomStart: an.symptomStart, symptomSeen: an.byService.has(slice.symptoms[0] ?? ''), drafts };
+  return { symptomStart: an.symptomStart, symptomSeen: an.byService.has(slice.symptoms[0] ?? ''), drafts, failing: [...an.byService.keys()] };
 }
 
 /** Ranks the causes of the failure the slice shows, most likely first. */
 export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
-  const { symptomStart, drafts } = draftCauses(slice, options);
+  const { symptomStart, drafts, failing } = draftCauses(slice, options);
   return {
     incident: slice.incident,
     at: slice.at,
     symptomStart,
-    candidates: rank(drafts, slice.causalLinks, options.weights, options.limit),
+    candidates: rank(drafts, slice.causalLinks, options.weights, options.limit, failing),
   };
 }
 

@@ -24,7 +24,7 @@ const RootCauseCandidate = builder.objectRef<CandidateValue>('RootCauseCandidate
     rank: t.exposeInt('rank', { description: '1 is the most likely.' }),
     cause: t.field({ type: EntityRef, description: 'The deploy, config change or service (CONTRACT §5).', resolve: (c) => c.cause }),
     service: t.exposeID('service', { description: 'The service the cause lives in.' }),
-    confidence: t.exposeFloat('confidence', { description: '0..1: the candidate\'s share of a softmax over the answer\'s scores; the candidates of one answer sum to at most 1. It ranks answers well within one kind of data but is not a probability that carries across kinds (docs/root-cause.md, confidence).' }),
+    confidence: t.exposeFloat('confidence', { description: '0..1. For the first candidate, the probability that it is the cause: a logistic over its margin over the others, the evidence behind it and how many failing services its chain leaves unexplained, fitted on labelled train incidents. The others share what is left in proportion to their scores, none above the first; the candidates of one answer sum to at most 1. How well it is calibrated, per kind of data, is in docs/root-cause.md (confidence).' }),
     chain: t.field({ type: [EntityRef], description: 'From the cause to the first symptom service it reaches.', resolve: (c) => c.chain }),
     evidence: t.exposeStringList('evidence', { description: 'Why, one checkable fact with its times per line.' }),
   }),
