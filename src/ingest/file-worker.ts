@@ -26,13 +26,16 @@ export function processChunk(job: ChunkJob, now: () => number): ChunkDone {
       if (!job.checkOnly) return { seq: job.seq, items: items.length, errors, batch: null };
     }
   }
-  const v = validateBatch(items.map((i) => i.value));
+  const exact: boolean[] = [];
+  const v = validateBatch(items.map((i) => i.value), undefined, exact);
   if (!v.ok) for (const e of v.errors) errors.push({ line: (items[e.index] as { line: number }).line, id: e.id, path: e.path, message: e.message });
   errors.sort((a, b) => a.line - b.line);
   if (!v.ok || errors.length > 0 || job.checkOnly) return { seq: job.seq, items: items.length, errors, batch: null };
   // In an ASCII chunk a character's offset is its byte's: each line's bytes can go to the log as
   // they are, where they read back as the event validated.
-  const texts = isAscii(job.bytes) ? v.events.map((e, i) => (readsBackAs((items[i] as SpannedItem).value, e) ? lineBytes(job.bytes, items[i] as SpannedItem) : null)) : undefined;
+  const texts = isAscii(job.bytes)
+    ? v.events.map((e, i) => (exact[i] === true || readsBackAs((items[i] as SpannedItem).value, e) ? lineBytes(job.bytes, items[i] as SpannedItem) : null))
+    : undefined;
   return { seq: job.seq, items: items.length, errors, batch: prepareBatch(v.events, now(), texts) };
 }
 
