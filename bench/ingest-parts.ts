@@ -15,7 +15,7 @@ import { type ChunkJob, chunksOf } from '../src/ingest/file-chunks.js';
 import { processChunk } from '../src/ingest/file-worker.js';
 import { EmbeddedStore } from '../src/store/memory/embedded-store.js';
 import type { PreparedBatch } from '../src/store/memory/prepared-batch.js';
-import { timed } from './measure.js';
+import { gcWatch, timed } from './measure.js';
 
 const { values: flags } = parseArgs({ options: { scale: { type: 'string', default: 'full' }, seed: { type: 'string', default: '1' }, batch: { type: 'string', default: '5000' } } });
 
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const batches: PreparedBatch[] = [];
+  const workerGc = gcWatch();
   const worker = await timed(() => {
     for (const job of jobs) {
       const done = processChunk(job, Date.now);
@@ -33,15 +34,18 @@ async function main(): Promise<void> {
       batches.push(done.batch);
     }
   });
+  const workerGcMs = (await workerGc.tail()).gcMs;
   jobs.length = 0;
   gc?.();
   const n = batches.reduce((s, b) => s + b.events, 0);
   const { store } = await EmbeddedStore.open({ dataDir: null });
+  const storeGc = gcWatch();
   const storeSide = await timed(async () => {
     for (const b of batches) await store.appendPrepared(b);
   });
+  const storeGcMs = (await storeGc.tail()).gcMs;
   const us = (ms: number): string => ((ms * 1000) / n).toFixed(2);
-  process.stdout.write(`${flags.scale}: ${n} events; worker side ${us(worker.cpuMs)} us/event CPU (${us(worker.ms)} wall); store side ${us(storeSide.cpuMs)} us/event CPU (${us(storeSide.ms)} wall)\n`);
+  process.stdout.write(`${flags.scale}: ${n} events; worker side ${us(worker.cpuMs)} us/event CPU (${us(worker.ms)} wall, ${us(workerGcMs)} in GC); store side ${us(storeSide.cpuMs)} us/event CPU (${us(storeSide.ms)} wall, ${us(storeGcMs)} in GC)\n`);
 }
 
 await main();
