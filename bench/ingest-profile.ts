@@ -10,7 +10,7 @@
  *
  * The NDJSON file is generated once per scale and seed and kept in the temporary directory.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,53 @@ const { values: flags } = parseArgs({
   },
 });
 
+/**
+ * CPU seconds of each thread of this process that ran during `fn` (Linux: /proc; elsewhere nothing),
+ * sampled every 200 ms because a worker's thread is gone once it exits: the main thread, the
+ * threads that existed before (V8's platform threads: collection and compilation helpers for every
+ * isolate), and the threads started during `fn` (worker threads and their own helpers).
+ */
+async function threadCpu<T>(fn: () => Promise<T>): Promise<{ value: T; main: number; before: number; started: number } | { value: T }> {
+  const dir = '/proc/self/task';
+  if (!existsSync(dir)) return { value: await fn() };
+  const ticks = (): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const tid of readdirSync(dir)) {
+      try {
+        const fields = readFileSync(`${dir}/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+        // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command name.
+        out.set(tid, Number(fields[11]) + Number(fields[12]));
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return out;
+  };
+  const first = ticks();
+  const last = new Map(first);
+  const sample = (): void => {
+    for (const [tid, t] of ticks()) last.set(tid, t);
+  };
+  const timer = setInterval(sample, 200);
+  try {
+    const value = await fn();
+    sample();
+    // Clock ticks are 1/100 s on Linux.
+    let main = 0;
+    let before = 0;
+    let started = 0;
+    for (const [tid, t] of last) {
+      const used = (t - (first.get(tid) ?? 0)) / 100;
+      if (tid === String(process.pid)) main += used;
+      else if (first.has(tid)) before += used;
+      else started += used;
+    }
+    return { value, main, before, started };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 async function main(): Promise<void> {
   if (!(flags.scale in SCALES)) throw new RangeError(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
   const scale = flags.scale as Scale;
@@ -48,17 +95,22 @@ async function main(): Promise<void> {
     try {
       const load = loadavg()[0]?.toFixed(2);
       const { store } = await EmbeddedStore.open({ dataDir: dir });
-      const r = await timed(async () => {
-        const outcome = await ingestFiles([file], createPipeline({ store }), { batchSize: Number(flags.batch), workers });
-        await store.snapshot();
-        return outcome;
-      });
+      const threads = await threadCpu(() =>
+        timed(async () => {
+          const outcome = await ingestFiles([file], createPipeline({ store }), { batchSize: Number(flags.batch), workers });
+          await store.snapshot();
+          return outcome;
+        }),
+      );
+      const r = threads.value;
       if (!r.value.ok) throw new Error(`ingest failed: ${JSON.stringify(r.value.errors.slice(0, 3))}`);
       const n = r.value.accepted + r.value.duplicates;
       await store.close();
       process.stdout.write(
         `${scale} workers=${workers} events=${n} wall=${(r.ms / 1000).toFixed(2)}s ${Math.round(n / (r.ms / 1000))} events/s ` +
-          `cpu=${(r.cpuMs / 1000).toFixed(2)}s ${((r.cpuMs / n) * 1000).toFixed(2)} cpu-s/M-events load=${load}\n`,
+          `cpu=${(r.cpuMs / 1000).toFixed(2)}s ${((r.cpuMs / n) * 1000).toFixed(2)} cpu-s/M-events load=${load}` +
+          ('main' in threads ? ` (main thread ${threads.main.toFixed(2)}s, V8 platform threads ${threads.before.toFixed(2)}s, worker threads ${threads.started.toFixed(2)}s)` : '') +
+          '\n',
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

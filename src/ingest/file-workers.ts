@@ -69,8 +69,14 @@ export class ChunkWorkers {
 /** Batches handed to the store at once: while one is written, the next are decoded and queue to share the following write. */
 const STORE_DEPTH = 4;
 
-/** How many worker threads to use when the caller does not say: one per core, at most four. */
-export const defaultWorkers = (): number => Math.min(4, availableParallelism());
+/**
+ * How many worker threads to use when the caller does not say: to store, one per core beside the
+ * one the store's thread keeps busy (at least one); to check only, one per core; at most four.
+ * On two cores, one worker beside the store's thread took 19-22 CPU-s per million events where two
+ * took 22-26, and finished sooner (alternating runs, bench/ingest-profile.ts): with three busy
+ * threads on two cores, and the collectors of three heaps, the cores were shared, not added.
+ */
+export const defaultWorkers = (checkOnly = false): number => Math.max(1, Math.min(4, availableParallelism() - (checkOnly ? 0 : 1)));
 
 export interface ParallelSink {
   storePrepared(batch: PreparedBatch, stream?: AppendStream): Promise<{ accepted: number; duplicates: number }>;

@@ -49,8 +49,9 @@ export interface FileIngestOptions {
   chunkBytes?: number;
   /**
    * Worker threads for NDJSON files of at least `parallelFromBytes` (default 8 MiB: below that,
-   * starting threads costs more than it saves). Default: one per core, at most four; 0 keeps
-   * everything on the calling thread. Used when checking, or when the sink takes prepared batches.
+   * starting threads costs more than it saves). Default (`defaultWorkers`): one per core beside the
+   * store's thread when storing, one per core when checking, at most four; 0 keeps everything on
+   * the calling thread. Used when checking, or when the sink takes prepared batches.
    */
   workers?: number;
   parallelFromBytes?: number;
@@ -223,7 +224,7 @@ async function ingestOnWorkers(file: string, total: number, workers: ChunkWorker
  */
 export async function ingestFiles(files: readonly string[], sink: EventSink, options: FileIngestOptions = {}): Promise<FileIngestOutcome> {
   const acc: Tally = { accepted: 0, duplicates: 0, errors: [] };
-  const threads = options.workers ?? defaultWorkers();
+  const threads = options.workers ?? defaultWorkers(options.checkOnly);
   // Workers check on their own; to store, the sink must take what they prepare.
   const parallelSink = options.checkOnly ? null : sink.storePrepared ? { storePrepared: sink.storePrepared } : undefined;
   let workers: ChunkWorkers | null = null;
