@@ -31,6 +31,8 @@ const SHARED_VALUES = new Set([
   'service', 'signal', 'severity', 'status', 'version', 'previousVersion', 'key', 'from', 'to', 'team', 'zone', 'kind',
   'protocol', 'dependency', 'actor', 'actorType', 'actorModel', 'verdict', 'incident',
 ]);
+/** V8's JSON.parse makes one copy of each string value this long or shorter (`kMaxInternalizedStringValueLength`). */
+const INTERNALISED_BY_JSON_PARSE = 10;
 /** Attribute objects this small and flat (`{ active: false }`, `{ status: 'succeeded' }`) are shared by every fact that has them. */
 const SHARED_OBJECT_MAX_KEYS = 2;
 
@@ -86,8 +88,9 @@ export class FactColumns {
     for (const k in out) {
       const v = out[k] as Json;
       if (typeof v === 'string') {
-        // Always written back: equal strings compare equal, whichever copy is held.
-        if (SHARED_VALUES.has(k)) out[k] = this.shared(v);
+        // Always written back: equal strings compare equal, whichever copy is held. A string of
+        // ten characters or fewer from JSON.parse is V8's one internalised copy already.
+        if (v.length > INTERNALISED_BY_JSON_PARSE && SHARED_VALUES.has(k)) out[k] = this.shared(v);
       } else if ((v !== null && typeof v === 'object') || Object.is(v, -0)) flat = false; // -0 would print as 0
       keys++;
     }
