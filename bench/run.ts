@@ -51,7 +51,7 @@ const DEPTH = 3;
 const HTTP_BATCH = 2_000;
 const HTTP_CONNECTIONS = 4;
 const FILE_BATCH = 5_000;
-/** The door's default: one worker thread per core, at most four. */
+/** The door's default: one worker thread per core beside the store's own thread, one to four. */
 const FILE_WORKERS = defaultWorkers();
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);

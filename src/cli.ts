@@ -14,7 +14,7 @@ const USAGE = `usage:
   ctxgraph serve [--port P] [--host H] [--data-dir D]   serve an embedded store kept in D (no demo)
   ctxgraph ingest [--data-dir D | --url URL] [--check] [--workers N] FILE...
                                                    load NDJSON or JSON-array files (into D, or POST to a running server);
-                                                   large NDJSON files use N worker threads (default: one per core, at most 4; 0: none)
+                                                   large NDJSON files use N worker threads (default: cores - 1, 1 to 4; 0: none)
   ctxgraph audit:verify [--audit-file F] [--audit-key K]   verify the signed, hash-chained audit log`;
 
 function fail(message: string): never {
