@@ -14,8 +14,9 @@
 import type { CloudEvent } from '../../../schema/events.js';
 import { applyEvent } from '../../model/apply.js';
 import { eventKey, type Fact } from '../../model/facts.js';
+import type { GraphIndex } from './graph-index.js';
 import { DecodedEvents, encodeEvents } from './snapshot.js';
-import { utf8Bytes } from './utf8.js';
+import { utf8Bytes, utf8Text } from './utf8.js';
 
 export interface PreparedBatch {
   recordedAt: number;
@@ -24,6 +25,8 @@ export interface PreparedBatch {
   record: Uint8Array;
   /** Every event's facts, as snapshot frames (`encodeEvents`), in event order. */
   frames: Uint8Array[];
+  /** The events' keys in order, as UTF-8 JSON: the store claims them before the write, and decodes the frames only after it. */
+  keys: Uint8Array;
 }
 
 /**
@@ -56,6 +59,7 @@ export function prepareBatch(events: readonly CloudEvent[], recordedAt: number, 
     events: events.length,
     record: texts ? recordOf(recordedAt, events, texts) : utf8Bytes(JSON.stringify({ recordedAt, events })),
     frames: encodeEvents(entries).frames.map(owned),
+    keys: utf8Bytes(JSON.stringify(entries.map((e) => e[0]))),
   };
 }
 
@@ -77,13 +81,50 @@ function recordOf(recordedAt: number, events: readonly CloudEvent[], texts: read
   return out;
 }
 
-/** The batch's events, decoded, in order. */
-export function decodePrepared(batch: PreparedBatch): DecodedEvents {
-  const decoded = new DecodedEvents();
-  for (const frame of batch.frames) decoded.add(frame);
-  if (decoded.length !== batch.events) throw new Error(`prepared batch holds ${decoded.length} events, it says ${batch.events}`);
-  return decoded;
+/**
+ * A prepared batch's events as the store's commit reads them: the keys at once, to be claimed
+ * before the write, and the facts decoded from the frames only when they are indexed, after the
+ * write. Decoded at once, every batch queued behind a write kept its decoded lists alive across
+ * the wait, and the store thread's young-generation collections copied them each time.
+ */
+class PreparedEvents {
+  readonly keys: string[];
+  private decoded: DecodedEvents | null = null;
+
+  constructor(private readonly batch: PreparedBatch) {
+    this.keys = JSON.parse(utf8Text(batch.keys)) as string[];
+    if (this.keys.length !== batch.events) throw new Error(`prepared batch holds ${this.keys.length} keys, it says ${batch.events} events`);
+  }
+
+  get length(): number {
+    return this.keys.length;
+  }
+
+  private get events(): DecodedEvents {
+    if (this.decoded) return this.decoded;
+    const decoded = new DecodedEvents();
+    for (const frame of this.batch.frames) decoded.add(frame);
+    if (decoded.length !== this.keys.length || decoded.keys.some((k, i) => k !== this.keys[i])) {
+      throw new Error(`prepared batch's frames hold other events than its ${this.keys.length} keys`);
+    }
+    this.decoded = decoded;
+    return decoded;
+  }
+
+  /** Adds the facts of event `i`, whose key is claimed, to `index`, with the key string claimed (the index keeps one copy). */
+  addTo(index: GraphIndex, i: number): void {
+    this.events.addTo(index, i, this.keys[i]);
+  }
+
+  facts(i: number): Fact[] {
+    return this.events.facts(i);
+  }
+}
+
+/** The batch's events: keys decoded now, facts when first read. */
+export function decodePrepared(batch: PreparedBatch): PreparedEvents {
+  return new PreparedEvents(batch);
 }
 
 /** The byte arrays to hand to `postMessage` as its transfer list. */
-export const transferList = (batch: PreparedBatch): ArrayBuffer[] => [batch.record, ...batch.frames].map((b) => b.buffer as ArrayBuffer);
+export const transferList = (batch: PreparedBatch): ArrayBuffer[] => [batch.record, batch.keys, ...batch.frames].map((b) => b.buffer as ArrayBuffer);

@@ -195,11 +195,10 @@ export class DecodedEvents {
     return this.keys.length;
   }
 
-  /** Adds the facts of event `i`, whose key is claimed, to `index`. */
-  addTo(index: GraphIndex, i: number): void {
+  /** Adds the facts of event `i`, whose key is claimed, to `index`; `key`, where given, is an equal string to use instead of the frame's. */
+  addTo(index: GraphIndex, i: number, key = this.keys[i] as string): void {
     const flat = this.lists[i] as readonly unknown[];
     const at = this.starts[i] as number;
-    const key = this.keys[i] as string;
     const count = flat[at - 1] as number;
     for (let j = 0, f = at; j < count; j++, f += FACT_FIELDS + 1) {
       index.addFact(flat[f] as FactKind, flat[f + 1] as string, flat[f + 2] as number, flat[f + 3] as number, key, flat[f + 4] as EventType, flat[f + 5] as Attrs);
