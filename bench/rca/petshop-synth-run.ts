@@ -92,7 +92,7 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
   }
   const ours = (v: string) => summarise(rows.filter((r) => r.method === 'ctxgraph' && r.group.variant === v));
   const markdown = [
-    `PetShop-like train issues: ${perScenario} per scenario (${SCENARIOS.join(', ')}), seed ${seed}, faults injected into held-out no-issue windows (bench/rca/petshop-synth.ts). Train only.`,
+    `PetShop-like train issues: ${perScenario} per scenario (${SCENARIOS.join(', ')}), seed ${seed}, faults injected into held-out no-issue windows (bench/rca/petshop-synth.ts)${options.issueBackground === true ? '; every series of a node the fault did not reach takes the values of a real PetShop train issue window (issue-period background)' : ''}. Train only.`,
     '',
     ...variants.map((v) => `- ${v}: ctxgraph top-1 ${pct(ours(v).serviceTop1)}, top-3 ${pct(ours(v).serviceTop3)}, n ${ours(v).n}`),
     '',
