@@ -105,6 +105,8 @@ export interface GraphStore extends GraphReader {
   /**
    * The same for a batch validated, applied and encoded on another thread, where the store can
    * take one (the embedded store): bulk doors then leave only the indexing to the store's thread.
+   * The store takes the batch's byte arrays over (it may detach them once stored): hand each batch
+   * in once.
    */
   appendPrepared?(batch: PreparedBatch, stream?: AppendStream): Promise<AppendResult>;
   close(): Promise<void>;

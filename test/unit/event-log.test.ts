@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../schema/events.js';
-import { LogCorruptionError, type LoggedBatch, type LogPosition, type OpenLogOptions, openEventLog } from '../../src/store/memory/event-log.js';
+import { LogCorruptionError, type LoggedBatch, type LogPosition, type OpenLogOptions, openEventLog, RECORD_HEADER_BYTES, sealRecord } from '../../src/store/memory/event-log.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -70,6 +70,20 @@ describe('event log', () => {
     expect(torn.replayed.length).toBeGreaterThanOrEqual(2);
     expect(torn.droppedTail?.bytes).toBeGreaterThan(0);
     await torn.log.close();
+  });
+
+  it('writes sealed records as they are among plain batches, in order, and refuses bytes that are not one', async () => {
+    const sealed = (b: LoggedBatch): Buffer => {
+      const json = Buffer.from(JSON.stringify(b), 'utf8');
+      const record = Buffer.alloc(RECORD_HEADER_BYTES + json.length);
+      json.copy(record, RECORD_HEADER_BYTES);
+      return sealRecord(record);
+    };
+    const { log } = await reopen();
+    await log.appendMany([sealed(batch(1)), batch(2), batch(3), sealed(batch(4, 5)), sealed(batch(5)), batch(6)]);
+    await expect(log.appendMany([batch(7), Buffer.from(JSON.stringify(batch(8)))])).rejects.toThrow('not a sealed log record');
+    await log.close();
+    expect((await reopen()).replayed).toEqual([batch(1), batch(2), batch(3), batch(4, 5), batch(5), batch(6)]);
   });
 
   it('creates its directory and replays every appended batch, in order, after a reopen', async () => {

@@ -11,6 +11,21 @@ export async function writeAll(fh: FileHandle, buf: Buffer, position: number): P
   }
 }
 
+/** Writes `bufs` one after another from `position`, with as few system calls as the system allows. */
+export async function writeAllOf(fh: FileHandle, bufs: readonly Buffer[], position: number): Promise<void> {
+  if (bufs.length === 1) return writeAll(fh, bufs[0] as Buffer, position);
+  const { bytesWritten } = await fh.writev(bufs as Buffer[], position);
+  // A short vectored write: the rest one buffer at a time.
+  let at = position;
+  let skip = bytesWritten;
+  for (const b of bufs) {
+    const done = Math.min(skip, b.length);
+    skip -= done;
+    if (done < b.length) await writeAll(fh, b.subarray(done), at + done);
+    at += b.length;
+  }
+}
+
 /** Makes a created, renamed or removed directory entry itself durable (fsync on the directory). */
 export async function syncDir(dir: string): Promise<void> {
   const d = await open(dir, 'r');

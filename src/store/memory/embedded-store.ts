@@ -18,6 +18,7 @@ import type { Instant } from '../../model/time.js';
 import type { AppendRecord, AppendResult, GraphStore, StoreStats } from '../graph-store.js';
 import { type EventLog, type LoggedBatch, type LogPosition, openEventLog } from './event-log.js';
 import { GraphIndex } from './graph-index.js';
+import { letGo } from './let-go.js';
 import { type AppendStream, decodePrepared, type PreparedBatch } from './prepared-batch.js';
 import { Slices } from './slices.js';
 import { encodeEvents, loadLatestSnapshot, UnusableBaseSnapshot, writeSnapshot } from './snapshot.js';
@@ -334,6 +335,8 @@ export class EmbeddedStore implements GraphStore {
       }
       this.claimedInFlight -= fresh.length;
       if (framed && this.log && fresh.length > 0) addFrames(this.sinceSnapshot, (w.prepared as PreparedBatch).frames, fresh.length);
+      // Written, and its facts indexed: the log record and the keys are read no more.
+      if (w.prepared) for (const bytes of [w.prepared.record, w.prepared.keys]) letGo(bytes);
       w.resolve({ outcomes, accepted: fresh.length, duplicates: w.events.length - fresh.length });
     }
     if (this.log && added.length > 0) addUnsnapshotted(this.sinceSnapshot, added, false);
@@ -421,6 +424,7 @@ export class EmbeddedStore implements GraphStore {
       }
       const content = { position: job.position, createdAt: Date.now(), events: [], encoded: job.fresh };
       const name = await writeSnapshot(join(dataDir, 'snapshots'), content, job.base ? { base: job.base.name } : {});
+      for (const f of job.fresh.frames) letGo(f);
       return { name, events: (job.base?.events ?? 0) + job.fresh.events };
     } catch (e) {
       const later = this.sinceSnapshot;

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { CloudEvent } from '../../../schema/events.js';
 import { type Logger, silentLogger } from '../../logger.js';
-import { mkdirDurable, syncDir, writeAll } from './durable-io.js';
+import { mkdirDurable, syncDir, writeAll, writeAllOf } from './durable-io.js';
 import { utf8Text, writeUtf8 } from './utf8.js';
 
 /** Where a record starts or ends: a segment number and a byte offset in it. */
@@ -42,8 +42,8 @@ export interface EventLog {
   append(batch: LoggedBatch): Promise<LogPosition>;
   /**
    * Appends several batches, one record each, with one write and one fsync (group commit): all of
-   * them are durable once this resolves. A batch may come already encoded, as the UTF-8 JSON of a
-   * `LoggedBatch`. A crash mid-way can only tear the tail, so each batch is
+   * them are durable once this resolves. A batch may come already encoded as a whole record
+   * (`sealRecord`), written as it is. A crash mid-way can only tear the tail, so each batch is
    * still all or nothing.
    */
   appendMany(batches: readonly (LoggedBatch | Uint8Array)[]): Promise<LogPosition>;
@@ -83,7 +83,7 @@ export class LogCorruptionError extends Error {
 const MAGIC = 0x474c4743; // "CGLG" read as u32 LE
 const FORMAT_VERSION = 1;
 const SEGMENT_HEADER_BYTES = 8;
-const RECORD_HEADER_BYTES = 8;
+export const RECORD_HEADER_BYTES = 8;
 const DEFAULT_SEGMENT_BYTES = 256 * 1024 * 1024;
 // Large reads keep replay at a few syscalls per hundred records.
 const READ_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -231,22 +231,47 @@ async function scanSegment(fh: FileHandle, file: string, startAt: number, onBatc
 }
 
 /**
- * Each batch as one `[length][crc32][JSON]` record, all in one buffer so they cost one write. A
- * batch given as bytes is already the UTF-8 JSON of a `LoggedBatch` (see `prepared-batch.ts`).
+ * Fills in the header of a record whose payload (the UTF-8 JSON of a `LoggedBatch`) is already in
+ * place after `RECORD_HEADER_BYTES` bytes. A batch prepared in a worker comes to the log as such a
+ * record: the store's thread writes it without copying it (the copy, and its checksum, cost that
+ * thread a collection per 64 MiB of buffers, V8 counting them as external memory).
  */
-function encodeRecords(batches: readonly (LoggedBatch | Uint8Array)[]): Buffer {
-  const texts = batches.map((b) => (b instanceof Uint8Array ? b : JSON.stringify(b)));
-  const lengths = texts.map((t) => (typeof t === 'string' ? Buffer.byteLength(t, 'utf8') : t.byteLength));
-  const out = Buffer.allocUnsafe(lengths.reduce((sum, n) => sum + RECORD_HEADER_BYTES + n, 0));
-  let at = 0;
-  texts.forEach((text, i) => {
-    const length = lengths[i] as number;
-    if (typeof text === 'string') writeUtf8(out, text, at + RECORD_HEADER_BYTES, length);
-    else out.set(text, at + RECORD_HEADER_BYTES);
-    out.writeUInt32LE(length, at);
-    out.writeUInt32LE(crc32(out.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + length)), at + 4);
-    at += RECORD_HEADER_BYTES + length;
-  });
+export function sealRecord(record: Buffer): Buffer {
+  const length = record.length - RECORD_HEADER_BYTES;
+  record.writeUInt32LE(length, 0);
+  record.writeUInt32LE(crc32(record.subarray(RECORD_HEADER_BYTES)), 4);
+  return record;
+}
+
+/** Each plain batch as one `[length][crc32][JSON]` record, consecutive ones in one buffer; sealed records as they are. */
+function encodeRecords(batches: readonly (LoggedBatch | Uint8Array)[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < batches.length; ) {
+    const b = batches[i] as LoggedBatch | Uint8Array;
+    if (b instanceof Uint8Array) {
+      const record = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      if (record.length <= RECORD_HEADER_BYTES || record.readUInt32LE(0) !== record.length - RECORD_HEADER_BYTES) {
+        throw new Error('an encoded batch is not a sealed log record (see sealRecord)');
+      }
+      out.push(record);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < batches.length && !((batches[j] as LoggedBatch | Uint8Array) instanceof Uint8Array)) j++;
+    const texts = (batches.slice(i, j) as LoggedBatch[]).map((batch) => JSON.stringify(batch));
+    const lengths = texts.map((t) => Buffer.byteLength(t, 'utf8'));
+    const buf = Buffer.allocUnsafe(lengths.reduce((sum, n) => sum + RECORD_HEADER_BYTES + n, 0));
+    let at = 0;
+    texts.forEach((text, k) => {
+      const length = lengths[k] as number;
+      writeUtf8(buf, text, at + RECORD_HEADER_BYTES, length);
+      sealRecord(buf.subarray(at, at + RECORD_HEADER_BYTES + length));
+      at += RECORD_HEADER_BYTES + length;
+    });
+    out.push(buf);
+    i = j;
+  }
   return out;
 }
 
@@ -278,16 +303,17 @@ class SegmentedLog implements EventLog {
     if (batches.length === 0) return this.position();
     this.busy = true;
     try {
-      const record = encodeRecords(batches);
-      if (this.offset > SEGMENT_HEADER_BYTES && this.offset + record.length > this.segmentBytes) await this.roll();
+      const records = encodeRecords(batches);
+      const length = records.reduce((sum, r) => sum + r.length, 0);
+      if (this.offset > SEGMENT_HEADER_BYTES && this.offset + length > this.segmentBytes) await this.roll();
       try {
-        await writeAll(this.fh, record, this.offset);
+        await writeAllOf(this.fh, records, this.offset);
         await this.fh.datasync();
       } catch (err) {
         await this.cutBack(err as Error);
         throw err;
       }
-      this.offset += record.length;
+      this.offset += length;
       return this.position();
     } finally {
       this.busy = false;

@@ -14,14 +14,18 @@
 import type { CloudEvent } from '../../../schema/events.js';
 import { applyEvent } from '../../model/apply.js';
 import { eventKey, type Fact } from '../../model/facts.js';
+import { RECORD_HEADER_BYTES, sealRecord } from './event-log.js';
 import type { GraphIndex } from './graph-index.js';
 import { DecodedEvents, encodeEvents } from './snapshot.js';
-import { utf8Bytes, utf8Text } from './utf8.js';
+import { utf8Bytes, utf8Text, writeUtf8 } from './utf8.js';
 
 export interface PreparedBatch {
   recordedAt: number;
   events: number;
-  /** The log record: UTF-8 JSON of `{ recordedAt, events }` that reads back as the events validated (each line as written where it does). */
+  /**
+   * The log record, sealed (`sealRecord`): its payload the UTF-8 JSON of `{ recordedAt, events }`
+   * that reads back as the events validated (each line as written where it does).
+   */
   record: Uint8Array;
   /** Every event's facts, as snapshot frames (`encodeEvents`), in event order. */
   frames: Uint8Array[];
@@ -57,21 +61,32 @@ export function prepareBatch(events: readonly CloudEvent[], recordedAt: number, 
   return {
     recordedAt,
     events: events.length,
-    record: texts ? recordOf(recordedAt, events, texts) : utf8Bytes(JSON.stringify({ recordedAt, events })),
+    record: sealRecord(texts ? recordOf(recordedAt, events, texts) : recordOfText(JSON.stringify({ recordedAt, events }))),
     frames: encodeEvents(entries).frames.map(owned),
     keys: utf8Bytes(JSON.stringify(entries.map((e) => e[0]))),
   };
 }
 
-/** `{ recordedAt, events }` as JSON.stringify writes it, with each event's JSON from `texts` where there is one. */
-function recordOf(recordedAt: number, events: readonly CloudEvent[], texts: readonly (Uint8Array | null)[]): Uint8Array {
+/** A log record, header left to fill, whose payload is `text`. */
+function recordOfText(text: string): Buffer {
+  const length = Buffer.byteLength(text, 'utf8');
+  const out = Buffer.allocUnsafeSlow(RECORD_HEADER_BYTES + length);
+  writeUtf8(out, text, RECORD_HEADER_BYTES, length);
+  return out;
+}
+
+/**
+ * A log record, header left to fill, whose payload is `{ recordedAt, events }` as JSON.stringify
+ * writes it, with each event's JSON from `texts` where there is one.
+ */
+function recordOf(recordedAt: number, events: readonly CloudEvent[], texts: readonly (Uint8Array | null)[]): Buffer {
   const pieces = events.map((e, i) => texts[i] ?? utf8Bytes(JSON.stringify(e)));
   const head = `{"recordedAt":${JSON.stringify(recordedAt)},"events":[`;
   const tail = ']}';
-  let length = head.length + tail.length + Math.max(0, pieces.length - 1);
+  let length = RECORD_HEADER_BYTES + head.length + tail.length + Math.max(0, pieces.length - 1);
   for (const p of pieces) length += p.byteLength;
   const out = Buffer.allocUnsafeSlow(length);
-  let at = out.write(head, 0, 'latin1');
+  let at = RECORD_HEADER_BYTES + out.write(head, RECORD_HEADER_BYTES, 'latin1');
   pieces.forEach((p, i) => {
     if (i > 0) out[at++] = 0x2c; // ','
     out.set(p, at);

@@ -32,6 +32,7 @@ import { syncDir, writeAll } from './durable-io.js';
 import type { LogPosition } from './event-log.js';
 import type { Attrs } from './fact-columns.js';
 import type { GraphIndex } from './graph-index.js';
+import { letGo } from './let-go.js';
 import { utf8Text, writeUtf8 } from './utf8.js';
 
 export interface SnapshotContent {
@@ -244,9 +245,8 @@ class FrameReader {
     if (at + FRAME_HEADER_BYTES + length > this.size) throw new InvalidSnapshot(`frame at byte ${at} runs past the end of the file`);
     const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
     head.copy(frame, 0);
-    const body = await readExactly(this.fh, length, at + FRAME_HEADER_BYTES);
-    body.copy(frame, FRAME_HEADER_BYTES);
-    if (crc32(body) !== head.readUInt32LE(4)) throw new InvalidSnapshot(`frame at byte ${at} fails its checksum`);
+    await readInto(this.fh, frame.subarray(FRAME_HEADER_BYTES), at + FRAME_HEADER_BYTES);
+    if (crc32(frame.subarray(FRAME_HEADER_BYTES)) !== head.readUInt32LE(4)) throw new InvalidSnapshot(`frame at byte ${at} fails its checksum`);
     this.offset = at + frame.length;
     return frame;
   }
@@ -293,7 +293,11 @@ export async function writeSnapshot(dir: string, content: SnapshotContent, optio
     await put(encodeFrame(meta));
     if (base) {
       try {
-        while (!base.frames.done) await put(await base.frames.next());
+        while (!base.frames.done) {
+          const frame = await base.frames.next();
+          await put(frame);
+          letGo(frame);
+        }
       } catch (err) {
         throw err instanceof InvalidSnapshot ? new UnusableBaseSnapshot(`base snapshot ${options.base ?? ''}: ${err.message}`) : err;
       }
@@ -364,7 +368,12 @@ async function prune(dir: string, keepName: string): Promise<void> {
 }
 
 async function readExactly(fh: FileHandle, length: number, position: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length);
+  return readInto(fh, Buffer.allocUnsafe(length), position);
+}
+
+/** Fills `buf` from `position`. */
+async function readInto(fh: FileHandle, buf: Buffer, position: number): Promise<Buffer> {
+  const length = buf.length;
   let done = 0;
   while (done < length) {
     const { bytesRead } = await fh.read(buf, done, length - done, position + done);
