@@ -178,6 +178,7 @@ const DATA: Partial<Record<EventType, readonly Field[]>> = {
     field('signal', nonEmpty),
     optional('severity', oneOf(SEVERITIES)),
     optional('value', number),
+    optional('baseline', number),
     optional('summary', text),
     optional('dependency', id),
     optional('onsetObserved', bool),

@@ -81,6 +81,12 @@ export const AlertFired = z.object({
   signal: z.string().min(1),
   severity: z.enum(SEVERITIES).optional(),
   value: z.number().optional(),
+  /**
+   * The series' normal level, in `value`'s unit (a latency in milliseconds, a share of requests):
+   * with `value`, how far the signal moved. Root-cause analysis reads it to tell whether a slower
+   * dependency can account for how much its caller slowed.
+   */
+  baseline: z.number().optional(),
   summary: z.string().optional(),
   dependency: Id.optional(),
   /**

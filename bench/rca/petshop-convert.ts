@@ -161,7 +161,23 @@ export interface Detection {
   z: number;
   /** False when the series was already beyond its threshold when the window opened: the onset lies at or before `at`. */
   onsetObserved: boolean;
+  /** The node's Average of this metric at that bucket and its no-issue median, in the alert's unit (latency in ms), where both are known. */
+  level?: { value: number; baseline: number };
 }
+
+/** What an alert's `value` and `baseline` are in, per metric: X-Ray's latencies are seconds, alerts say milliseconds. */
+const UNIT_SCALE: Readonly<Record<string, number>> = { latency: 1000, availability: 1, requests: 1 };
+
+/** The Average series of a detection's node and metric at its bucket, beside that series' no-issue median. */
+function levelOf(detector: Detector, table: MetricsTable, d: Detection, metric: string): Detection['level'] {
+  const s = table.series.find((x) => x.node === d.node && x.metric === metric && x.stat === 'Average');
+  const m = s ? detector.get(seriesKey(s)) : undefined;
+  const v = s?.values[table.timestamps.indexOf(d.at)];
+  const unit = UNIT_SCALE[metric] ?? 1;
+  return m && typeof v === 'number' ? { value: round(v * unit), baseline: round(m.median * unit) } : undefined;
+}
+
+const round = (x: number): number => Number(x.toPrecision(6));
 
 /**
  * One detection per (node, signal): its first anomalous bucket. A series already beyond its
@@ -170,7 +186,7 @@ export interface Detection {
  * at least then", never as an onset it can order.
  */
 export function detect(detector: Detector, table: MetricsTable): Detection[] {
-  const first = new Map<string, Detection>();
+  const first = new Map<string, Detection & { metric: string }>();
   for (const s of table.series) {
     const m = detector.get(seriesKey(s));
     const dir = DIRECTION[s.metric];
@@ -187,7 +203,7 @@ export function detect(detector: Detector, table: MetricsTable): Detection[] {
       const at = table.timestamps[i] as number;
       const k = `${s.node}\u0000${dir.signal}`;
       const prev = first.get(k);
-      if (!prev || at < prev.at) first.set(k, { node: s.node, signal: dir.signal, at, z, onsetObserved: seenNormal });
+      if (!prev || at < prev.at) first.set(k, { node: s.node, signal: dir.signal, at, z, onsetObserved: seenNormal, metric: s.metric });
       else if (at === prev.at) {
         prev.z = Math.max(prev.z, z);
         prev.onsetObserved ||= seenNormal;
@@ -195,7 +211,12 @@ export function detect(detector: Detector, table: MetricsTable): Detection[] {
       break;
     }
   }
-  return [...first.values()].sort((a, b) => a.at - b.at || (a.node < b.node ? -1 : a.node > b.node ? 1 : a.signal < b.signal ? -1 : 1));
+  return [...first.values()]
+    .map(({ metric, ...d }) => {
+      const level = levelOf(detector, table, d, metric);
+      return level ? { ...d, level } : d;
+    })
+    .sort((a, b) => a.at - b.at || (a.node < b.node ? -1 : a.node > b.node ? 1 : a.signal < b.signal ? -1 : 1));
 }
 
 /** What kind of node, from the suffixes PetShop's X-Ray names carry. */
@@ -388,7 +409,8 @@ export function convertIssue(graph: CallGraph, detector: Detector, metrics: Metr
       service,
       signal: d.signal,
       severity: d.signal === 'traffic' ? 'warning' : 'critical',
-      value: Number(d.z.toFixed(2)),
+      ...(d.level ?? {}),
+      summary: `z ${d.z.toFixed(2)} over the no-issue baseline`,
       ...(d.onsetObserved ? {} : { onsetObserved: false }),
       ...(dependency === undefined || dependency === service ? {} : { dependency }),
     });

@@ -81,7 +81,7 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
     if (options.debug === true && rank !== 1) {
       const t0 = x.metrics.timestamps[0] as number;
       console.log(`\n== ${s} ${x.issue.issue} ${variant} ${x.fault} root ${x.issue.rootCause} target ${x.issue.targetNode} @b${((x.issue.targetAt - t0) / 300).toFixed(1)} change ${x.injection.kind} start b${x.start} rank ${rank}`);
-      for (const d of c.detections) console.log(`   det b${(d.at - t0) / 300} ${d.node} ${d.signal} z=${d.z.toFixed(1)}`);
+      for (const d of c.detections) console.log(`   det b${(d.at - t0) / 300} ${d.node} ${d.signal} z=${d.z.toFixed(1)}${d.level ? ` ${d.level.value} vs ${d.level.baseline}` : ""}`);
       const features = new Map(draftCauses(g.slice, o).drafts.map((d) => [`${d.cause.kind}:${d.cause.id}`, d.features]));
       for (const k of rankCauses(g.slice, o).candidates.slice(0, 4)) {
         console.log(`   ${k.rank}. ${k.cause.kind}:${k.service} score ${k.score.toFixed(2)} chain ${k.chain.map((e) => e.id).join(' > ')}`);

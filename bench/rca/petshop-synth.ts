@@ -10,7 +10,8 @@
  *   already on when the window opens) and reaches every caller of its node up the call graph,
  *   weakened by a random share at each hop (the share of the caller's calls that go that way);
  *   a load balancer in front of a node sees what the node does.
- *   - `latency`: the node's latency grows by a factor; callers' grows by that many milliseconds;
+ *   - `latency`: the node's latency grows by a factor; each caller's grows by a share of what the
+ *     node's grew (latency adds up along calls);
  *   - `errors`: the node's availability drops by some points; callers' by a share of them. The
  *     node's own availability often shows less of it than its callers' views do, or nothing (on
  *     PetShop's train, PetSearch's own availability fired in 6 of its 10 error injections, the load
@@ -133,12 +134,16 @@ interface Draw {
   shares: Map<string, number>;
 }
 
+/** The least latency a root's fault adds to, in PetShop's unit (seconds): one millisecond. */
+const MIN_LATENCY_S = 0.001;
+
 /** The window with the fault applied: `effect(i)` is the share of the fault on in bucket i. */
 function inject(window: MetricsTable, d: Draw): MetricsTable {
   const effect = (i: number): number => (i < d.start ? 0 : i === d.start ? d.startShare : 1);
   const rootLatency = seriesOf(window, d.root, 'latency').find((s) => s.stat === 'Average');
-  const baseMs = Math.max(1, ...(rootLatency?.values.filter((v): v is number => v !== null) ?? [1]));
-  const addedMs = (d.factor - 1) * baseMs;
+  // PetShop's latencies are seconds: the root's highest in the window, never below a millisecond.
+  const base = Math.max(MIN_LATENCY_S, ...(rootLatency?.values.filter((v): v is number => v !== null) ?? [MIN_LATENCY_S]));
+  const added = (d.factor - 1) * base;
   return {
     timestamps: window.timestamps,
     series: window.series.map((s) => {
@@ -147,7 +152,7 @@ function inject(window: MetricsTable, d: Draw): MetricsTable {
       const values = s.values.map((v, i) => {
         const e = effect(i);
         if (v === null || e === 0) return v;
-        if (s.metric === 'latency' && (d.fault === 'latency' || d.fault === 'saturation')) return s.node === d.root ? v * (1 + (d.factor - 1) * e) : v + addedMs * share * e;
+        if (s.metric === 'latency' && (d.fault === 'latency' || d.fault === 'saturation')) return s.node === d.root ? v * (1 + (d.factor - 1) * e) : v + added * share * e;
         if (s.metric === 'availability' && d.fault === 'errors') return Math.max(0, v - d.points * (s.node === d.root ? d.ownErrors : share) * e);
         if (s.metric === 'requests' && d.fault === 'saturation' && s.node === d.root) return v * (1 + (d.load - 1) * e);
         return v;

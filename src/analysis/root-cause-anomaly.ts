@@ -55,6 +55,50 @@ export function couldExplain(an: Pick<Anomalies, 'byService'>, below: string, ab
 }
 
 /**
+ * How many times more than a call to a dependency slowed its caller may slow before the dependency
+ * no longer accounts for it: a request may call the dependency more than once, but a caller whose
+ * own latency rose more than three times as far as its calls did slowed mostly in itself.
+ */
+export const CALL_FAN_OUT = 3;
+
+/** How far the latency these alerts watch rose over its normal level, where they say both (the largest rise). */
+function latencyRise(alerts: readonly AlertState[]): number | null {
+  let rise: number | null = null;
+  for (const x of alerts) {
+    if (x.signal !== 'latency' || x.value === null || x.baseline === null) continue;
+    rise = Math.max(rise ?? -Infinity, x.value - x.baseline);
+  }
+  return rise;
+}
+
+/**
+ * How far `above`'s own latency rose, and how far its calls to `below` did (its own client-side
+ * view of them, else `below`'s own latency), where the alerts say both; null otherwise.
+ */
+export function latencyRises(an: Pick<Anomalies, 'byService'>, below: string, above: string): { above: number; below: number } | null {
+  const up = an.byService.get(above);
+  const down = an.byService.get(below);
+  if (!up || !down) return null;
+  const own = latencyRise(up.alerts.filter((x) => x.dependency === null));
+  const calls = latencyRise(up.alerts.filter((x) => x.dependency === below)) ?? latencyRise(down.alerts.filter((x) => x.dependency === null));
+  return own === null || calls === null ? null : { above: own, below: calls };
+}
+
+/**
+ * Whether `below` slowed far too little to account for `above` slowing, by what their latency
+ * alerts measured (CALL_FAN_OUT), with no failing requests below that could explain it instead.
+ */
+export function tooLittleToExplain(an: Pick<Anomalies, 'byService'>, below: string, above: string): boolean {
+  const r = latencyRises(an, below, above);
+  return r !== null && r.above > 0 && r.above > CALL_FAN_OUT * Math.max(0, r.below) && !showsErrors(an, below);
+}
+
+/** The failing services that slowed far too little to account for `above` slowing (`tooLittleToExplain`). */
+export function tooLittleBelow(an: Pick<Anomalies, 'byService'>, above: string): Set<string> {
+  return new Set([...an.byService.keys()].filter((s) => s !== above && tooLittleToExplain(an, s, above)));
+}
+
+/**
  * An alert belongs to the episode when it fired within `episodeMs` before the incident and was
  * still firing when the first symptom appeared: a flap that resolved before then is noise.
  */

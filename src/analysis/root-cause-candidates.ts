@@ -6,8 +6,8 @@
  */
 import type { EntityRef } from '../../schema/events.js';
 import type { ConfigChangeState, DeployState } from '../model/views.js';
-import { type Anomalies, couldExplain, hasOwnFailureSignal, onsetUnseen, type ServiceAnomaly } from './root-cause-anomaly.js';
-import { type Chain, chainFrom, earlierFailuresBelow, type Topology } from './root-cause-chain.js';
+import { type Anomalies, couldExplain, hasOwnFailureSignal, latencyRises, onsetUnseen, type ServiceAnomaly, tooLittleBelow } from './root-cause-anomaly.js';
+import { type Chain, chainFrom, earlierFailuresBelow, namedCallees, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
 import type { NewDependency, RootCauseOptions, RootCauseSlice, RootCauseWeights } from './root-cause-types.js';
@@ -201,12 +201,28 @@ function changeDraft(
     d.evidence.push(ev.laterChangeLine(service, later.id, later.at, startOnset(best.start, onset)));
   }
   // The service itself says its calls to another failing service fail: the fault lies below.
-  const explained = new Set([...actsOn, ...alsoExplains, ...(governs !== null && !failedFirst(ctx, governs, startOnset(best.start, onset)) ? [governs] : [])]);
+  // Nor does one that slowed far too little to account for how much the service slowed.
+  const tooLittle = tooLittleBelow(an, best.start);
+  addTooLittle(ctx, d, best.start, tooLittle);
+  const explained = new Set([
+    ...actsOn,
+    ...alsoExplains,
+    ...(governs !== null && !failedFirst(ctx, governs, startOnset(best.start, onset)) ? [governs] : []),
+    ...tooLittle,
+  ]);
   addPointsBelow(ctx, d, best.start, explained);
   if (extra.length > 0) d.features.newDependency = 1;
   addFailureBelow(ctx, d, best.start, startOnset(best.start, onset), explained);
   d.evidence.push(...chainEvidence(ctx, best.chain));
   return d;
+}
+
+/** Evidence for the callees `service` names in its own alerts that slowed far too little to account for it. */
+function addTooLittle(ctx: Context, d: Draft, service: string, tooLittle: ReadonlySet<string>): void {
+  for (const callee of [...namedCallees(ctx.an, service)].filter((c) => tooLittle.has(c)).slice(0, 2)) {
+    const rises = latencyRises(ctx.an, callee, service);
+    if (rises) d.evidence.push(ev.tooLittleLine(service, callee, rises));
+  }
 }
 
 /** A failing service that reports failing calls to another failing service points below itself. */
@@ -405,9 +421,13 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
     d.features.satBefore = 1;
     d.evidence.push(ev.unseenOnsetLine(a, an.symptomStart));
   }
+  // A callee that slowed far too little to account for how much this service slowed is no failure
+  // below it, whatever the order.
+  const tooLittle = tooLittleBelow(ctx.an, a.service);
+  addTooLittle(ctx, d, a.service, tooLittle);
   if (hasOwnFailureSignal(a)) d.features.ownFailureSignal = 1;
   // A service with no failure of its own that says its calls to a failing callee fail is a victim.
-  else addPointsBelow(ctx, d, a.service, new Set());
+  else addPointsBelow(ctx, d, a.service, tooLittle);
   const kind = ctx.top.kinds.get(a.service);
   if (kind && INFRA_KINDS.has(kind)) d.features.infraKind = 1;
   addBlame(ctx, d, a.service);
@@ -418,7 +438,7 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
     d.evidence.push(t.line);
   }
   const sameStep: string[] = [];
-  addFailureBelow(ctx, d, a.service, a.onset, new Set(), sameStep);
+  addFailureBelow(ctx, d, a.service, a.onset, tooLittle, sameStep);
   // With no change behind it, a failure that began in the same step as one below it, in a service
   // it calls, more likely climbed from there: failures climb calls, they do not go down them. Only
   // a failure below that could explain what this one showed counts (errors need errors below).

@@ -3,7 +3,7 @@
  * service to its callers, so a chain climbs caller edges from where the cause acts to a symptom
  * service, and along it each failure must begin no earlier than the one below it.
  */
-import { type Anomalies, hasOwnFailureSignal } from './root-cause-anomaly.js';
+import { type Anomalies, hasOwnFailureSignal, tooLittleToExplain } from './root-cause-anomaly.js';
 import { climbMs } from './root-cause-timing.js';
 import type { RootCauseSlice } from './root-cause-types.js';
 
@@ -21,7 +21,10 @@ export interface Chain {
   services: string[];
   /** Share of the chain's services (the symptom aside) that failed, each no earlier than the one below. */
   coherence: number;
-  /** Hops whose caller reports failing calls to other services and not to the one below it. */
+  /**
+   * Hops whose caller reports failing calls to other services and not to the one below it, or
+   * whose calls to the one below slowed far too little to account for how much it slowed.
+   */
   blamesOther: number;
   /** Hops whose caller began failing longer than the propagation time after the one below it. */
   slow: number;
@@ -47,7 +50,7 @@ function hopsOf(path: readonly string[], an: Anomalies): { blamesOther: number; 
     const here = path[i] as string;
     if (i > 0) {
       const named = namedCallees(an, here);
-      if (named.size > 0 && !named.has(path[i - 1] as string)) blamesOther++;
+      if ((named.size > 0 && !named.has(path[i - 1] as string)) || tooLittleToExplain(an, path[i - 1] as string, here)) blamesOther++;
     }
     const a = an.byService.get(here);
     if (!a) continue;

@@ -83,3 +83,8 @@ export const governedReportsLine = (service: string, callers: readonly string[],
 
 export const pointsBelowLine = (service: string, dependency: string, at: number): string =>
   `${service} reported failing calls to ${dependency} from ${toIso(at)}`;
+
+const ms = (x: number): string => `${Number(x.toPrecision(3))} ms`;
+
+export const tooLittleLine = (service: string, dependency: string, rises: { above: number; below: number }): string =>
+  `${service}'s latency rose ${ms(rises.above)} over its normal level, its calls to ${dependency} ${ms(rises.below)}: ${dependency} cannot account for it`;

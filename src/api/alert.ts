@@ -10,6 +10,7 @@ export const Alert = builder.objectRef<AlertState>('Alert').implement({
     signal: t.exposeString('signal', { description: 'errors, latency, saturation, traffic, availability, or another word.' }),
     severity: t.exposeString('severity', { nullable: true }),
     value: t.exposeFloat('value', { nullable: true }),
+    baseline: t.exposeFloat('baseline', { nullable: true, description: "The series' normal level, in value's unit: with value, how far the signal moved." }),
     summary: t.exposeString('summary', { nullable: true }),
     dependency: t.exposeID('dependency', {
       nullable: true,

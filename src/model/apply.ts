@@ -96,7 +96,7 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
     }
     case 'alert.fired':
       return [
-        factOf(stamp, 'alert', e.data.alert, given({ service: e.data.service, signal: e.data.signal, active: true }, e.data, ['severity', 'value', 'summary', 'dependency', 'onsetObserved'])),
+        factOf(stamp, 'alert', e.data.alert, given({ service: e.data.service, signal: e.data.signal, active: true }, e.data, ['severity', 'value', 'baseline', 'summary', 'dependency', 'onsetObserved'])),
       ];
     case 'alert.resolved':
       return [factOf(stamp, 'alert', e.data.alert, { active: false })];

@@ -79,6 +79,8 @@ export interface AlertState {
   signal: string;
   severity: string | null;
   value: number | null;
+  /** The series' normal level, in `value`'s unit. */
+  baseline: number | null;
   summary: string | null;
   dependency: string | null;
   /** False when the failure was already under way when first seen: `firedAt` is then an upper bound of its onset. */
@@ -285,6 +287,7 @@ export function alertAt(id: string, versions: VersionsLike, t: Instant): AlertSt
     signal: str(s.signal) ?? 'unknown',
     severity: str(s.severity),
     value: num(s.value),
+    baseline: num(s.baseline),
     summary: str(s.summary),
     dependency: str(s.dependency),
     onsetObserved: s.onsetObserved !== false,

@@ -8,7 +8,7 @@ interface Detail {
     service: { id: string; tier: number | null };
     running: { version: string; deploy: string | null } | null;
     config: { key: string; value: unknown; change: string; since: string }[];
-    activeAlerts: { id: string; signal: string; severity: string | null; firedAt: string; onsetObserved: boolean }[];
+    activeAlerts: { id: string; signal: string; severity: string | null; firedAt: string; onsetObserved: boolean; value?: number | null; baseline?: number | null }[];
     dependsOn: { to: string }[];
     dependedOnBy: { from: string }[];
   } | null;
@@ -19,7 +19,7 @@ const SERVICE = `query($id: ID!, $at: DateTime, $knownAt: DateTime) {
     id service { id tier }
     running { version deploy }
     config { key value change since }
-    activeAlerts { id signal severity firedAt onsetObserved }
+    activeAlerts { id signal severity firedAt onsetObserved value baseline }
     dependsOn { to } dependedOnBy { from }
   }
 }`;
@@ -44,7 +44,7 @@ describe('service', () => {
       ev.configChanged(day('10:00'), { change: 'c-1', service: 'cart', key: 'pool.size', value: 20 }),
       ev.configChanged(day('11:00'), { change: 'c-2', service: 'cart', key: 'pool.size', value: 50, previousValue: 20 }),
       ev.configChanged(day('10:00'), { change: 'c-3', service: 'cart', key: 'feature.flags', value: 'checkout-v2' }),
-      ev.alertFired(day('11:10'), { alert: 'a-1', service: 'cart', signal: 'latency', severity: 'critical' }),
+      ev.alertFired(day('11:10'), { alert: 'a-1', service: 'cart', signal: 'latency', severity: 'critical', value: 840, baseline: 35 }),
       ev.alertFired(day('11:20'), { alert: 'a-2', service: 'cart', signal: 'errors', onsetObserved: false }),
       ev.alertResolved(day('11:40'), { alert: 'a-1' }),
     ]);
@@ -77,9 +77,9 @@ describe('service', () => {
 
   it('lists the alerts active at the instant only', async () => {
     expect((await detail('11:30'))?.activeAlerts.map((a) => a.id)).toEqual(['a-1', 'a-2']);
-    expect((await detail('11:30'))?.activeAlerts[0]).toEqual({ id: 'a-1', signal: 'latency', severity: 'critical', firedAt: day('11:10'), onsetObserved: true });
+    expect((await detail('11:30'))?.activeAlerts[0]).toEqual({ id: 'a-1', signal: 'latency', severity: 'critical', firedAt: day('11:10'), onsetObserved: true, value: 840, baseline: 35 });
     // A monitor that began watching mid-failure says so; the alert is active all the same.
-    expect((await detail('12:00'))?.activeAlerts[0]).toMatchObject({ id: 'a-2', onsetObserved: false });
+    expect((await detail('12:00'))?.activeAlerts[0]).toMatchObject({ id: 'a-2', onsetObserved: false, value: null, baseline: null });
     expect((await detail('12:00'))?.activeAlerts.map((a) => a.id)).toEqual(['a-2']);
   });
 

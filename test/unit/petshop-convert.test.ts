@@ -78,6 +78,17 @@ describe('PetShop converter', () => {
     expect(found.map((d) => d.node)).not.toContain(DB);
   });
 
+  it('says how far a latency moved, in milliseconds against its no-issue median, and keeps the score in the summary', () => {
+    const c = convertIssue(parseGraph(graphCsv()), fitDetector([baseline]), issueMetrics, issue(''), 'no-changes');
+    const search = c.events.find((e) => e.type === 'alert.fired' && (e.data as { service: string }).service === SEARCH);
+    const data = search?.data as { value: number; baseline: number; summary: string };
+    expect(data.value).toBe(500);
+    // The median of `normal` over the baseline: about 10 ms.
+    expect(data.baseline).toBeGreaterThan(9.5);
+    expect(data.baseline).toBeLessThan(10.5);
+    expect(data.summary).toMatch(/^z \d+\.\d\d over the no-issue baseline$/);
+  });
+
   it('fires a series already out when the window opens at its first sample, saying its onset was not seen', () => {
     const found = detect(fitDetector([baseline]), issueMetrics);
     expect(found.filter((d) => d.node === ORDERS)).toEqual([expect.objectContaining({ signal: 'latency', at: T0, onsetObserved: false })]);

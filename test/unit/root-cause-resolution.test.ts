@@ -16,6 +16,7 @@ const alertAt = (firedAt: number, resolvedAt: number | null = null): AlertState 
   signal: 'errors',
   severity: null,
   value: null,
+  baseline: null,
   summary: null,
   dependency: null,
   onsetObserved: true,

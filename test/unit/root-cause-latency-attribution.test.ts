@@ -1,0 +1,53 @@
+/**
+ * Latency attribution: a dependency whose calls slowed far less than their caller did cannot
+ * account for the caller slowing, whatever the order of the alerts (alerts that carry `value` and
+ * `baseline`). Without those two fields nothing changes.
+ */
+import { describe, expect, it } from 'vitest';
+import { causes, chainIds, Scenario } from './root-cause-scenario.js';
+
+/** web -> api -> db; api slows by `apiRise` ms and says its calls to db slowed by `dbRise` ms, in the same minute. */
+function slowApi(apiRise: number | null, dbRise: number | null): Scenario {
+  const level = (rise: number | null, normal: number): Record<string, number> => (rise === null ? {} : { value: normal + rise, baseline: normal });
+  return new Scenario()
+    .graph({ web: ['api'], api: ['db'] }, { db: 'database' })
+    .alert('a-api', 'api', 'latency', -10, level(apiRise, 20))
+    .alert('a-api-db', 'api', 'latency', -10, { dependency: 'db', ...level(dbRise, 5) })
+    .alert('a-web', 'web', 'latency', -8, { dependency: 'api', ...level(apiRise, 30) })
+    .incident('inc', ['web']);
+}
+
+describe('latency attribution', () => {
+  it('puts the database first when nothing says how far anything slowed (the calls below began as early)', async () => {
+    const a = await slowApi(null, null).analyse();
+    expect(causes(a)[0]).toBe('service:db');
+  });
+
+  it('puts the database first when its calls slowed about as much as the service did', async () => {
+    const a = await slowApi(300, 250).analyse();
+    expect(causes(a)[0]).toBe('service:db');
+  });
+
+  it('puts the service first when its calls to the database slowed by a sliver of what it did, and says why', async () => {
+    const a = await slowApi(300, 1).analyse();
+    expect(causes(a)[0]).toBe('service:api');
+    expect(chainIds(a)).toEqual(['service:api', 'service:web']);
+    expect(a.candidates[0]?.evidence).toContain("api's latency rose 300 ms over its normal level, its calls to db 1 ms: db cannot account for it");
+    // The database's own story has a hop its caller's figures contradict: it ranks below.
+    const db = a.candidates.find((c) => c.cause.kind === 'service' && c.cause.id === 'db');
+    expect(db === undefined || db.rank > 1).toBe(true);
+  });
+
+  it('puts a deploy of the service first over a database whose calls barely slowed', async () => {
+    const withRises = await slowApi(300, 1).deploy('d1', 'api', -15).analyse();
+    expect(causes(withRises)[0]).toBe('deploy:d1');
+    expect(withRises.candidates[0]?.evidence).toContain("api's latency rose 300 ms over its normal level, its calls to db 1 ms: db cannot account for it");
+    expect(causes(withRises).indexOf('service:db')).toBeGreaterThan(0);
+  });
+
+  it('does not clear a database whose calls fail: failing requests below can account for a slower caller', async () => {
+    const s = slowApi(300, 1).alert('a-api-db-err', 'api', 'errors', -10, { dependency: 'db' });
+    const a = await s.analyse();
+    expect(causes(a)[0]).toBe('service:db');
+  });
+});
