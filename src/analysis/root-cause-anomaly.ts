@@ -78,11 +78,13 @@ function latencyRise(alerts: readonly AlertState[]): number | null {
 export function latencyRises(an: Pick<Anomalies, 'byService'>, below: string, above: string): { above: number; below: number } | null {
   const up = an.byService.get(above);
   const down = an.byService.get(below);
-  if (!up || !down) return null;
-  const own = latencyRise(up.alerts.filter((x) => x.dependency === null));
-  const calls = latencyRise(up.alerts.filter((x) => x.dependency === below)) ?? latencyRise(down.alerts.filter((x) => x.dependency === null));
-  return own === null || calls === null ? null : { above: own, below: calls };
+  const own = up ? ownLatencyRise(up) : null;
+  if (!down || own === null) return null;
+  const calls = latencyRise((up as ServiceAnomaly).alerts.filter((x) => x.dependency === below)) ?? ownLatencyRise(down);
+  return calls === null ? null : { above: own, below: calls };
 }
+
+const ownLatencyRise = (a: ServiceAnomaly): number | null => latencyRise(a.alerts.filter((x) => x.dependency === null));
 
 /**
  * Whether `below` slowed far too little to account for `above` slowing, by what their latency
@@ -95,6 +97,9 @@ export function tooLittleToExplain(an: Pick<Anomalies, 'byService'>, below: stri
 
 /** The failing services that slowed far too little to account for `above` slowing (`tooLittleToExplain`). */
 export function tooLittleBelow(an: Pick<Anomalies, 'byService'>, above: string): Set<string> {
+  const up = an.byService.get(above);
+  // Most alerts say no level: then nothing is measured, and nothing is ruled out.
+  if (!up || ownLatencyRise(up) === null) return new Set();
   return new Set([...an.byService.keys()].filter((s) => s !== above && tooLittleToExplain(an, s, above)));
 }
 
