@@ -6,6 +6,7 @@
  */
 import { EVENT_TYPES, type EventType } from '../../../schema/events.js';
 import type { Json } from '../../model/facts.js';
+import { StringTable } from './string-table.js';
 
 export type Attrs = Readonly<Record<string, Json>>;
 
@@ -44,7 +45,9 @@ export class FactColumns {
   private typeNumber = new Uint8Array(1024);
   readonly key: string[] = [];
   readonly attrs: Attrs[] = [];
-  private readonly strings = new Map<string, string>();
+  /** The shared strings, and where each is among them. */
+  private readonly sharedStrings: string[] = [];
+  private readonly sharedTable = new StringTable(this.sharedStrings);
   private readonly smallAttrs = new Map<string, Attrs>();
 
   /** Appends one fact; returns its number. */
@@ -70,9 +73,9 @@ export class FactColumns {
 
   /** One copy of a repeated string. */
   shared(s: string): string {
-    const known = this.strings.get(s);
-    if (known !== undefined) return known;
-    this.strings.set(s, s);
+    const known = this.sharedTable.get(s);
+    if (known >= 0) return this.sharedStrings[known] as string;
+    this.sharedTable.add(this.sharedStrings.push(s) - 1);
     return s;
   }
 

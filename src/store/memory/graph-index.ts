@@ -13,6 +13,7 @@ import { FACT_KINDS, type Fact, type FactKind, splitId } from '../../model/facts
 import type { Versions } from '../../model/time.js';
 import { type Attrs, FactColumns, withRoom } from './fact-columns.js';
 import { KeySet } from './key-set.js';
+import { StringTable } from './string-table.js';
 
 /** The lists of entities kept per service. */
 export type LinkName = 'out' | 'in' | 'deploys' | 'configValues' | 'configChanges' | 'alerts' | 'actions';
@@ -62,10 +63,11 @@ export class EntityVersions implements Versions {
 }
 
 export class GraphIndex {
-  /** Per kind: entity id -> entity number. */
-  readonly entities: Record<FactKind, Map<string, number>> = Object.fromEntries(FACT_KINDS.map((k) => [k, new Map<string, number>()])) as Record<
+  private readonly entityId: string[] = [];
+  /** Per kind: entity id -> entity number, and the kind's entities in the order added. */
+  readonly entities: Record<FactKind, StringTable> = Object.fromEntries(FACT_KINDS.map((k) => [k, new StringTable(this.entityId)])) as Record<
     FactKind,
-    Map<string, number>
+    StringTable
   >;
   readonly facts = new FactColumns();
   readonly keys = new KeySet();
@@ -73,7 +75,6 @@ export class GraphIndex {
 
   private entityCount = 0;
   private entityKind = new Uint8Array(1024);
-  private readonly entityId: string[] = [];
   private versionCounts = new Int32Array(1024);
   private first = new Int32Array(1024);
   private second = new Int32Array(1024);
@@ -85,8 +86,6 @@ export class GraphIndex {
   private readonly endIds: (readonly [string, string])[] = [];
   /** Per dependency ordinal, two slots: the ordinals of the services at its ends once they exist (-1 until then). */
   private endServices = new Int32Array(2048);
-  /** Per kind, by ordinal: the entity number. */
-  private readonly kindEntities: Int32Array[] = FACT_KINDS.map(() => new Int32Array(16));
   /** Per kind: told the ordinal of each entity that gains a version. */
   private readonly versionWatchers: ((ordinal: number) => void)[][] = FACT_KINDS.map(() => []);
   private readonly links: Record<LinkName, Map<string, number[]>> = Object.fromEntries(LINK_NAMES.map((n) => [n, new Map<string, number[]>()])) as Record<
@@ -148,7 +147,7 @@ export class GraphIndex {
   }
 
   entity(kind: FactKind, id: string): number {
-    return this.entities[kind].get(id) ?? -1;
+    return this.entities[kind].get(id);
   }
   idOf(entity: number): string {
     return this.entityId[entity] as string;
@@ -174,7 +173,7 @@ export class GraphIndex {
   }
   /** The entity number of the `ordinal`-th entity of `kind`. */
   entityOf(kind: FactKind, ordinal: number): number {
-    return (this.kindEntities[KIND_NUMBER.get(kind) ?? 0] as Int32Array)[ordinal] as number;
+    return this.entities[kind].at(ordinal);
   }
   /** Calls `watch` with the ordinal of every entity of `kind` that gains a version from now on: what a cache of states per entity needs to drop. */
   watchVersions(kind: FactKind, watch: (ordinal: number) => void): void {
@@ -313,12 +312,8 @@ export class GraphIndex {
     this.ordinals = withRoom(this.ordinals, n);
     this.entityKind[e] = KIND_NUMBER.get(kind) ?? 0;
     this.entityId.push(id);
-    const ordinal = this.entities[kind].size;
+    const ordinal = this.entities[kind].add(e);
     this.ordinals[e] = ordinal;
-    const k = KIND_NUMBER.get(kind) ?? 0;
-    this.kindEntities[k] = withRoom(this.kindEntities[k] as Int32Array, ordinal + 1);
-    (this.kindEntities[k])[ordinal] = e;
-    this.entities[kind].set(id, e);
     if (kind === 'dependency') {
       const [from, to] = splitId(id);
       const ids = [this.facts.shared(from), this.facts.shared(to)] as const;
