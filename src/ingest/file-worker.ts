@@ -6,7 +6,7 @@
 import { isAscii } from 'node:buffer';
 import { parentPort } from 'node:worker_threads';
 import type { CloudEvent } from '../../schema/events.js';
-import { prepareBatch, transferList } from '../store/memory/prepared-batch.js';
+import { prepareBatch, type SourceLines, transferList } from '../store/memory/prepared-batch.js';
 import { utf8Text } from '../store/memory/utf8.js';
 import type { ChunkDone, ChunkJob, LineError } from './file-chunks.js';
 import { isProblem, parseLines, type SpannedItem } from './ndjson.js';
@@ -33,13 +33,13 @@ export function processChunk(job: ChunkJob, now: () => number): ChunkDone {
   if (!v.ok || errors.length > 0 || job.checkOnly) return { seq: job.seq, items: items.length, errors, batch: null };
   // In an ASCII chunk a character's offset is its byte's: each line's bytes can go to the log as
   // they are, where they read back as the event validated.
-  const texts = isAscii(job.bytes)
-    ? v.events.map((e, i) => (exact[i] === true || readsBackAs((items[i] as SpannedItem).value, e) ? lineBytes(job.bytes, items[i] as SpannedItem) : null))
-    : undefined;
-  return { seq: job.seq, items: items.length, errors, batch: prepareBatch(v.events, now(), texts) };
+  let lines: SourceLines | undefined;
+  if (isAscii(job.bytes)) {
+    const kept = v.events.map((e, i) => exact[i] === true || readsBackAs((items[i] as SpannedItem).value, e));
+    lines = { bytes: job.bytes, from: items.map((item, i) => (kept[i] ? item.from : -1)), to: items.map((item) => item.to) };
+  }
+  return { seq: job.seq, items: items.length, errors, batch: prepareBatch(v.events, now(), lines) };
 }
-
-const lineBytes = (bytes: Uint8Array, item: SpannedItem): Uint8Array => bytes.subarray(item.from, item.to);
 
 /**
  * Whether `value` (a parsed line) is `event` (what validation made of it), so that the line read

@@ -48,12 +48,22 @@ function owned(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Applies validated events as recorded at `recordedAt` and encodes the result. `texts`, where
- * given, holds for each event either UTF-8 JSON that `JSON.parse` reads back as that event (the
- * producer's own line, when validation changed nothing) or null: the log record then takes those
- * bytes as they are instead of serialising the event again.
+ * The producer's own lines, where the log may take them as they are: event `i`'s JSON is
+ * `bytes[from[i], to[i])`, UTF-8 that `JSON.parse` reads back as that event, or `from[i]` is -1
+ * where validation changed the event and it must be written again.
  */
-export function prepareBatch(events: readonly CloudEvent[], recordedAt: number, texts?: readonly (Uint8Array | null)[]): PreparedBatch {
+export interface SourceLines {
+  bytes: Uint8Array;
+  from: readonly number[];
+  to: readonly number[];
+}
+
+/**
+ * Applies validated events as recorded at `recordedAt` and encodes the result. With `lines`, the
+ * log record takes each event's line as it is where there is one, instead of serialising the event
+ * again.
+ */
+export function prepareBatch(events: readonly CloudEvent[], recordedAt: number, lines?: SourceLines): PreparedBatch {
   const entries = events.map((e): readonly [string, Fact[]] => {
     const facts = applyEvent(e, recordedAt);
     return [facts[0]?.key ?? eventKey(e.source, e.id), facts];
@@ -61,7 +71,7 @@ export function prepareBatch(events: readonly CloudEvent[], recordedAt: number, 
   return {
     recordedAt,
     events: events.length,
-    record: sealRecord(texts ? recordOf(recordedAt, events, texts) : recordOfText(JSON.stringify({ recordedAt, events }))),
+    record: sealRecord(lines ? recordOf(recordedAt, events, lines) : recordOfText(JSON.stringify({ recordedAt, events }))),
     frames: encodeEvents(entries).frames.map(owned),
     keys: utf8Bytes(JSON.stringify(entries.map((e) => e[0]))),
   };
@@ -76,22 +86,47 @@ function recordOfText(text: string): Buffer {
 }
 
 /**
- * A log record, header left to fill, whose payload is `{ recordedAt, events }` as JSON.stringify
- * writes it, with each event's JSON from `texts` where there is one.
+ * Whether every event has its line and each line follows the one before after a single newline:
+ * then the lines joined by commas are the lines' bytes with those newlines made commas.
  */
-function recordOf(recordedAt: number, events: readonly CloudEvent[], texts: readonly (Uint8Array | null)[]): Buffer {
-  const pieces = events.map((e, i) => texts[i] ?? utf8Bytes(JSON.stringify(e)));
+function oneRun(lines: SourceLines, n: number): boolean {
+  const { bytes, from, to } = lines;
+  if (n === 0 || (from[0] as number) < 0) return false;
+  for (let i = 1; i < n; i++) {
+    const end = to[i - 1] as number;
+    if (from[i] !== end + 1 || bytes[end] !== 0x0a) return false;
+  }
+  return true;
+}
+
+/**
+ * A log record, header left to fill, whose payload is `{ recordedAt, events }` as JSON.stringify
+ * writes it, with each event's JSON from `lines` where there is one. The usual chunk, every line
+ * kept and nothing between them but newlines, is copied in one piece (no view per line).
+ */
+function recordOf(recordedAt: number, events: readonly CloudEvent[], lines: SourceLines): Buffer {
+  const n = events.length;
+  const run = oneRun(lines, n);
+  const pieces = run
+    ? [lines.bytes.subarray(lines.from[0], lines.to[n - 1])]
+    : events.map((e, i) => {
+        const from = lines.from[i] as number;
+        return from < 0 ? utf8Bytes(JSON.stringify(e)) : lines.bytes.subarray(from, lines.to[i]);
+      });
   const head = `{"recordedAt":${JSON.stringify(recordedAt)},"events":[`;
   const tail = ']}';
   let length = RECORD_HEADER_BYTES + head.length + tail.length + Math.max(0, pieces.length - 1);
   for (const p of pieces) length += p.byteLength;
   const out = Buffer.allocUnsafeSlow(length);
-  let at = RECORD_HEADER_BYTES + out.write(head, RECORD_HEADER_BYTES, 'latin1');
+  const start = RECORD_HEADER_BYTES + out.write(head, RECORD_HEADER_BYTES, 'latin1');
+  let at = start;
   pieces.forEach((p, i) => {
     if (i > 0) out[at++] = 0x2c; // ','
     out.set(p, at);
     at += p.byteLength;
   });
+  // The newlines between the lines of one run, made the commas between events.
+  if (run) for (let i = 0, base = start - (lines.from[0] as number); i < n - 1; i++) out[base + (lines.to[i] as number)] = 0x2c;
   out.write(tail, at, 'latin1');
   return out;
 }
