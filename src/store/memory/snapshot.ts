@@ -32,7 +32,6 @@ import { syncDir, writeAll } from './durable-io.js';
 import type { LogPosition } from './event-log.js';
 import type { Attrs } from './fact-columns.js';
 import type { GraphIndex } from './graph-index.js';
-import { letGo } from './let-go.js';
 import { utf8Text, writeUtf8 } from './utf8.js';
 
 export interface SnapshotContent {
@@ -68,6 +67,8 @@ const FORMAT_VERSION = 2;
 const HEADER_BYTES = 24;
 const FRAME_HEADER_BYTES = 8;
 const EVENTS_PER_FRAME = 20_000;
+/** Room for one base frame copied into a new snapshot at first: more than a frame of a 5000-event batch. */
+const BASE_COPY_BYTES = 2 * 1024 * 1024;
 const KEEP = 2;
 const SNAPSHOT_NAME = /^snapshot-(\d+)-(\d+)\.bin$/;
 const TEMP_SUFFIX = '.tmp';
@@ -236,14 +237,17 @@ class FrameReader {
     return this.offset >= this.size;
   }
 
-  /** The next whole frame, header included, its checksum verified. */
-  async next(): Promise<Buffer> {
+  /**
+   * The next whole frame, header included, its checksum verified: in `room` where it fits (the
+   * frame is then a view of it, valid until `room` is used again), else in a buffer of its own.
+   */
+  async next(room?: Buffer): Promise<Buffer> {
     const at = this.offset;
     if (this.size - at < FRAME_HEADER_BYTES) throw new InvalidSnapshot(`frame header cut short at byte ${at}`);
     const head = await readExactly(this.fh, FRAME_HEADER_BYTES, at);
     const length = head.readUInt32LE(0);
     if (at + FRAME_HEADER_BYTES + length > this.size) throw new InvalidSnapshot(`frame at byte ${at} runs past the end of the file`);
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+    const frame = room && room.length >= FRAME_HEADER_BYTES + length ? room.subarray(0, FRAME_HEADER_BYTES + length) : Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
     head.copy(frame, 0);
     await readInto(this.fh, frame.subarray(FRAME_HEADER_BYTES), at + FRAME_HEADER_BYTES);
     if (crc32(frame.subarray(FRAME_HEADER_BYTES)) !== head.readUInt32LE(4)) throw new InvalidSnapshot(`frame at byte ${at} fails its checksum`);
@@ -292,11 +296,15 @@ export async function writeSnapshot(dir: string, content: SnapshotContent, optio
     const meta: Meta = { position: content.position, createdAt: content.createdAt, events: (base?.meta.events ?? 0) + encoded.events + content.events.length };
     await put(encodeFrame(meta));
     if (base) {
+      // One buffer for every base frame, each written before the next is read: V8 counts each
+      // buffer the store's thread takes as external memory, a full collection per 64 MiB of them,
+      // and a base runs to hundreds of MiB.
+      let room: Buffer = Buffer.allocUnsafeSlow(BASE_COPY_BYTES);
       try {
         while (!base.frames.done) {
-          const frame = await base.frames.next();
+          const frame = await base.frames.next(room);
           await put(frame);
-          letGo(frame);
+          if (frame.buffer !== room.buffer) room = frame;
         }
       } catch (err) {
         throw err instanceof InvalidSnapshot ? new UnusableBaseSnapshot(`base snapshot ${options.base ?? ''}: ${err.message}`) : err;
