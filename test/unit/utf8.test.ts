@@ -22,6 +22,16 @@ describe('UTF-8 text and bytes (log records, snapshot frames, file chunks)', () 
     expect(utf8Text(out, 3, 5)).toBe('na');
   });
 
+  it('reads text of several MiB whole, ASCII or not, from any offset', () => {
+    const ascii = `[${Array.from({ length: 60_000 }, (_, i) => `{"id":"evt-${i}","summary":"p99 latency ${i}ms"}`).join(',')}]`;
+    for (const text of [ascii, `${ascii}é`]) {
+      const bytes = Buffer.from(`xx${text}`, 'utf8');
+      expect(bytes.length).toBeGreaterThan(2 * 1024 * 1024);
+      expect(utf8Text(bytes, 2)).toBe(text);
+      expect(utf8Text(bytes, 2, 2 + 600_000)).toBe(text.slice(0, 600_000));
+    }
+  });
+
   it('turns invalid sequences into U+FFFD, as toString does', () => {
     const bad = Uint8Array.from([0x7b, 0xff, 0xc3, 0x7d]);
     expect(utf8Text(bad)).toBe(Buffer.from(bad).toString('utf8'));

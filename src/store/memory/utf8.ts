@@ -7,10 +7,22 @@
  */
 import { isAscii } from 'node:buffer';
 
+/**
+ * Node makes a Latin-1 string of about a MiB or more (`EXTERN_APEX`) an external one, whose bytes
+ * V8 counts as external memory: the store's thread decodes a frame of that size per batch, and
+ * each 64 MiB of them started a full collection. Pieces below this length are heap strings.
+ */
+const LATIN1_PIECE = 512 * 1024;
+
 /** The text of UTF-8 `bytes[start, end)`; invalid sequences become U+FFFD, as `toString('utf8')` makes them. */
 export function utf8Text(bytes: Uint8Array, start = 0, end = bytes.byteLength): string {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start);
-  return b.toString(isAscii(b) ? 'latin1' : 'utf8');
+  if (!isAscii(b)) return b.toString('utf8');
+  if (b.length <= LATIN1_PIECE) return b.toString('latin1');
+  // Joined in the heap: JSON.parse flattens the joined string there, once.
+  let text = '';
+  for (let at = 0; at < b.length; at += LATIN1_PIECE) text += b.toString('latin1', at, Math.min(b.length, at + LATIN1_PIECE));
+  return text;
 }
 
 /** Writes `text` as UTF-8 at `at` in `out`; `length` is its UTF-8 length (`Buffer.byteLength`). */
