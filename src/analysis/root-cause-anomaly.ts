@@ -88,19 +88,26 @@ const ownLatencyRise = (a: ServiceAnomaly): number | null => latencyRise(a.alert
 
 /**
  * Whether `below` slowed far too little to account for `above` slowing, by what their latency
- * alerts measured (CALL_FAN_OUT), with no failing requests below that could explain it instead.
+ * alerts measured, with no failing requests below that could explain it instead. A request may
+ * call `below` several times: `callsPerRequest`, where the dependencies' rates say it, raises the
+ * allowance above CALL_FAN_OUT (an N+1 query pattern multiplies a small slowdown).
  */
-export function tooLittleToExplain(an: Pick<Anomalies, 'byService'>, below: string, above: string): boolean {
+export function tooLittleToExplain(an: Pick<Anomalies, 'byService'>, below: string, above: string, callsPerRequest: () => number | null = () => null): boolean {
   const r = latencyRises(an, below, above);
-  return r !== null && r.above > 0 && r.above > CALL_FAN_OUT * Math.max(0, r.below) && !showsErrors(an, below);
+  if (r === null || r.above <= 0) return false;
+  const fanOut = Math.max(CALL_FAN_OUT, callsPerRequest() ?? 0);
+  return r.above > fanOut * Math.max(0, r.below) && !showsErrors(an, below);
 }
 
-/** The failing services that slowed far too little to account for `above` slowing (`tooLittleToExplain`). */
-export function tooLittleBelow(an: Pick<Anomalies, 'byService'>, above: string): Set<string> {
+/**
+ * The failing services that slowed far too little to account for `above` slowing
+ * (`tooLittleToExplain`); `callsPerRequest` says how many calls a request to `above` makes to each.
+ */
+export function tooLittleBelow(an: Pick<Anomalies, 'byService'>, above: string, callsPerRequest: (below: string) => number | null = () => null): Set<string> {
   const up = an.byService.get(above);
   // Most alerts say no level: then nothing is measured, and nothing is ruled out.
   if (!up || ownLatencyRise(up) === null) return new Set();
-  return new Set([...an.byService.keys()].filter((s) => s !== above && tooLittleToExplain(an, s, above)));
+  return new Set([...an.byService.keys()].filter((s) => s !== above && tooLittleToExplain(an, s, above, () => callsPerRequest(s))));
 }
 
 /**

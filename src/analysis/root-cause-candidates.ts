@@ -7,7 +7,7 @@
 import type { EntityRef } from '../../schema/events.js';
 import type { ConfigChangeState, DeployState } from '../model/views.js';
 import { type Anomalies, couldExplain, hasOwnFailureSignal, latencyRises, onsetUnseen, type ServiceAnomaly, tooLittleBelow } from './root-cause-anomaly.js';
-import { type Chain, chainFrom, earlierFailuresBelow, namedCallees, type Topology } from './root-cause-chain.js';
+import { type Chain, callsPerRequest, chainFrom, earlierFailuresBelow, namedCallees, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
 import type { NewDependency, RootCauseOptions, RootCauseSlice, RootCauseWeights } from './root-cause-types.js';
@@ -27,7 +27,6 @@ export interface Context {
   o: RootCauseOptions;
   an: Anomalies;
   top: Topology;
-  rpsNow: Map<string, number>;
 }
 
 const HOUR = 3_600_000;
@@ -65,7 +64,7 @@ function trigger(ctx: Context, services: readonly string[], changeAt: number, on
   for (const s of services) {
     for (const caller of ctx.top.callers.get(s) ?? []) {
       const before = ctx.slice.rpsBefore.get(edgeKey(caller, s));
-      const now = ctx.rpsNow.get(edgeKey(caller, s));
+      const now = ctx.top.rps.get(edgeKey(caller, s));
       if (before !== undefined && now !== undefined && before > 0 && now >= 2 * before) return { line: ev.rpsJumpLine(caller, s, before, now), at: null };
     }
   }
@@ -202,7 +201,7 @@ function changeDraft(
   }
   // The service itself says its calls to another failing service fail: the fault lies below.
   // Nor does one that slowed far too little to account for how much the service slowed.
-  const tooLittle = tooLittleBelow(an, best.start);
+  const tooLittle = tooLittleBelow(an, best.start, (s) => callsPerRequest(ctx.top, best.start, s));
   addTooLittle(ctx, d, best.start, tooLittle);
   const explained = new Set([
     ...actsOn,
@@ -423,7 +422,7 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   }
   // A callee that slowed far too little to account for how much this service slowed is no failure
   // below it, whatever the order.
-  const tooLittle = tooLittleBelow(ctx.an, a.service);
+  const tooLittle = tooLittleBelow(ctx.an, a.service, (s) => callsPerRequest(ctx.top, a.service, s));
   addTooLittle(ctx, d, a.service, tooLittle);
   if (hasOwnFailureSignal(a)) d.features.ownFailureSignal = 1;
   // A service with no failure of its own that says its calls to a failing callee fail is a victim.

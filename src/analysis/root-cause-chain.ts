@@ -14,6 +14,20 @@ export interface Topology {
   symptoms: string[];
   /** Next caller on a shortest path up to a symptom, the first symptom preferred where reachable. */
   upward: Map<string, string | null>;
+  /** Calls per second on each dependency that says so (`from\u2192to`), at the incident. */
+  rps: Map<string, number>;
+}
+
+/**
+ * How many calls to `callee` each request to `caller` makes, where the dependencies say their rates
+ * (calls from the caller to the callee against calls into the caller); null where they do not.
+ */
+export function callsPerRequest(top: Topology, caller: string, callee: string): number | null {
+  const out = top.rps.get(`${caller}\u2192${callee}`);
+  if (out === undefined) return null;
+  let into = 0;
+  for (const c of top.callers.get(caller) ?? []) into += top.rps.get(`${c}\u2192${caller}`) ?? 0;
+  return into > 0 ? out / into : null;
 }
 
 export interface Chain {
@@ -42,7 +56,7 @@ export function namedCallees(an: Anomalies, service: string): Set<string> {
  * (the propagation time per hop, also across services on the way that show no failure, plus one
  * step of the alerts' resolution: a delay is known only to within a step).
  */
-function hopsOf(path: readonly string[], an: Anomalies): { blamesOther: number; slow: number } {
+function hopsOf(path: readonly string[], an: Anomalies, top: Topology): { blamesOther: number; slow: number } {
   let blamesOther = 0;
   let slow = 0;
   let below: { onset: number; at: number } | null = null;
@@ -50,7 +64,8 @@ function hopsOf(path: readonly string[], an: Anomalies): { blamesOther: number; 
     const here = path[i] as string;
     if (i > 0) {
       const named = namedCallees(an, here);
-      if ((named.size > 0 && !named.has(path[i - 1] as string)) || tooLittleToExplain(an, path[i - 1] as string, here)) blamesOther++;
+      const below = path[i - 1] as string;
+      if ((named.size > 0 && !named.has(below)) || tooLittleToExplain(an, below, here, () => callsPerRequest(top, here, below))) blamesOther++;
     }
     const a = an.byService.get(here);
     if (!a) continue;
@@ -69,9 +84,11 @@ const push = (m: Map<string, string[]>, k: string, v: string): void => {
 export function buildTopology(slice: RootCauseSlice): Topology {
   const callers = new Map<string, string[]>();
   const callees = new Map<string, string[]>();
+  const rps = new Map<string, number>();
   for (const d of slice.dependencies) {
     push(callers, d.to, d.from);
     push(callees, d.from, d.to);
+    if (d.rps !== null) rps.set(`${d.from}\u2192${d.to}`, d.rps);
   }
   // Sorted adjacency makes every traversal, and so every answer, independent of read order.
   for (const l of callers.values()) l.sort();
@@ -94,7 +111,7 @@ export function buildTopology(slice: RootCauseSlice): Topology {
       frontier = next;
     }
   }
-  return { callers, callees, kinds, symptoms: slice.symptoms, upward };
+  return { callers, callees, kinds, symptoms: slice.symptoms, upward, rps };
 }
 
 /** Whether a service lies in the dependency closure of a symptom, i.e. can reach one. */
@@ -126,7 +143,7 @@ export function chainFrom(top: Topology, an: Anomalies, start: string, notBefore
   const tol = an.timing.toleranceMs;
   const first = top.symptoms[0];
   const symptomSet = new Set(top.symptoms);
-  const done = (path: string[]): Chain => ({ services: path, coherence: coherenceOf(path, an, tol), ...hopsOf(path, an) });
+  const done = (path: string[]): Chain => ({ services: path, coherence: coherenceOf(path, an, tol), ...hopsOf(path, an, top) });
   if (start === first) return done([start]);
   const startOnset = an.byService.get(start)?.onset ?? notBefore;
   const parent = new Map<string, string | null>([[start, null]]);

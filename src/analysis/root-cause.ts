@@ -25,9 +25,7 @@ export type * from './root-cause-types.js';
 export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): { symptomStart: number; symptomSeen: boolean; drafts: Draft[]; failing: string[] } {
   const an = findAnomalies(slice, options);
   const top = buildTopology(slice);
-  const rpsNow = new Map<string, number>();
-  for (const d of slice.dependencies) if (d.rps !== null) rpsNow.set(`${d.from}\u2192${d.to}`, d.rps);
-  const ctx: Context = { slice, o: options, an, top, rpsNow };
+  const ctx: Context = { slice, o: options, an, top };
   const drafts: Draft[] = [];
   const keep = (d: Draft | null): void => {
     if (d) drafts.push(d);

@@ -45,6 +45,14 @@ describe('latency attribution', () => {
     expect(causes(withRises).indexOf('service:db')).toBeGreaterThan(0);
   });
 
+  it("allows for the calls each request makes, where the dependencies' rates say it (an N+1 query pattern)", async () => {
+    // 40 ms more per call is a fifth of what api slowed: too little for one call per request...
+    expect(causes(await slowApi(200, 40).analyse())[0]).toBe('service:api');
+    // ...but api makes ten calls to db per request it serves (1,000 calls/s against 100 requests/s).
+    const nPlusOne = slowApi(200, 40).dependency('web', 'api', -1440, { rps: 100 }).dependency('api', 'db', -1440, { rps: 1000 });
+    expect(causes(await nPlusOne.analyse())[0]).toBe('service:db');
+  });
+
   it('does not clear a database whose calls fail: failing requests below can account for a slower caller', async () => {
     const s = slowApi(300, 1).alert('a-api-db-err', 'api', 'errors', -10, { dependency: 'db' });
     const a = await s.analyse();

@@ -39,8 +39,8 @@ export class Scenario {
   resolve(id: string, min: number): this {
     return this.e('alert.resolved', min, { alert: id });
   }
-  dependency(from: string, to: string, min: number): this {
-    return this.e('dependency.upserted', min, { from, to });
+  dependency(from: string, to: string, min: number, extra: Record<string, unknown> = {}): this {
+    return this.e('dependency.upserted', min, { from, to, ...extra });
   }
   removeDependency(from: string, to: string, min: number): this {
     return this.e('dependency.removed', min, { from, to });
