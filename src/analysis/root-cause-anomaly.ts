@@ -61,21 +61,28 @@ export function couldExplain(an: Pick<Anomalies, 'byService'>, below: string, ab
  */
 export const CALL_FAN_OUT = 3;
 
+/** A latency rise over the normal level, and the alert that measured it. */
+export interface Rise {
+  ms: number;
+  alert: AlertState;
+}
+
 /** How far the latency these alerts watch rose over its normal level, where they say both (the largest rise). */
-function latencyRise(alerts: readonly AlertState[]): number | null {
-  let rise: number | null = null;
+function latencyRise(alerts: readonly AlertState[]): Rise | null {
+  let best: Rise | null = null;
   for (const x of alerts) {
     if (x.signal !== 'latency' || x.value === null || x.baseline === null) continue;
-    rise = Math.max(rise ?? -Infinity, x.value - x.baseline);
+    const ms = x.value - x.baseline;
+    if (!best || ms > best.ms) best = { ms, alert: x };
   }
-  return rise;
+  return best;
 }
 
 /**
  * How far `above`'s own latency rose, and how far its calls to `below` did (its own client-side
  * view of them, else `below`'s own latency), where the alerts say both; null otherwise.
  */
-export function latencyRises(an: Pick<Anomalies, 'byService'>, below: string, above: string): { above: number; below: number } | null {
+export function latencyRises(an: Pick<Anomalies, 'byService'>, below: string, above: string): { above: Rise; below: Rise } | null {
   const up = an.byService.get(above);
   const down = an.byService.get(below);
   const own = up ? ownLatencyRise(up) : null;
@@ -84,7 +91,7 @@ export function latencyRises(an: Pick<Anomalies, 'byService'>, below: string, ab
   return calls === null ? null : { above: own, below: calls };
 }
 
-const ownLatencyRise = (a: ServiceAnomaly): number | null => latencyRise(a.alerts.filter((x) => x.dependency === null));
+const ownLatencyRise = (a: ServiceAnomaly): Rise | null => latencyRise(a.alerts.filter((x) => x.dependency === null));
 
 /**
  * Whether `below` slowed far too little to account for `above` slowing, by what their latency
@@ -94,9 +101,9 @@ const ownLatencyRise = (a: ServiceAnomaly): number | null => latencyRise(a.alert
  */
 export function tooLittleToExplain(an: Pick<Anomalies, 'byService'>, below: string, above: string, callsPerRequest: () => number | null = () => null): boolean {
   const r = latencyRises(an, below, above);
-  if (r === null || r.above <= 0) return false;
+  if (r === null || r.above.ms <= 0) return false;
   const fanOut = Math.max(CALL_FAN_OUT, callsPerRequest() ?? 0);
-  return r.above > fanOut * Math.max(0, r.below) && !showsErrors(an, below);
+  return r.above.ms > fanOut * Math.max(0, r.below.ms) && !showsErrors(an, below);
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { EntityRef } from '../../schema/events.js';
 import { toIso } from '../model/time.js';
 import type { AlertState, CausalLinkState, ConfigChangeState, DeployState } from '../model/views.js';
-import type { ServiceAnomaly } from './root-cause-anomaly.js';
+import type { Rise, ServiceAnomaly } from './root-cause-anomaly.js';
 
 const minutes = (ms: number): string => {
   const m = Math.round(ms / 60_000);
@@ -86,5 +86,7 @@ export const pointsBelowLine = (service: string, dependency: string, at: number)
 
 const ms = (x: number): string => `${Number(x.toPrecision(3))} ms`;
 
-export const tooLittleLine = (service: string, dependency: string, rises: { above: number; below: number }): string =>
-  `${service}'s latency rose ${ms(rises.above)} over its normal level, its calls to ${dependency} ${ms(rises.below)}: ${dependency} cannot account for it`;
+const measured = (r: Rise): string => `${ms(r.ms)} (alert ${r.alert.id}, ${r.alert.value} against ${r.alert.baseline} at ${toIso(r.alert.firedAt)})`;
+
+export const tooLittleLine = (service: string, dependency: string, rises: { above: Rise; below: Rise }): string =>
+  `${service}'s latency rose ${measured(rises.above)}, its calls to ${dependency} ${measured(rises.below)}: ${dependency} cannot account for it`;
