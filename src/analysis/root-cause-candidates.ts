@@ -10,7 +10,7 @@ import { type Anomalies, couldExplain, hasOwnFailureSignal, latencyRises, onsetU
 import { type Chain, callsPerRequest, chainFrom, earlierFailuresBelow, namedCallees, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
-import type { NewDependency, RootCauseOptions, RootCauseSlice, RootCauseWeights } from './root-cause-types.js';
+import { edgeKey, type NewDependency, type RootCauseOptions, type RootCauseSlice, type RootCauseWeights } from './root-cause-types.js';
 
 export type Features = Partial<Record<Exclude<keyof RootCauseWeights, 'temperature'>, number>>;
 
@@ -31,7 +31,6 @@ export interface Context {
 
 const HOUR = 3_600_000;
 const INFRA_KINDS: ReadonlySet<string> = new Set(['database', 'cache', 'queue', 'external']);
-const edgeKey = (from: string, to: string): string => `${from}\u2192${to}`;
 
 /** Evidence for the chain: the path, then each hop's order in time. */
 function chainEvidence(ctx: Context, chain: Chain): string[] {
@@ -199,8 +198,8 @@ function changeDraft(
     d.features.laterChange = 1;
     d.evidence.push(ev.laterChangeLine(service, later.id, later.at, startOnset(best.start, onset)));
   }
-  // The service itself says its calls to another failing service fail: the fault lies below.
-  // Nor does one that slowed far too little to account for how much the service slowed.
+  // A callee that slowed far too little to account for how much the service slowed is no failure
+  // below it; nor is what the change itself explains.
   const tooLittle = tooLittleBelow(an, best.start, (s) => callsPerRequest(ctx.top, best.start, s));
   addTooLittle(ctx, d, best.start, tooLittle);
   const explained = new Set([
@@ -209,6 +208,7 @@ function changeDraft(
     ...(governs !== null && !failedFirst(ctx, governs, startOnset(best.start, onset)) ? [governs] : []),
     ...tooLittle,
   ]);
+  // The service itself says its calls to another failing service fail: the fault lies below.
   addPointsBelow(ctx, d, best.start, explained);
   if (extra.length > 0) d.features.newDependency = 1;
   addFailureBelow(ctx, d, best.start, startOnset(best.start, onset), explained);

@@ -5,7 +5,7 @@
  */
 import { type Anomalies, hasOwnFailureSignal, tooLittleToExplain } from './root-cause-anomaly.js';
 import { climbMs } from './root-cause-timing.js';
-import type { RootCauseSlice } from './root-cause-types.js';
+import { edgeKey, type RootCauseSlice } from './root-cause-types.js';
 
 export interface Topology {
   callers: Map<string, string[]>;
@@ -14,7 +14,7 @@ export interface Topology {
   symptoms: string[];
   /** Next caller on a shortest path up to a symptom, the first symptom preferred where reachable. */
   upward: Map<string, string | null>;
-  /** Calls per second on each dependency that says so (`from\u2192to`), at the incident. */
+  /** Calls per second on each dependency that says so (keyed by `edgeKey`), at the incident. */
   rps: Map<string, number>;
 }
 
@@ -23,10 +23,10 @@ export interface Topology {
  * (calls from the caller to the callee against calls into the caller); null where they do not.
  */
 export function callsPerRequest(top: Topology, caller: string, callee: string): number | null {
-  const out = top.rps.get(`${caller}\u2192${callee}`);
+  const out = top.rps.get(edgeKey(caller, callee));
   if (out === undefined) return null;
   let into = 0;
-  for (const c of top.callers.get(caller) ?? []) into += top.rps.get(`${c}\u2192${caller}`) ?? 0;
+  for (const c of top.callers.get(caller) ?? []) into += top.rps.get(edgeKey(c, caller)) ?? 0;
   return into > 0 ? out / into : null;
 }
 
@@ -88,7 +88,7 @@ export function buildTopology(slice: RootCauseSlice): Topology {
   for (const d of slice.dependencies) {
     push(callers, d.to, d.from);
     push(callees, d.from, d.to);
-    if (d.rps !== null) rps.set(`${d.from}\u2192${d.to}`, d.rps);
+    if (d.rps !== null) rps.set(edgeKey(d.from, d.to), d.rps);
   }
   // Sorted adjacency makes every traversal, and so every answer, independent of read order.
   for (const l of callers.values()) l.sort();

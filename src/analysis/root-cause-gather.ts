@@ -5,9 +5,8 @@
 import { END_OF_TIME, type Instant } from '../model/time.js';
 import type { DependencyState, ServiceState } from '../model/views.js';
 import type { GraphReader } from '../store/graph-store.js';
-import type { NewDependency, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice } from './root-cause-types.js';
+import { edgeKey, type NewDependency, type RootCauseError, type RootCauseOptions, type RootCauseQuery, type RootCauseSlice } from './root-cause-types.js';
 
-const edgeKey = (d: { from: string; to: string }): string => `${d.from}\u2192${d.to}`;
 
 async function closure(reader: GraphReader, symptoms: readonly string[], t: Instant, depth: number) {
   const services = new Map<string, ServiceState>();
@@ -20,7 +19,7 @@ async function closure(reader: GraphReader, symptoms: readonly string[], t: Inst
       continue;
     }
     for (const x of n.services) services.set(x.service.id, x.service);
-    for (const d of n.dependencies) dependencies.set(edgeKey(d), d);
+    for (const d of n.dependencies) dependencies.set(edgeKey(d.from, d.to), d);
   }
   return { services, dependencies, missing };
 }
@@ -50,7 +49,7 @@ export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuer
   const present = symptoms.filter((s) => !now.missing.includes(s));
   const before = await closure(reader, present, { at: from, knownAt }, o.depth);
 
-  const newDeps = [...now.dependencies.values()].filter((d) => !before.dependencies.has(edgeKey(d)));
+  const newDeps = [...now.dependencies.values()].filter((d) => !before.dependencies.has(edgeKey(d.from, d.to)));
   const newDependencies: NewDependency[] = [];
   // When each new dependency appeared: one change read per calling service that gained one.
   for (const caller of [...new Set(newDeps.map((d) => d.from))].sort()) {

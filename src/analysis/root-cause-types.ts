@@ -13,6 +13,9 @@ import type {
 } from '../model/views.js';
 
 /** A dependency that appeared inside the lookback window, with when. */
+/** The key of the dependency `from` -> `to` in the analysis' maps (`rpsBefore`, the topology's rates). */
+export const edgeKey = (from: string, to: string): string => `${from}\u2192${to}`;
+
 export interface NewDependency {
   from: string;
   to: string;
@@ -35,7 +38,7 @@ export interface RootCauseSlice {
   dependencies: DependencyState[];
   /** Dependencies that appeared in [from, at]; the rest existed before the window. */
   newDependencies: NewDependency[];
-  /** Requests per second on each dependency at `from`, keyed `from→to`, to spot a traffic jump. */
+  /** Requests per second on each dependency at `from`, keyed by `edgeKey`, to spot a traffic jump. */
   rpsBefore: Map<string, number>;
   deploys: DeployState[];
   configChanges: ConfigChangeState[];
