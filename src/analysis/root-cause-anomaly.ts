@@ -78,43 +78,66 @@ function latencyRise(alerts: readonly AlertState[]): Rise | null {
   return best;
 }
 
-/**
- * How far `above`'s own latency rose, and how far its calls to `below` did (its own client-side
- * view of them, else `below`'s own latency), where the alerts say both; null otherwise.
- */
-export function latencyRises(an: Pick<Anomalies, 'byService'>, below: string, above: string): { above: Rise; below: Rise } | null {
-  const up = an.byService.get(above);
-  const down = an.byService.get(below);
-  const own = up ? ownLatencyRise(up) : null;
-  if (!down || own === null) return null;
-  const calls = latencyRise((up as ServiceAnomaly).alerts.filter((x) => x.dependency === below)) ?? ownLatencyRise(down);
-  return calls === null ? null : { above: own, below: calls };
-}
-
 const ownLatencyRise = (a: ServiceAnomaly): Rise | null => latencyRise(a.alerts.filter((x) => x.dependency === null));
 
-/**
- * Whether `below` slowed far too little to account for `above` slowing, by what their latency
- * alerts measured, with no failing requests below that could explain it instead. A request may
- * call `below` several times: `callsPerRequest`, where the dependencies' rates say it, raises the
- * allowance above CALL_FAN_OUT (an N+1 query pattern multiplies a small slowdown).
- */
-export function tooLittleToExplain(an: Pick<Anomalies, 'byService'>, below: string, above: string, callsPerRequest: () => number | null = () => null): boolean {
-  const r = latencyRises(an, below, above);
-  if (r === null || r.above.ms <= 0) return false;
-  const fanOut = Math.max(CALL_FAN_OUT, callsPerRequest() ?? 0);
-  return r.above.ms > fanOut * Math.max(0, r.below.ms) && !showsErrors(an, below);
+/** How far `above`'s calls to `below` slowed: its own client-side view of them, else `below`'s own latency. */
+function callsRise(up: ServiceAnomaly | undefined, down: ServiceAnomaly): Rise | null {
+  return latencyRise(up?.alerts.filter((x) => x.dependency === down.service) ?? []) ?? ownLatencyRise(down);
 }
 
 /**
- * The failing services that slowed far too little to account for `above` slowing
- * (`tooLittleToExplain`); `callsPerRequest` says how many calls a request to `above` makes to each.
+ * How far a dependency that fails no requests must slow, as a share of its normal latency, before
+ * it could be timing out its callers' requests in numbers that show. A timeout is set at several
+ * times a call's normal latency (five, say), so calls timing out for one request in twenty raise
+ * the average by a fifth or more: a dependency whose calls averaged less than a quarter over
+ * normal was not failing its callers through timeouts.
  */
-export function tooLittleBelow(an: Pick<Anomalies, 'byService'>, above: string, callsPerRequest: (below: string) => number | null = () => null): Set<string> {
+export const TIMEOUT_RISE = 0.25;
+
+/** Why a failing dependency cannot account for its caller's failure, with the alerts that measured it. */
+export type Shortfall =
+  /** The caller's latency rose more than CALL_FAN_OUT (or its calls per request) times its calls' rise. */
+  | { kind: 'latency'; above: Rise; below: Rise }
+  /** The caller fails requests; the dependency failed none and slowed too little to time them out. */
+  | { kind: 'errors'; below: Rise };
+
+/**
+ * Whether `below`, a failing service, cannot account for `above`'s failure by what their alerts
+ * measured (null where they measure too little to say), with no failing requests below that could
+ * explain it instead:
+ * - `above` slowed more than CALL_FAN_OUT times as far as its calls to `below` did. A request may
+ *   call `below` several times: `callsPerRequest`, where the dependencies' rates say it, raises the
+ *   allowance (an N+1 query pattern multiplies a small slowdown);
+ * - `above` fails requests, and its calls to `below` averaged less than TIMEOUT_RISE over normal.
+ */
+export function shortfall(an: Pick<Anomalies, 'byService'>, below: string, above: string, callsPerRequest: () => number | null = () => null): Shortfall | null {
+  const up = an.byService.get(above);
+  const down = an.byService.get(below);
+  if (!up || !down || showsErrors(an, below)) return null;
+  const calls = callsRise(up, down);
+  if (calls === null) return null;
+  const own = ownLatencyRise(up);
+  if (own !== null && own.ms > Math.max(CALL_FAN_OUT, callsPerRequest() ?? 0) * Math.max(0, calls.ms)) return { kind: 'latency', above: own, below: calls };
+  const normal = calls.alert.baseline as number;
+  if (normal > 0 && calls.ms < TIMEOUT_RISE * normal && showsErrors(an, above)) return { kind: 'errors', below: calls };
+  return null;
+}
+
+/**
+ * The failing services that cannot account for `above`'s failure (`shortfall`), each with why;
+ * `callsPerRequest` says how many calls a request to `above` makes to each.
+ */
+export function shortfallsBelow(an: Pick<Anomalies, 'byService'>, above: string, callsPerRequest: (below: string) => number | null = () => null): Map<string, Shortfall> {
+  const out = new Map<string, Shortfall>();
   const up = an.byService.get(above);
   // Most alerts say no level: then nothing is measured, and nothing is ruled out.
-  if (!up || ownLatencyRise(up) === null) return new Set();
-  return new Set([...an.byService.keys()].filter((s) => s !== above && tooLittleToExplain(an, s, above, () => callsPerRequest(s))));
+  if (!up || (ownLatencyRise(up) === null && !showsErrors(an, above))) return out;
+  for (const s of an.byService.keys()) {
+    if (s === above) continue;
+    const f = shortfall(an, s, above, () => callsPerRequest(s));
+    if (f) out.set(s, f);
+  }
+  return out;
 }
 
 /**

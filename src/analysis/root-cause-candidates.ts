@@ -6,7 +6,7 @@
  */
 import type { EntityRef } from '../../schema/events.js';
 import type { ConfigChangeState, DeployState } from '../model/views.js';
-import { type Anomalies, couldExplain, hasOwnFailureSignal, latencyRises, onsetUnseen, type ServiceAnomaly, tooLittleBelow } from './root-cause-anomaly.js';
+import { type Anomalies, couldExplain, hasOwnFailureSignal, onsetUnseen, type ServiceAnomaly, type Shortfall, shortfallsBelow } from './root-cause-anomaly.js';
 import { type Chain, callsPerRequest, chainFrom, earlierFailuresBelow, namedCallees, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
@@ -198,15 +198,15 @@ function changeDraft(
     d.features.laterChange = 1;
     d.evidence.push(ev.laterChangeLine(service, later.id, later.at, startOnset(best.start, onset)));
   }
-  // A callee that slowed far too little to account for how much the service slowed is no failure
+  // A callee that cannot account for the service's failure (it slowed far too little) is no failure
   // below it; nor is what the change itself explains.
-  const tooLittle = tooLittleBelow(an, best.start, (s) => callsPerRequest(ctx.top, best.start, s));
-  addTooLittle(ctx, d, best.start, tooLittle);
+  const short = shortfallsBelow(an, best.start, (s) => callsPerRequest(ctx.top, best.start, s));
+  addShortfalls(ctx, d, best.start, short);
   const explained = new Set([
     ...actsOn,
     ...alsoExplains,
     ...(governs !== null && !failedFirst(ctx, governs, startOnset(best.start, onset)) ? [governs] : []),
-    ...tooLittle,
+    ...short.keys(),
   ]);
   // The service itself says its calls to another failing service fail: the fault lies below.
   addPointsBelow(ctx, d, best.start, explained);
@@ -216,11 +216,11 @@ function changeDraft(
   return d;
 }
 
-/** Evidence for the callees `service` names in its own alerts that slowed far too little to account for it. */
-function addTooLittle(ctx: Context, d: Draft, service: string, tooLittle: ReadonlySet<string>): void {
-  for (const callee of [...namedCallees(ctx.an, service)].filter((c) => tooLittle.has(c)).slice(0, 2)) {
-    const rises = latencyRises(ctx.an, callee, service);
-    if (rises) d.evidence.push(ev.tooLittleLine(service, callee, rises));
+/** Evidence for the callees `service` names in its own alerts that cannot account for its failure. */
+function addShortfalls(ctx: Context, d: Draft, service: string, short: ReadonlyMap<string, Shortfall>): void {
+  for (const callee of [...namedCallees(ctx.an, service)].slice(0, 2)) {
+    const f = short.get(callee);
+    if (f) d.evidence.push(ev.shortfallLine(service, callee, f));
   }
 }
 
@@ -420,13 +420,14 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
     d.features.satBefore = 1;
     d.evidence.push(ev.unseenOnsetLine(a, an.symptomStart));
   }
-  // A callee that slowed far too little to account for how much this service slowed is no failure
-  // below it, whatever the order.
-  const tooLittle = tooLittleBelow(ctx.an, a.service, (s) => callsPerRequest(ctx.top, a.service, s));
-  addTooLittle(ctx, d, a.service, tooLittle);
+  // A callee that cannot account for this service's failure (it slowed far too little) is no
+  // failure below it, whatever the order.
+  const short = shortfallsBelow(ctx.an, a.service, (s) => callsPerRequest(ctx.top, a.service, s));
+  addShortfalls(ctx, d, a.service, short);
+  const cleared = new Set(short.keys());
   if (hasOwnFailureSignal(a)) d.features.ownFailureSignal = 1;
   // A service with no failure of its own that says its calls to a failing callee fail is a victim.
-  else addPointsBelow(ctx, d, a.service, tooLittle);
+  else addPointsBelow(ctx, d, a.service, cleared);
   const kind = ctx.top.kinds.get(a.service);
   if (kind && INFRA_KINDS.has(kind)) d.features.infraKind = 1;
   addBlame(ctx, d, a.service);
@@ -437,7 +438,7 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
     d.evidence.push(t.line);
   }
   const sameStep: string[] = [];
-  addFailureBelow(ctx, d, a.service, a.onset, tooLittle, sameStep);
+  addFailureBelow(ctx, d, a.service, a.onset, cleared, sameStep);
   // With no change behind it, a failure that began in the same step as one below it, in a service
   // it calls, more likely climbed from there: failures climb calls, they do not go down them. Only
   // a failure below that could explain what this one showed counts (errors need errors below).

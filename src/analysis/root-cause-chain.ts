@@ -3,7 +3,7 @@
  * service to its callers, so a chain climbs caller edges from where the cause acts to a symptom
  * service, and along it each failure must begin no earlier than the one below it.
  */
-import { type Anomalies, hasOwnFailureSignal, tooLittleToExplain } from './root-cause-anomaly.js';
+import { type Anomalies, hasOwnFailureSignal, shortfall } from './root-cause-anomaly.js';
 import { climbMs } from './root-cause-timing.js';
 import { edgeKey, type RootCauseSlice } from './root-cause-types.js';
 
@@ -37,7 +37,7 @@ export interface Chain {
   coherence: number;
   /**
    * Hops whose caller reports failing calls to other services and not to the one below it, or
-   * whose calls to the one below slowed far too little to account for how much it slowed.
+   * whose failure the one below cannot account for by what the alerts measured (`shortfall`).
    */
   blamesOther: number;
   /** Hops whose caller began failing longer than the propagation time after the one below it. */
@@ -65,7 +65,7 @@ function hopsOf(path: readonly string[], an: Anomalies, top: Topology): { blames
     if (i > 0) {
       const named = namedCallees(an, here);
       const below = path[i - 1] as string;
-      if ((named.size > 0 && !named.has(below)) || tooLittleToExplain(an, below, here, () => callsPerRequest(top, here, below))) blamesOther++;
+      if ((named.size > 0 && !named.has(below)) || shortfall(an, below, here, () => callsPerRequest(top, here, below)) !== null) blamesOther++;
     }
     const a = an.byService.get(here);
     if (!a) continue;

@@ -4,7 +4,7 @@
 import type { EntityRef } from '../../schema/events.js';
 import { toIso } from '../model/time.js';
 import type { AlertState, CausalLinkState, ConfigChangeState, DeployState } from '../model/views.js';
-import type { Rise, ServiceAnomaly } from './root-cause-anomaly.js';
+import type { Rise, ServiceAnomaly, Shortfall } from './root-cause-anomaly.js';
 
 const minutes = (ms: number): string => {
   const m = Math.round(ms / 60_000);
@@ -88,5 +88,7 @@ const ms = (x: number): string => `${Number(x.toPrecision(3))} ms`;
 
 const measured = (r: Rise): string => `${ms(r.ms)} (alert ${r.alert.id}, ${r.alert.value} against ${r.alert.baseline} at ${toIso(r.alert.firedAt)})`;
 
-export const tooLittleLine = (service: string, dependency: string, rises: { above: Rise; below: Rise }): string =>
-  `${service}'s latency rose ${measured(rises.above)}, its calls to ${dependency} ${measured(rises.below)}: ${dependency} cannot account for it`;
+export const shortfallLine = (service: string, dependency: string, f: Shortfall): string =>
+  f.kind === 'latency'
+    ? `${service}'s latency rose ${measured(f.above)}, its calls to ${dependency} ${measured(f.below)}: ${dependency} cannot account for it`
+    : `${service} fails requests, while ${dependency} failed none and its calls rose only ${measured(f.below)}, too little to be timing them out: ${dependency} cannot account for it`;

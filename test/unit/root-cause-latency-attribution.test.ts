@@ -1,7 +1,8 @@
 /**
  * Latency attribution: a dependency whose calls slowed far less than their caller did cannot
  * account for the caller slowing, whatever the order of the alerts (alerts that carry `value` and
- * `baseline`). Without those two fields nothing changes.
+ * `baseline`). Nor can a dependency that failed no requests and barely slowed account for its
+ * caller failing requests: it was not timing them out. Without those two fields nothing changes.
  */
 import { describe, expect, it } from 'vitest';
 import { causes, chainIds, Scenario } from './root-cause-scenario.js';
@@ -61,5 +62,45 @@ describe('latency attribution', () => {
     const s = slowApi(300, 1).alert('a-api-db-err', 'api', 'errors', -10, { dependency: 'db' });
     const a = await s.analyse();
     expect(causes(a)[0]).toBe('service:db');
+  });
+});
+
+/**
+ * web -> api -> db; api fails requests (web reports its calls to api failing) and reports its calls
+ * to db slowed to `dbLevel` ms against a normal 20, a step earlier; db failed no requests.
+ */
+function failingApi(dbLevel: number | null): Scenario {
+  return new Scenario()
+    .graph({ web: ['api'], api: ['db'] }, { db: 'database' })
+    .alert('a-api-db', 'api', 'latency', -15, { dependency: 'db', ...(dbLevel === null ? {} : { value: dbLevel, baseline: 20 }) })
+    .alert('a-api', 'api', 'errors', -10)
+    .alert('a-web', 'web', 'errors', -8, { dependency: 'api' })
+    .incident('inc', ['web']);
+}
+
+describe('error attribution', () => {
+  it('puts the database first when nothing says how far its calls slowed (it began failing first)', async () => {
+    expect(causes(await failingApi(null).analyse())[0]).toBe('service:db');
+  });
+
+  it('puts the database first when its calls slowed enough to time requests out', async () => {
+    // 30 against 20 ms: half again its normal latency.
+    expect(causes(await failingApi(30).analyse())[0]).toBe('service:db');
+  });
+
+  it('puts the service first when its calls to the database barely slowed and failed none, and says why', async () => {
+    const a = await failingApi(21).analyse();
+    expect(causes(a)[0]).toBe('service:api');
+    expect(a.candidates[0]?.evidence).toContain(
+      'api fails requests, while db failed none and its calls rose only 1 ms (alert a-api-db, 21 against 20 at 2026-04-10T11:45:00.000Z), too little to be timing them out: db cannot account for it',
+    );
+    const db = a.candidates.find((c) => c.cause.kind === 'service' && c.cause.id === 'db');
+    expect(db === undefined || db.rank > 1).toBe(true);
+  });
+
+  it('puts a config change of the service first over a database whose calls ran faster than normal', async () => {
+    // The alert came from another statistic: the calls' average was below normal.
+    const a = await failingApi(18).config('c1', 'api', -20).analyse();
+    expect(causes(a)[0]).toBe('config:c1');
   });
 });
