@@ -86,6 +86,7 @@ export async function runPetShopSynth(options: { perScenario?: number | undefine
       for (const k of rankCauses(g.slice, o).candidates.slice(0, 4)) {
         console.log(`   ${k.rank}. ${k.cause.kind}:${k.service} score ${k.score.toFixed(2)} chain ${k.chain.map((e) => e.id).join(' > ')}`);
         console.log(`      ${JSON.stringify(features.get(`${k.cause.kind}:${k.cause.id}`))}`);
+        if (k.rank === 1) for (const line of k.evidence) console.log(`      - ${line}`);
       }
     }
     await store.close();

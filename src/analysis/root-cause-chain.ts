@@ -50,6 +50,17 @@ export function namedCallees(an: Anomalies, service: string): Set<string> {
 }
 
 /**
+ * The callees `service`'s own reports name as where its failure came from: those named, less any
+ * that cannot account for its failure by what the alerts measured (`shortfall`). A report of calls
+ * that slowed too little says nothing of where the failure came from.
+ */
+export function blamedCallees(top: Topology, an: Anomalies, service: string): Set<string> {
+  const named = namedCallees(an, service);
+  for (const c of named) if (shortfall(an, c, service, () => callsPerRequest(top, service, c)) !== null) named.delete(c);
+  return named;
+}
+
+/**
  * Hops that contradict the chain. A caller that names the callees whose calls fail, and not this
  * one, was brought down by something else; a caller that began failing long after the failing
  * service below it was not brought down by it either, as failures climb sync calls within minutes
@@ -63,7 +74,7 @@ function hopsOf(path: readonly string[], an: Anomalies, top: Topology): { blames
   for (let i = 0; i < path.length; i++) {
     const here = path[i] as string;
     if (i > 0) {
-      const named = namedCallees(an, here);
+      const named = blamedCallees(top, an, here);
       const below = path[i - 1] as string;
       if ((named.size > 0 && !named.has(below)) || shortfall(an, below, here, () => callsPerRequest(top, here, below)) !== null) blamesOther++;
     }
@@ -213,7 +224,7 @@ export function earlierFailuresBelow(
   while (frontier.length > 0) {
     const next: string[] = [];
     for (const u of frontier) {
-      const named = namedCallees(an, u);
+      const named = blamedCallees(top, an, u);
       if (named.size === 0 && hasOwnFailureSignal(an.byService.get(u))) continue;
       for (const v of top.callees.get(u) ?? []) {
         if (seen.has(v) || (named.size > 0 && !named.has(v))) continue;

@@ -104,3 +104,31 @@ describe('error attribution', () => {
     expect(causes(a)[0]).toBe('config:c1');
   });
 });
+
+/**
+ * web -> api -> {db, search}. search slows by 100 ms (its own alert); api slows by 90 ms in the
+ * same minute, and its only report names db, whose calls it says slowed by `dbRise` ms.
+ */
+function namesTheWrongCallee(dbRise: number | null): Scenario {
+  const level = (rise: number | null, normal: number): Record<string, number> => (rise === null ? {} : { value: normal + rise, baseline: normal });
+  return new Scenario()
+    .graph({ web: ['api'], api: ['db', 'search'] }, { db: 'database' })
+    .alert('a-search', 'search', 'latency', -10, level(100, 10))
+    .alert('a-api', 'api', 'latency', -10, level(dbRise === null ? null : 90, 30))
+    .alert('a-api-db', 'api', 'latency', -10, { dependency: 'db', ...level(dbRise, 5) })
+    .alert('a-web', 'web', 'latency', -8, { dependency: 'api' })
+    .incident('inc', ['web']);
+}
+
+describe('a report that names a callee too slightly slowed to matter', () => {
+  it('steers the walk to that callee when nothing says how far anything slowed', async () => {
+    const a = await namesTheWrongCallee(null).analyse();
+    expect(causes(a)[0]).toBe('service:db');
+  });
+
+  it('does not hide the callee that did slow: the walk below the service goes past the report', async () => {
+    const a = await namesTheWrongCallee(1).analyse();
+    expect(causes(a)[0]).toBe('service:search');
+    expect(chainIds(a)).toEqual(['service:search', 'service:api', 'service:web']);
+  });
+});
