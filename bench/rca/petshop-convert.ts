@@ -163,18 +163,35 @@ export interface Detection {
   onsetObserved: boolean;
   /** The node's Average of this metric at that bucket and its no-issue median, in the alert's unit (latency in ms), where both are known. */
   level?: { value: number; baseline: number };
+  /** The same Average at each later bucket of the window, while the alert fires (it is never resolved in a window). */
+  later?: { at: number; value: number }[];
 }
 
 /** What an alert's `value` and `baseline` are in, per metric: X-Ray's latencies are seconds, alerts say milliseconds. */
 const UNIT_SCALE: Readonly<Record<string, number>> = { latency: 1000, availability: 1, requests: 1 };
 
-/** The Average series of a detection's node and metric at its bucket, beside that series' no-issue median. */
-function levelOf(detector: Detector, table: MetricsTable, d: Detection, metric: string): Detection['level'] {
+/**
+ * The Average series of a detection's node and metric at its bucket, beside that series' no-issue
+ * median, and at each later bucket of the window (what a firing alert's later notifications say).
+ */
+function levelsOf(detector: Detector, table: MetricsTable, d: Detection, metric: string): Pick<Detection, 'level' | 'later'> {
   const s = table.series.find((x) => x.node === d.node && x.metric === metric && x.stat === 'Average');
   const m = s ? detector.get(seriesKey(s)) : undefined;
-  const v = s?.values[table.timestamps.indexOf(d.at)];
+  if (!s || !m) return {};
   const unit = UNIT_SCALE[metric] ?? 1;
-  return m && typeof v === 'number' ? { value: round(v * unit), baseline: round(m.median * unit) } : undefined;
+  const i = table.timestamps.indexOf(d.at);
+  const v = s.values[i];
+  if (typeof v !== 'number') return {};
+  const later: { at: number; value: number }[] = [];
+  const sign = DIRECTION[metric]?.sign ?? 1;
+  let worst = v;
+  for (let j = i + 1; j < table.timestamps.length; j++) {
+    const x = s.values[j];
+    if (typeof x !== 'number' || sign * (x - worst) <= 0) continue;
+    worst = x;
+    later.push({ at: table.timestamps[j] as number, value: round(x * unit) });
+  }
+  return { level: { value: round(v * unit), baseline: round(m.median * unit) }, ...(later.length > 0 ? { later } : {}) };
 }
 
 const round = (x: number): number => Number(x.toPrecision(6));
@@ -212,10 +229,7 @@ export function detect(detector: Detector, table: MetricsTable): Detection[] {
     }
   }
   return [...first.values()]
-    .map(({ metric, ...d }) => {
-      const level = levelOf(detector, table, d, metric);
-      return level ? { ...d, level } : d;
-    })
+    .map(({ metric, ...d }) => ({ ...d, ...levelsOf(detector, table, d, metric) }))
     .sort((a, b) => a.at - b.at || (a.node < b.node ? -1 : a.node > b.node ? 1 : a.signal < b.signal ? -1 : 1));
 }
 
@@ -403,8 +417,8 @@ export function convertIssue(graph: CallGraph, detector: Detector, metrics: Metr
   }
   const detections = detect(detector, metrics);
   let alertN = 0;
-  const fire = (d: Detection, service: string, dependency?: string): void =>
-    emit('alert.fired', d.at, {
+  const fire = (d: Detection, service: string, dependency?: string): void => {
+    const data = {
       alert: `${source}/a${++alertN}`,
       service,
       signal: d.signal,
@@ -413,7 +427,11 @@ export function convertIssue(graph: CallGraph, detector: Detector, metrics: Metr
       summary: `z ${d.z.toFixed(2)} over the no-issue baseline`,
       ...(d.onsetObserved ? {} : { onsetObserved: false }),
       ...(dependency === undefined || dependency === service ? {} : { dependency }),
-    });
+    };
+    emit('alert.fired', d.at, data);
+    // While it fires, the alert's notifications carry the series' current level (the firing time stays the first).
+    for (const x of d.later ?? []) emit('alert.fired', x.at, { ...data, value: x.value });
+  };
   for (const d of detections) {
     // X-Ray's `_remote` and `_client` nodes are measured on the calling side: their alerts are
     // client-side alerts on one edge (CONTRACT `dependency`), raised by whoever makes the calls.

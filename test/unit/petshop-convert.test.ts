@@ -89,6 +89,22 @@ describe('PetShop converter', () => {
     expect(data.summary).toMatch(/^z \d+\.\d\d over the no-issue baseline$/);
   });
 
+  it('re-sends a firing alert with its new level each time it gets worse, keeping the alert and its firing time', async () => {
+    const worsening = parseMetrics(metricsCsv(T0, 5, (n, i) => (n === SEARCH ? [null, 0.01, 0.3, 0.5, 0.4][i] ?? null : normal(n, i))));
+    const c = convertIssue(parseGraph(graphCsv()), fitDetector([baseline]), worsening, issue(''), 'no-changes');
+    const sent = c.events.filter((e) => e.type === 'alert.fired' && (e.data as { service: string }).service === SEARCH);
+    expect(sent.map((e) => [e.time, (e.data as { value: number }).value])).toEqual([
+      [new Date((T0 + 600) * 1000).toISOString(), 300],
+      [new Date((T0 + 900) * 1000).toISOString(), 500],
+    ]);
+    expect(new Set(sent.map((e) => (e.data as { alert: string }).alert)).size).toBe(1);
+    // The store keeps when it fired and reads the latest level.
+    const a = await analyse(c.events, c.incident);
+    expect(a.candidates.flatMap((k) => k.evidence)).toContain(
+      `${SEARCH} began failing at ${new Date((T0 + 600) * 1000).toISOString()} (latency alert ${(sent[0]?.data as { alert: string }).alert})`,
+    );
+  });
+
   it('fires a series already out when the window opens at its first sample, saying its onset was not seen', () => {
     const found = detect(fitDetector([baseline]), issueMetrics);
     expect(found.filter((d) => d.node === ORDERS)).toEqual([expect.objectContaining({ signal: 'latency', at: T0, onsetObserved: false })]);

@@ -98,6 +98,13 @@ describe('error attribution', () => {
     expect(db === undefined || db.rank > 1).toBe(true);
   });
 
+  it("reads a firing alert's latest level: a re-sent alert.fired updates its value and keeps when it fired", async () => {
+    // The report on db first said 21 ms, then 40 (twice normal) while still firing.
+    const a = await failingApi(21).alert('a-api-db', 'api', 'latency', -9, { dependency: 'db', value: 40, baseline: 20 }).analyse();
+    expect(causes(a)[0]).toBe('service:db');
+    expect(a.candidates[0]?.evidence).toContain('db began failing at 2026-04-10T11:45:00.000Z (calls to it failing, reported by api)');
+  });
+
   it('puts a config change of the service first over a database whose calls ran faster than normal', async () => {
     // The alert came from another statistic: the calls' average was below normal.
     const a = await failingApi(18).config('c1', 'api', -20).analyse();
