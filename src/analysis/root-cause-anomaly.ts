@@ -26,6 +26,8 @@ export interface Anomalies {
   traffic: AlertState[];
   /** The tolerances, widened by the resolution of the episode's alert times. */
   timing: Timing;
+  /** Whether any alert in the episode says its series' normal level (`baseline`): else no level is measured. */
+  levels: boolean;
 }
 
 /** Signals that say a service failed in itself rather than through what it calls. */
@@ -110,7 +112,8 @@ export type Shortfall =
  *   allowance (an N+1 query pattern multiplies a small slowdown);
  * - `above` fails requests, and its calls to `below` averaged less than TIMEOUT_RISE over normal.
  */
-export function shortfall(an: Pick<Anomalies, 'byService'>, below: string, above: string, callsPerRequest: () => number | null = () => null): Shortfall | null {
+export function shortfall(an: Pick<Anomalies, 'byService' | 'levels'>, below: string, above: string, callsPerRequest: () => number | null = () => null): Shortfall | null {
+  if (!an.levels) return null;
   const up = an.byService.get(above);
   const down = an.byService.get(below);
   if (!up || !down || showsErrors(an, below)) return null;
@@ -127,11 +130,11 @@ export function shortfall(an: Pick<Anomalies, 'byService'>, below: string, above
  * The failing services that cannot account for `above`'s failure (`shortfall`), each with why;
  * `callsPerRequest` says how many calls a request to `above` makes to each.
  */
-export function shortfallsBelow(an: Pick<Anomalies, 'byService'>, above: string, callsPerRequest: (below: string) => number | null = () => null): Map<string, Shortfall> {
+export function shortfallsBelow(an: Pick<Anomalies, 'byService' | 'levels'>, above: string, callsPerRequest: (below: string) => number | null = () => null): Map<string, Shortfall> {
   const out = new Map<string, Shortfall>();
   const up = an.byService.get(above);
   // Most alerts say no level: then nothing is measured, and nothing is ruled out.
-  if (!up || (ownLatencyRise(up) === null && !showsErrors(an, above))) return out;
+  if (!an.levels || !up || (ownLatencyRise(up) === null && !showsErrors(an, above))) return out;
   for (const s of an.byService.keys()) {
     if (s === above) continue;
     const f = shortfall(an, s, above, () => callsPerRequest(s));
@@ -179,7 +182,8 @@ export function findAnomalies(slice: RootCauseSlice, o: RootCauseOptions): Anoma
       if (prev === undefined || a.firedAt < prev) callee.blamedBy.set(a.service, a.firedAt);
     }
   }
-  return { symptomStart, byService, traffic, timing };
+  const levels = inWindow.some((a) => a.baseline !== null);
+  return { symptomStart, byService, traffic, timing, levels };
 }
 
 /** Whether a service's failure was only seen already under way: none of its alerts saw an onset. */
