@@ -17,10 +17,10 @@
 
 /** Fitted by `npx tsx bench/rca/calibrate.ts` on every train set, each set weighted equally. */
 export const CONFIDENCE_MODEL = {
-  bias: -1.085,
-  shareLogOdds: 0.013,
-  score: 0.668,
-  unexplained: -1.569,
+  bias: -0.539,
+  shareLogOdds: 0.008,
+  score: 0.627,
+  unexplained: -1.394,
 } as const;
 
 export type ConfidenceModel = { readonly [K in keyof typeof CONFIDENCE_MODEL]: number };
