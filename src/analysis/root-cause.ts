@@ -10,7 +10,9 @@
  */
 import type { GraphReader } from '../store/graph-store.js';
 import { findAnomalies } from './root-cause-anomaly.js';
-import { type Context, configDraft, deployDraft, type Draft, serviceDraft } from './root-cause-candidates.js';
+import type { Context, Draft } from './root-cause-candidates.js';
+import { configDraft, deployDraft } from './root-cause-change.js';
+import { serviceDraft } from './root-cause-service.js';
 import { buildTopology } from './root-cause-chain.js';
 import { gatherRootCauseSlice } from './root-cause-gather.js';
 import { resolveOptions } from './root-cause-options.js';
