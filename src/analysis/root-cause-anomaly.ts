@@ -88,31 +88,50 @@ function callsRise(up: ServiceAnomaly | undefined, down: ServiceAnomaly): Rise |
 }
 
 /**
- * How far a dependency that fails no requests must slow, as a share of its normal latency, before
- * it could be timing out its callers' requests in numbers that show. A timeout is set at several
- * times a call's normal latency (five, say), so calls timing out for one request in twenty raise
- * the average by a fifth or more: a dependency whose calls averaged less than a quarter over
- * normal was not failing its callers through timeouts.
+ * The share of a caller's requests that must fail before its errors show. A dependency that fails
+ * no requests fails its callers' only by timing them out: calls timing out for that share raise the
+ * calls' average latency by at least that share of (timeout - normal).
  */
-export const TIMEOUT_RISE = 0.25;
+export const SHOWING_ERROR_SHARE = 0.05;
+
+/**
+ * A caller's timeout on its calls, as a multiple of their normal latency, where the dependency does
+ * not say it (`timeoutMs`): timeouts sit at several times a call's normal latency.
+ */
+export const DEFAULT_TIMEOUT_FACTOR = 5;
+
+/** What the topology says of the calls from a caller to one dependency, where it says it. */
+export interface CallFacts {
+  /** Calls to the dependency per request the caller serves (an N+1 query pattern makes it more than one). */
+  callsPerRequest: number | null;
+  /** The caller's timeout on those calls, in milliseconds. */
+  timeoutMs: number | null;
+}
+
+const NO_FACTS: CallFacts = { callsPerRequest: null, timeoutMs: null };
 
 /** Why a failing dependency cannot account for its caller's failure, with the alerts that measured it. */
 export type Shortfall =
   /** The caller's latency rose more than CALL_FAN_OUT (or its calls per request) times its calls' rise. */
   | { kind: 'latency'; above: Rise; below: Rise }
-  /** The caller fails requests; the dependency failed none and slowed too little to time them out. */
-  | { kind: 'errors'; below: Rise };
+  /**
+   * The caller fails requests; the dependency failed none, and its calls rose by less than timeouts
+   * at `timeoutMs` for SHOWING_ERROR_SHARE of them would have raised them (`minMs`).
+   */
+  | { kind: 'errors'; below: Rise; timeoutMs: number; minMs: number };
 
 /**
  * Whether `below`, a failing service, cannot account for `above`'s failure by what their alerts
  * measured (null where they measure too little to say), with no failing requests below that could
  * explain it instead:
  * - `above` slowed more than CALL_FAN_OUT times as far as its calls to `below` did. A request may
- *   call `below` several times: `callsPerRequest`, where the dependencies' rates say it, raises the
- *   allowance (an N+1 query pattern multiplies a small slowdown);
- * - `above` fails requests, and its calls to `below` averaged less than TIMEOUT_RISE over normal.
+ *   call `below` several times: the calls per request, where the dependencies' rates say it, raise
+ *   the allowance (an N+1 query pattern multiplies a small slowdown);
+ * - `above` fails requests, and its calls to `below` rose by less than timing out for
+ *   SHOWING_ERROR_SHARE of them would have raised them: at the dependency's `timeoutMs`, else at
+ *   DEFAULT_TIMEOUT_FACTOR times their normal latency.
  */
-export function shortfall(an: Pick<Anomalies, 'byService' | 'levels'>, below: string, above: string, callsPerRequest: () => number | null = () => null): Shortfall | null {
+export function shortfall(an: Pick<Anomalies, 'byService' | 'levels'>, below: string, above: string, facts: () => CallFacts = () => NO_FACTS): Shortfall | null {
   if (!an.levels) return null;
   const up = an.byService.get(above);
   const down = an.byService.get(below);
@@ -120,24 +139,26 @@ export function shortfall(an: Pick<Anomalies, 'byService' | 'levels'>, below: st
   const calls = callsRise(up, down);
   if (calls === null) return null;
   const own = ownLatencyRise(up);
-  if (own !== null && own.ms > Math.max(CALL_FAN_OUT, callsPerRequest() ?? 0) * Math.max(0, calls.ms)) return { kind: 'latency', above: own, below: calls };
+  if (own !== null && own.ms > Math.max(CALL_FAN_OUT, facts().callsPerRequest ?? 0) * Math.max(0, calls.ms)) return { kind: 'latency', above: own, below: calls };
   const normal = calls.alert.baseline as number;
-  if (normal > 0 && calls.ms < TIMEOUT_RISE * normal && showsErrors(an, above)) return { kind: 'errors', below: calls };
-  return null;
+  if (normal <= 0 || !showsErrors(an, above)) return null;
+  const timeoutMs = facts().timeoutMs ?? DEFAULT_TIMEOUT_FACTOR * normal;
+  const minMs = SHOWING_ERROR_SHARE * (timeoutMs - normal);
+  return calls.ms < minMs ? { kind: 'errors', below: calls, timeoutMs, minMs } : null;
 }
 
 /**
  * The failing services that cannot account for `above`'s failure (`shortfall`), each with why;
- * `callsPerRequest` says how many calls a request to `above` makes to each.
+ * `facts` says what the topology knows of `above`'s calls to each.
  */
-export function shortfallsBelow(an: Pick<Anomalies, 'byService' | 'levels'>, above: string, callsPerRequest: (below: string) => number | null = () => null): Map<string, Shortfall> {
+export function shortfallsBelow(an: Pick<Anomalies, 'byService' | 'levels'>, above: string, facts: (below: string) => CallFacts = () => NO_FACTS): Map<string, Shortfall> {
   const out = new Map<string, Shortfall>();
   const up = an.byService.get(above);
   // Most alerts say no level: then nothing is measured, and nothing is ruled out.
   if (!an.levels || !up || (ownLatencyRise(up) === null && !showsErrors(an, above))) return out;
   for (const s of an.byService.keys()) {
     if (s === above) continue;
-    const f = shortfall(an, s, above, () => callsPerRequest(s));
+    const f = shortfall(an, s, above, () => facts(s));
     if (f) out.set(s, f);
   }
   return out;

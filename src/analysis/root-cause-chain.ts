@@ -3,7 +3,7 @@
  * service to its callers, so a chain climbs caller edges from where the cause acts to a symptom
  * service, and along it each failure must begin no earlier than the one below it.
  */
-import { type Anomalies, hasOwnFailureSignal, shortfall } from './root-cause-anomaly.js';
+import { type Anomalies, type CallFacts, hasOwnFailureSignal, shortfall } from './root-cause-anomaly.js';
 import { climbMs } from './root-cause-timing.js';
 import { edgeKey, type RootCauseSlice } from './root-cause-types.js';
 
@@ -16,6 +16,8 @@ export interface Topology {
   upward: Map<string, string | null>;
   /** Calls per second on each dependency that says so (keyed by `edgeKey`), at the incident. */
   rps: Map<string, number>;
+  /** The caller's timeout on each dependency that says so (keyed by `edgeKey`), in ms. */
+  timeouts: Map<string, number>;
 }
 
 /**
@@ -29,6 +31,12 @@ export function callsPerRequest(top: Topology, caller: string, callee: string): 
   for (const c of top.callers.get(caller) ?? []) into += top.rps.get(edgeKey(c, caller)) ?? 0;
   return into > 0 ? out / into : null;
 }
+
+/** What the topology says of `caller`'s calls to `callee`: calls per request and timeout, where known. */
+export const callFacts = (top: Topology, caller: string, callee: string): CallFacts => ({
+  callsPerRequest: callsPerRequest(top, caller, callee),
+  timeoutMs: top.timeouts.get(edgeKey(caller, callee)) ?? null,
+});
 
 export interface Chain {
   /** Services from where the cause acts up to a symptom service. */
@@ -56,7 +64,7 @@ export function namedCallees(an: Anomalies, service: string): Set<string> {
  */
 export function blamedCallees(top: Topology, an: Anomalies, service: string): Set<string> {
   const named = namedCallees(an, service);
-  for (const c of named) if (shortfall(an, c, service, () => callsPerRequest(top, service, c)) !== null) named.delete(c);
+  for (const c of named) if (shortfall(an, c, service, () => callFacts(top, service, c)) !== null) named.delete(c);
   return named;
 }
 
@@ -76,7 +84,7 @@ function hopsOf(path: readonly string[], an: Anomalies, top: Topology): { blames
     if (i > 0) {
       const named = blamedCallees(top, an, here);
       const below = path[i - 1] as string;
-      if ((named.size > 0 && !named.has(below)) || shortfall(an, below, here, () => callsPerRequest(top, here, below)) !== null) blamesOther++;
+      if ((named.size > 0 && !named.has(below)) || shortfall(an, below, here, () => callFacts(top, here, below)) !== null) blamesOther++;
     }
     const a = an.byService.get(here);
     if (!a) continue;
@@ -96,10 +104,12 @@ export function buildTopology(slice: RootCauseSlice): Topology {
   const callers = new Map<string, string[]>();
   const callees = new Map<string, string[]>();
   const rps = new Map<string, number>();
+  const timeouts = new Map<string, number>();
   for (const d of slice.dependencies) {
     push(callers, d.to, d.from);
     push(callees, d.from, d.to);
     if (d.rps !== null) rps.set(edgeKey(d.from, d.to), d.rps);
+    if (d.timeoutMs !== null) timeouts.set(edgeKey(d.from, d.to), d.timeoutMs);
   }
   // Sorted adjacency makes every traversal, and so every answer, independent of read order.
   for (const l of callers.values()) l.sort();
@@ -122,7 +132,7 @@ export function buildTopology(slice: RootCauseSlice): Topology {
       frontier = next;
     }
   }
-  return { callers, callees, kinds, symptoms: slice.symptoms, upward, rps };
+  return { callers, callees, kinds, symptoms: slice.symptoms, upward, rps, timeouts };
 }
 
 /** Whether a service lies in the dependency closure of a symptom, i.e. can reach one. */

@@ -5,7 +5,7 @@
 import type { EntityRef } from '../../schema/events.js';
 import type { ConfigChangeState, DeployState } from '../model/views.js';
 import { hasOwnFailureSignal, type ServiceAnomaly, shortfallsBelow } from './root-cause-anomaly.js';
-import { type Chain, callsPerRequest, chainFrom } from './root-cause-chain.js';
+import { type Chain, callFacts, chainFrom } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { climbMs } from './root-cause-timing.js';
 import type { NewDependency } from './root-cause-types.js';
@@ -122,7 +122,7 @@ function changeDraft(
   }
   // A callee that cannot account for the service's failure (it slowed far too little) is no failure
   // below it; nor is what the change itself explains.
-  const short = shortfallsBelow(an, best.start, (s) => callsPerRequest(ctx.top, best.start, s));
+  const short = shortfallsBelow(an, best.start, (s) => callFacts(ctx.top, best.start, s));
   addShortfalls(ctx, d, best.start, short);
   const explained = new Set([
     ...actsOn,

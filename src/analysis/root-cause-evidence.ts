@@ -4,7 +4,7 @@
 import type { EntityRef } from '../../schema/events.js';
 import { toIso } from '../model/time.js';
 import type { AlertState, CausalLinkState, ConfigChangeState, DeployState } from '../model/views.js';
-import type { Rise, ServiceAnomaly, Shortfall } from './root-cause-anomaly.js';
+import { type Rise, type ServiceAnomaly, SHOWING_ERROR_SHARE, type Shortfall } from './root-cause-anomaly.js';
 
 const minutes = (ms: number): string => {
   const m = Math.round(ms / 60_000);
@@ -91,4 +91,4 @@ const measured = (r: Rise): string => `${ms(r.ms)} (alert ${r.alert.id}, ${r.ale
 export const shortfallLine = (service: string, dependency: string, f: Shortfall): string =>
   f.kind === 'latency'
     ? `${service}'s latency rose ${measured(f.above)}, its calls to ${dependency} ${measured(f.below)}: ${dependency} cannot account for it`
-    : `${service} fails requests, while ${dependency} failed none and its calls rose only ${measured(f.below)}, too little to be timing them out: ${dependency} cannot account for it`;
+    : `${service} fails requests, while ${dependency} failed none and its calls rose only ${measured(f.below)}; timeouts at ${ms(f.timeoutMs)} for one call in ${Math.round(1 / SHOWING_ERROR_SHARE)} would have raised them ${ms(f.minMs)} or more: ${dependency} cannot account for it`;

@@ -1,6 +1,6 @@
 /** Candidates that are services: a failure that began by itself, with no change needed to explain it. */
 import { couldExplain, hasOwnFailureSignal, onsetUnseen, type ServiceAnomaly, shortfallsBelow } from './root-cause-anomaly.js';
-import { callsPerRequest, chainFrom } from './root-cause-chain.js';
+import { callFacts, chainFrom } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { addBlame, addFailureBelow, addGovernedReports, addPointsBelow, addShortfalls, chainEvidence, chainFeatures, type Context, changedBehind, type Draft, trigger } from './root-cause-candidates.js';
 
@@ -32,7 +32,7 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   }
   // A callee that cannot account for this service's failure (it slowed far too little) is no
   // failure below it, whatever the order.
-  const short = shortfallsBelow(ctx.an, a.service, (s) => callsPerRequest(ctx.top, a.service, s));
+  const short = shortfallsBelow(ctx.an, a.service, (s) => callFacts(ctx.top, a.service, s));
   addShortfalls(ctx, d, a.service, short);
   const cleared = new Set(short.keys());
   if (hasOwnFailureSignal(a)) d.features.ownFailureSignal = 1;

@@ -92,10 +92,19 @@ describe('error attribution', () => {
     const a = await failingApi(21).analyse();
     expect(causes(a)[0]).toBe('service:api');
     expect(a.candidates[0]?.evidence).toContain(
-      'api fails requests, while db failed none and its calls rose only 1 ms (alert a-api-db, 21 against 20 at 2026-04-10T11:45:00.000Z), too little to be timing them out: db cannot account for it',
+      'api fails requests, while db failed none and its calls rose only 1 ms (alert a-api-db, 21 against 20 at 2026-04-10T11:45:00.000Z); timeouts at 100 ms for one call in 20 would have raised them 4 ms or more: db cannot account for it',
     );
     const db = a.candidates.find((c) => c.cause.kind === 'service' && c.cause.id === 'db');
     expect(db === undefined || db.rank > 1).toBe(true);
+  });
+
+  it("judges by the caller's timeout on the calls, where the dependency says it (timeoutMs)", async () => {
+    // 30 against 20 ms times nothing out when api waits 2 s on db: one call in twenty timing out would add 99 ms.
+    const patient = await failingApi(30).dependency('api', 'db', -1440, { timeoutMs: 2000 }).analyse();
+    expect(causes(patient)[0]).toBe('service:api');
+    // With a 25 ms timeout, even a 2 ms rise can be calls timing out (one in twenty would add 0.25 ms).
+    const impatient = await failingApi(22).dependency('api', 'db', -1440, { timeoutMs: 25 }).analyse();
+    expect(causes(impatient)[0]).toBe('service:db');
   });
 
   it("reads a firing alert's latest level: a re-sent alert.fired updates its value and keeps when it fired", async () => {
