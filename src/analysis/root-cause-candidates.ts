@@ -49,14 +49,44 @@ export function chainFeatures(chain: Chain): Features {
   return f;
 }
 
+const downstreamMemo = new WeakMap<Context, Map<string, ReadonlySet<string>>>();
+
+/** The services a surge on `service` reaches: itself and what it calls, directly or not (load flows down calls). */
+function downstreamOf(ctx: Context, service: string): ReadonlySet<string> {
+  let memo = downstreamMemo.get(ctx);
+  if (!memo) downstreamMemo.set(ctx, (memo = new Map<string, ReadonlySet<string>>()));
+  const known = memo.get(service);
+  if (known) return known;
+  const seen = new Set([service]);
+  let frontier = [service];
+  for (let d = 0; d < ctx.o.depth && frontier.length > 0; d++) {
+    const next: string[] = [];
+    for (const u of frontier) {
+      for (const v of ctx.top.callees.get(u) ?? []) {
+        if (seen.has(v)) continue;
+        seen.add(v);
+        next.push(v);
+      }
+    }
+    frontier = next;
+  }
+  memo.set(service, seen);
+  return seen;
+}
+
 /**
  * A surge that reached the failing services after the change and shortly before the failure: load
  * breaks what it breaks within minutes, so a surge that passed long before the failure woke nothing.
+ * A surge reaches the services it was seen on and everything they call: load entering at the edge
+ * reaches the database behind it.
  */
 export function trigger(ctx: Context, services: readonly string[], changeAt: number, onset: number): { line: string; at: number | null } | null {
-  const set = new Set(services);
   const from = Math.max(changeAt, onset - ctx.an.timing.surgeWindowMs);
-  const t = ctx.an.traffic.filter((a) => set.has(a.service) && a.firedAt >= from && a.firedAt <= onset + ctx.an.timing.toleranceMs).at(-1);
+  const reaches = (a: { service: string }): boolean => {
+    const down = downstreamOf(ctx, a.service);
+    return services.some((s) => down.has(s));
+  };
+  const t = ctx.an.traffic.filter((a) => a.firedAt >= from && a.firedAt <= onset + ctx.an.timing.toleranceMs && reaches(a)).at(-1);
   if (t) return { line: ev.triggerLine(t, changeAt), at: t.firedAt };
   for (const s of services) {
     for (const caller of ctx.top.callers.get(s) ?? []) {

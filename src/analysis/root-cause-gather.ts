@@ -1,6 +1,7 @@
 /**
  * The one async step of root-cause analysis: a handful of slice reads through the port, whatever
- * the graph's size (two neighbourhood reads per symptom, then one read per kind of fact).
+ * the graph's size (three neighbourhood reads per symptom: below it now and at the lookback's
+ * start, and above it now; then one read per kind of fact).
  */
 import { END_OF_TIME, type Instant } from '../model/time.js';
 import type { DependencyState, ServiceState } from '../model/views.js';
@@ -8,12 +9,12 @@ import type { GraphReader } from '../store/graph-store.js';
 import { edgeKey, type NewDependency, type RootCauseError, type RootCauseOptions, type RootCauseQuery, type RootCauseSlice } from './root-cause-types.js';
 
 
-async function closure(reader: GraphReader, symptoms: readonly string[], t: Instant, depth: number) {
+async function closure(reader: GraphReader, symptoms: readonly string[], t: Instant, depth: number, direction: 'out' | 'in' = 'out') {
   const services = new Map<string, ServiceState>();
   const dependencies = new Map<string, DependencyState>();
   const missing: string[] = [];
   for (const s of symptoms) {
-    const n = await reader.neighbourhood(s, t, depth, 'out');
+    const n = await reader.neighbourhood(s, t, depth, direction);
     if (!n) {
       missing.push(s);
       continue;
@@ -62,13 +63,22 @@ export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuer
   const rpsBefore = new Map<string, number>();
   for (const [k, d] of before.dependencies) if (d.rps !== null) rpsBefore.set(k, d.rps);
 
+  // What calls the symptoms: a traffic surge there flows down to them (load enters at the edge).
+  const up = await closure(reader, present, t, o.depth, 'in');
+  const upstream = [...up.services.keys()].filter((id) => !now.services.has(id)).sort();
+
   const ids = [...now.services.keys()].sort();
-  const [deploys, configChanges, alerts, causalLinks] = await Promise.all([
+  const [deploys, configChanges, alerts, upstreamAlerts, causalLinks] = await Promise.all([
     reader.deploysBetween(ids, from, t),
     reader.configChangesBetween(ids, from, t),
     reader.alertsBetween(ids, at - o.episodeMs, t),
+    upstream.length === 0 ? [] : reader.alertsBetween(upstream, at - o.episodeMs, t),
     reader.causalLinks(t),
   ]);
+  // Of what lies above the symptoms, only surges and the calls they flow down are read: a failure
+  // there is an effect, not a cause.
+  for (const [k, d] of up.dependencies) if (!now.dependencies.has(k)) now.dependencies.set(k, d);
+  alerts.push(...upstreamAlerts.filter((a) => a.signal === 'traffic'));
   return {
     ok: true,
     slice: {

@@ -156,6 +156,21 @@ describe('root cause: constraints', () => {
     expect(quiet.candidates.find((c) => c.cause.id === 'c1')?.evidence.some((l) => l.startsWith('the change sat'))).toBe(true);
   });
 
+  it('lets a surge above the symptom wake an old change: load entering at the edge flows down its calls', async () => {
+    // `edge` calls web, the symptom; it shows only a traffic surge, and is not part of the incident.
+    const base = (): Scenario =>
+      new Scenario().graph({ edge: ['web'], web: ['api', 'search'], api: ['db'] }, { db: 'database' }).config('c1', 'api', -2 * 1440).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    const quiet = await base().analyse();
+    const surged = await base().alert('t-edge', 'edge', 'traffic', -25).analyse();
+    const c1 = (a: typeof quiet) => a.candidates.find((c) => c.cause.id === 'c1');
+    expect(c1(surged)?.evidence.some((l) => l.startsWith('traffic surge alert t-edge on edge'))).toBe(true);
+    expect(c1(quiet)?.evidence.some((l) => l.startsWith('the change sat'))).toBe(true);
+    expect(causes(surged)[0]).toBe('config:c1');
+    // A failure above the symptom is no cause: only its surges are read.
+    const failingAbove = await base().alert('e-edge', 'edge', 'errors', -30).analyse();
+    expect(causes(failingAbove)).not.toContain('service:edge');
+  });
+
   it('lets a surge wake an old change only when the failure follows the surge within minutes', async () => {
     const base = (surgeAt: number): Scenario =>
       shop().config('c1', 'api', -2 * 1440).alert('t1', 'web', 'traffic', surgeAt).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
