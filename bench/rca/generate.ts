@@ -9,8 +9,15 @@ import { createRandom, type Random } from '../random.js';
 import { coarsen } from './coarse.js';
 import type { Topology } from './topologies.js';
 
+/** The classes of the fixed scenario of each topology: its plan, and so its test cases, are drawn from exactly these. */
 export const FAULT_CLASSES = ['bad-deploy', 'config-delayed', 'shared-config', 'saturation', 'failing-dependency', 'new-dependency', 'rolled-back'] as const;
-export type FaultClass = (typeof FAULT_CLASSES)[number];
+/**
+ * Classes added after the split was fixed, each in scenarios of its own (train ones and one held-out
+ * test scenario per topology), so that the fixed scenario's cases stay the same.
+ */
+export const LATER_FAULT_CLASSES = ['cache-aside'] as const;
+export type FaultClass = (typeof FAULT_CLASSES)[number] | (typeof LATER_FAULT_CLASSES)[number];
+export const ALL_FAULT_CLASSES: readonly FaultClass[] = [...FAULT_CLASSES, ...LATER_FAULT_CLASSES];
 
 export interface Label {
   cause: EntityRef;
@@ -89,6 +96,10 @@ class Emitter {
 export interface ScenarioOptions {
   /** Every case is a train case, named with this tag (`<topology>+<tag>#<i>`): extra train scenarios. */
   trainTag?: string;
+  /** Every case is a test case, named with this tag: a held-out scenario for a later class. */
+  testTag?: string;
+  /** The classes to plan (default FAULT_CLASSES). */
+  classes?: readonly FaultClass[];
 }
 
 export function generateScenario(top: Topology, casesPerClass: number, seed: number, opts: ScenarioOptions = {}): Scenario {
@@ -105,7 +116,7 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
   for (const s of top.services) em.emit('service.upserted', start, { service: s.id, kind: s.kind, tier: 2 });
   for (const [from, to] of top.deps) em.emit('dependency.upserted', start, { from, to, rps: r.int(5, 200) });
 
-  const plan = r.shuffled(FAULT_CLASSES.flatMap((f) => Array.from({ length: casesPerClass }, () => f)));
+  const plan = r.shuffled((opts.classes ?? FAULT_CLASSES).flatMap((f) => Array.from({ length: casesPerClass }, () => f)));
   const end = T0 + plan.length * SPACING;
   background(r, em, top, start, end);
 
@@ -140,7 +151,7 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
       return id;
     };
 
-    const entry = r.pick(top.entries);
+    const entry = r.pick(fault === 'cache-aside' ? cacheAsideEntries(top, callees) : top.entries);
     const { depth, parent } = below(entry, callees);
     const inClosure = [...depth.keys()].filter((s) => s !== entry).sort();
     const isInfra = (s: string): boolean => kind.get(s) !== 'service';
@@ -188,6 +199,33 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
     };
 
     switch (fault) {
+      case 'cache-aside': {
+        // A cut to a service's cache setting sits until a surge: what the cache no longer answers,
+        // the service asks of its database, which saturates; the service and its callers fail.
+        const withBoth = apps.filter((s) => {
+          const cal = callees.get(s) ?? [];
+          return cal.some((x) => kind.get(x) === 'cache') && cal.some((x) => kind.get(x) === 'database');
+        });
+        // The entry was picked among those above such a service (`cacheAsideEntries`). As for
+        // config-delayed, the setting is the last change of its service and sat 4 to 48 hours,
+        // after the service's last failure: a later case's setting must not land before this one's.
+        const last = (x: string): number => Math.max(tF - 8 * DAY, em.lastFailure(x, tF), ...(em.changes.get(x) ?? []).filter((t) => t <= tF + 2 * HOUR));
+        const ok = withBoth.filter((x) => last(x) <= tF - 5 * HOUR && em.quietBetween(x, tF, tF + 2 * HOUR));
+        const c = r.pick(ok.length > 0 ? ok : withBoth);
+        const cal = [...(callees.get(c) ?? [])].sort();
+        const cache = r.pick(cal.filter((x) => kind.get(x) === 'cache'));
+        const db = r.pick(cal.filter((x) => kind.get(x) === 'database'));
+        const earliest = Math.max(last(c) + HOUR, tF - 48 * HOUR);
+        const id = config(c, r.between(earliest, Math.max(earliest, tF - 4 * HOUR)), { key: 'cache.ttlSeconds', value: r.int(5, 60), previousValue: r.int(600, 3600), dependency: cache });
+        const path = [db, ...pathUp(c)];
+        alert(r.chance(0.7) ? (path.at(-1) as string) : (path.at(-2) as string), 'traffic', tF - r.between(5, 20) * MIN);
+        alert(db, 'saturation', tF);
+        alert(db, 'latency', tF + r.between(0.2, 1) * MIN);
+        onsetS = propagate(path, tF, true);
+        label = { cause: { kind: 'config', id }, service: c, chain: chainOf({ kind: 'config', id }, path) };
+        faultService = c;
+        break;
+      }
       case 'bad-deploy':
         badDeploy(pickFrom(apps, inClosure), tF);
         break;
@@ -278,10 +316,11 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
     const symptomAt = onsetS! + r.between(1, 4) * MIN;
     phase = herringAlerts;
     herrings(r, { em, alert, deploy, config, entry, tF, symptomAt, faultService: faultService!, path: label!.chain.filter((c) => c.kind === 'service').map((c) => c.id), closure: inClosure, all: top.services.map((s) => s.id) });
-    const tag = opts.trainTag === undefined ? '' : `+${opts.trainTag}`;
+    const tagName = opts.trainTag ?? opts.testTag;
+    const tag = tagName === undefined ? '' : `+${tagName}`;
     const incident = `inc-${top.name}${tag}-${i}`;
     em.emit('incident.opened', symptomAt, { incident, services: [entry], title: `${entry} failing` });
-    const split = opts.trainTag !== undefined || i % 5 < 2 ? 'train' : 'test';
+    const split = opts.testTag !== undefined ? 'test' : opts.trainTag !== undefined || i % 5 < 2 ? 'train' : 'test';
     cases.push({ id: `${top.name}${tag}#${i}`, topology: top.name, fault, split, incident, label: label! });
     episodes.push({ incident, faultAt: tF, symptomAt, fault: faultAlerts, herring: herringAlerts });
   });
@@ -293,6 +332,9 @@ export const EXTRA_TRAIN_SCENARIOS = 40;
 /** Extra train-only scenarios per topology observed through 5-minute buckets and short windows. */
 export const COARSE_TRAIN_SCENARIOS = 2;
 const EXTRA_TRAIN_PER_CLASS = 6;
+/** Train-only scenarios per topology of the later classes, and test cases per later class in their held-out scenario. */
+export const LATER_TRAIN_SCENARIOS = 8;
+const LATER_TEST_PER_CLASS = 8;
 
 /**
  * The scenarios of one topology for a split. The fixed scenario (its seed and cases unchanged since
@@ -305,13 +347,36 @@ export function scenariosFor(top: Topology, split: 'train' | 'test' | 'all'): Sc
   const big = top.services.length > 5_000;
   const base = top.services.length * 7919 + 17;
   const out = [generateScenario(top, big ? 3 : 6, base)];
-  if (split === 'test' || big) return out;
+  if (big) return out;
+  // The later classes need a service that calls both a cache and a database. Their held-out
+  // scenario holds test cases only, on a seed of its own; their train scenarios, train cases only.
+  const later = cacheAsideServices(top).length > 0;
+  if (later && split !== 'train') out.push(generateScenario(top, LATER_TEST_PER_CLASS, base + 500 * 1_000_003, { testTag: 'later', classes: LATER_FAULT_CLASSES }));
+  if (split === 'test') return out;
+  if (later) for (let k = 1; k <= LATER_TRAIN_SCENARIOS; k++) out.push(generateScenario(top, EXTRA_TRAIN_PER_CLASS, base + (600 + k) * 1_000_003, { trainTag: `l${k}`, classes: LATER_FAULT_CLASSES }));
   for (let k = 1; k <= EXTRA_TRAIN_SCENARIOS; k++) out.push(generateScenario(top, EXTRA_TRAIN_PER_CLASS, base + k * 1_000_003, { trainTag: `x${k}` }));
   for (let k = 1; k <= COARSE_TRAIN_SCENARIOS; k++) {
     const seed = base + (100 + k) * 1_000_003;
     out.push(coarsen(generateScenario(top, EXTRA_TRAIN_PER_CLASS, seed, { trainTag: `c${k}` }), seed ^ 0x5f3759df));
   }
   return out;
+}
+
+/** Application services that call both a cache and a database: where a cache setting can move load onto a database. */
+export function cacheAsideServices(top: Topology): string[] {
+  const kind = new Map(top.services.map((s) => [s.id, s.kind]));
+  const callees = new Map<string, string[]>();
+  for (const [f, t] of top.deps) (callees.get(f) ?? callees.set(f, []).get(f))?.push(t);
+  return top.services
+    .filter((s) => s.kind === 'service' && (callees.get(s.id) ?? []).some((x) => kind.get(x) === 'cache') && (callees.get(s.id) ?? []).some((x) => kind.get(x) === 'database'))
+    .map((s) => s.id)
+    .sort();
+}
+
+/** The entries above a service of `cacheAsideServices`. */
+function cacheAsideEntries(top: Topology, callees: Map<string, string[]>): string[] {
+  const targets = new Set(cacheAsideServices(top));
+  return top.entries.filter((e) => [...below(e, callees).depth.keys()].some((s) => targets.has(s)));
 }
 
 /** Every service that calls `s`, directly or not. */

@@ -218,7 +218,18 @@ export function changedBehind(ctx: Context, service: string, chain?: Chain): boo
     a !== undefined &&
     c !== null &&
     (ctx.slice.deploys.some((x) => x.service === service && runningAt(ctx, x, a.onset) && standsBehind(ctx, x.startedAt, a, c)) ||
-      ctx.slice.configChanges.some((x) => (x.service === service || x.services.includes(service)) && standsBehind(ctx, x.at, a, c)));
+      ctx.slice.configChanges.some((x) => (x.service === service || x.services.includes(service) || settingFeeds(ctx, x).includes(service)) && standsBehind(ctx, x.at, a, c)));
   memo.set(service, changed);
   return changed;
+}
+
+/**
+ * Where a setting on calls to a cache moves load (cache-aside): what the cache no longer answers,
+ * its consumers ask of the databases they also call. Empty for any other setting.
+ */
+export function settingFeeds(ctx: Context, c: ConfigChangeState): string[] {
+  if (c.dependency === null || ctx.top.kinds.get(c.dependency) !== 'cache') return [];
+  const out = new Set<string>();
+  for (const s of [c.service, ...c.services]) for (const x of ctx.top.callees.get(s) ?? []) if (x !== c.dependency && ctx.top.kinds.get(x) === 'database') out.add(x);
+  return [...out].sort();
 }

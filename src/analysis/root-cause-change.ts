@@ -9,7 +9,7 @@ import { type Chain, callFacts, chainFrom } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { climbMs } from './root-cause-timing.js';
 import type { NewDependency } from './root-cause-types.js';
-import { addBlame, addFailureBelow, addGovernedReports, addPointsBelow, addShortfalls, chainEvidence, chainFeatures, type Context, changesOf, type Draft, failedFirst, runningAt, trigger } from './root-cause-candidates.js';
+import { addBlame, addFailureBelow, addGovernedReports, addPointsBelow, addShortfalls, chainEvidence, chainFeatures, type Context, changesOf, type Draft, failedFirst, runningAt, settingFeeds, trigger } from './root-cause-candidates.js';
 
 const HOUR = 3_600_000;
 
@@ -33,7 +33,8 @@ function consumersFailing(ctx: Context, failing: readonly ServiceAnomaly[], surg
 
 /**
  * Shared reasoning for a change (deploy or config) at `at` that acts on `actsOn` (chains start
- * there) and may also explain failures on `alsoExplains`.
+ * there) and may also explain failures on `alsoExplains`. `feeds` are stores the change moves load
+ * onto (a cache setting's databases): one that failed, after the change, starts the chain.
  */
 function changeDraft(
   ctx: Context,
@@ -44,6 +45,7 @@ function changeDraft(
   alsoExplains: readonly string[],
   lead: string[],
   governs: string | null = null,
+  feeds: readonly string[] = [],
 ): Draft | null {
   const { an } = ctx;
   const o = an.timing;
@@ -55,7 +57,18 @@ function changeDraft(
     return a && a.onset >= at - o.toleranceMs && a.onset <= an.symptomStart + o.toleranceMs ? a : null;
   };
   let best: { chain: Chain; start: string; onset: number | null } | null = null;
-  for (const s of actsOn) {
+  // A store the change loaded that failed after it, and whose failure climbed to a consumer calling
+  // it (the consumer failed after it, within a hop's climbing time), is where its effect began.
+  const climbedTo = (store: ServiceAnomaly): boolean =>
+    actsOn.some((s) => {
+      const c = effective(s);
+      return c !== null && (ctx.top.callees.get(s) ?? []).includes(store.service) && c.onset >= store.onset - o.toleranceMs && c.onset - store.onset <= climbMs(o, 1);
+    });
+  const fed = feeds.filter((s) => {
+    const a = effective(s);
+    return a !== null && climbedTo(a);
+  });
+  for (const s of fed.length > 0 ? fed : actsOn) {
     const a = effective(s);
     const chain = chainFrom(ctx.top, an, s, at);
     if (!chain) continue;
@@ -92,7 +105,7 @@ function changeDraft(
   if (lag <= o.quickEffectMs) {
     d.features.quickEffect = 1;
     // A surge that came after the change and just before a saturation explains it alone.
-    const t = hasOwnFailureSignal(an.byService.get(best.start)) ? trigger(ctx, best.chain.services, at, onset) : null;
+    const t = hasOwnFailureSignal(an.byService.get(best.start)) && !fed.includes(best.start) ? trigger(ctx, best.chain.services, at, onset) : null;
     if (t) {
       d.features.surgeAlone = 1;
       d.evidence.push(t.line);
@@ -103,7 +116,8 @@ function changeDraft(
       // Among changes a surge woke up, the later one is likelier: fewer surges passed it harmlessly.
       d.features.triggered = 1;
       d.features.lagPerLog2Hour = 0.3 * Math.log2(1 + lag / HOUR);
-      if (hasOwnFailureSignal(an.byService.get(best.start))) d.features.surgeAlone = 1;
+      // A surge alone explains a saturation, unless the change is what sent the surge's load there.
+      if (hasOwnFailureSignal(an.byService.get(best.start)) && !fed.includes(best.start)) d.features.surgeAlone = 1;
       d.evidence.push(t.line);
       surgeAt = t.at;
     } else {
@@ -128,6 +142,7 @@ function changeDraft(
     ...actsOn,
     ...alsoExplains,
     ...(governs !== null && !failedFirst(ctx, governs, startOnset(best.start, onset)) ? [governs] : []),
+    ...fed,
     ...short.keys(),
   ]);
   // The service itself says its calls to another failing service fail: the fault lies below.
@@ -195,12 +210,25 @@ function supersededBefore(ctx: Context, c: ConfigChangeState, onset: number): bo
 
 export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
   const consumers = [c.service, ...c.services.filter((s) => s !== c.service)];
-  const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)], c.dependency);
+  const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)], c.dependency, settingFeeds(ctx, c));
   if (!d) return null;
   if (supersededBefore(ctx, c, ctx.an.byService.get(d.chain.services[0] as string)?.onset ?? ctx.an.symptomStart)) return null;
   // The setting lives in its service, whatever it governs: failing calls to that service count.
   addBlame(ctx, d, c.service);
   addGovernedReports(ctx, d, c.id);
+  // Consumers reporting failing calls to a store the setting moved load onto: the very path of its effect.
+  const feeds = settingFeeds(ctx, c);
+  const fedStart = feeds.includes(d.chain.services[0] as string) ? (d.chain.services[0] as string) : null;
+  if (fedStart !== null) {
+    const store = ctx.an.byService.get(fedStart);
+    const through = consumers.filter((s) => (ctx.top.callees.get(s) ?? []).includes(fedStart));
+    d.evidence.splice(1, 0, ev.feedsLine(c.id, c.dependency as string, through, fedStart));
+    const callers = consumers.filter((s) => store?.blamedBy.has(s));
+    if (callers.length > 0) {
+      d.features.edgeBlame = Math.min(3, (d.features.edgeBlame ?? 0) + callers.length);
+      for (const s of callers) d.evidence.push(ev.blameLine(fedStart, s, store?.blamedBy.get(s) as number));
+    }
+  }
   if (c.dependency !== null) {
     // Consumers reporting failing calls to the very dependency this setting governs.
     const gov = ctx.an.byService.get(c.dependency);

@@ -92,3 +92,6 @@ export const shortfallLine = (service: string, dependency: string, f: Shortfall)
   f.kind === 'latency'
     ? `${service}'s latency rose ${measured(f.above)}, its calls to ${dependency} ${measured(f.below)}: ${dependency} cannot account for it`
     : `${service} fails requests, while ${dependency} failed none and its calls rose only ${measured(f.below)}; timeouts at ${ms(f.timeoutMs)} for one call in ${Math.round(1 / SHOWING_ERROR_SHARE)} would have raised them ${ms(f.minMs)} or more: ${dependency} cannot account for it`;
+
+export const feedsLine = (config: string, cache: string, consumers: readonly string[], store: string): string =>
+  `setting ${config} governs calls to ${cache}, a cache: what it no longer answers, ${consumers.join(' and ')} ask of ${store}`;
