@@ -273,6 +273,22 @@ export function graphStoreContract(name: string, open: () => Promise<OpenedStore
       expect(a1).toMatchObject({ signal: 'latency', severity: 'critical', value: 2.5, firedAt: ms('10:00'), resolvedAt: null });
     });
 
+    scenario('alerts-refired', 'an alert fired again while active keeps its firing time and takes the new level; fired after resolving, it fires anew', async () => {
+      const { ev } = h;
+      await h.ingest([
+        ev.serviceUpserted(day('09:00'), { service: 'cart' }),
+        ev.alertFired(day('10:00'), { alert: 'a1', service: 'cart', signal: 'latency', value: 30, baseline: 20 }),
+        ev.alertFired(day('10:05'), { alert: 'a1', service: 'cart', signal: 'latency', value: 90, baseline: 20 }),
+        ev.alertResolved(day('10:30'), { alert: 'a1' }),
+        ev.alertFired(day('11:00'), { alert: 'a1', service: 'cart', signal: 'latency', value: 40, baseline: 20 }),
+      ]);
+      const a1 = async (hhmm: string) => (await h.store.service('cart', at(hhmm)))?.activeAlerts.find((a) => a.id === 'a1');
+      expect(await a1('10:02')).toMatchObject({ value: 30, firedAt: ms('10:00') });
+      expect(await a1('10:10')).toMatchObject({ value: 90, baseline: 20, firedAt: ms('10:00') });
+      expect(await a1('10:45')).toBeUndefined();
+      expect(await a1('11:10')).toMatchObject({ value: 40, firedAt: ms('11:00') });
+    });
+
     scenario('incidents-and-confirmed-chain', 'an incident is open until resolved; its root cause and chain become confirmed causal links', async () => {
       const { ev } = h;
       const d1 = { kind: 'deploy', id: 'd1' } as const;
