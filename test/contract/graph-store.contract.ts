@@ -35,6 +35,7 @@ export const CONTRACT_CASES = [
   'deploys-and-rollback',
   'config-values',
   'alerts-active',
+  'alerts-refired',
   'incidents-and-confirmed-chain',
   'causal-verdicts',
   'equal-time-rule',
