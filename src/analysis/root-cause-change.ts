@@ -74,7 +74,7 @@ function changeDraft(
     if (!chain) continue;
     const onset = a?.onset ?? null;
     // The chain the failure most plausibly climbed: through a failing service, with no hop its
-    // callers contradict, in order in time, and short.
+    // callers contradict, in order in time, from the service the change belongs to, and short.
     const bad = (c: Chain): number => c.blamesOther + c.slow;
     const better =
       !best ||
@@ -84,7 +84,9 @@ function changeDraft(
           ? bad(chain) < bad(best.chain)
           : chain.coherence !== best.chain.coherence
             ? chain.coherence > best.chain.coherence
-            : chain.services.length < best.chain.services.length);
+            : (s === service) !== (best.start === service)
+              ? s === service
+              : chain.services.length < best.chain.services.length);
     if (better) best = { chain, start: s, onset };
   }
   if (!best) return null;
