@@ -161,14 +161,18 @@ export interface Detection {
   z: number;
   /** False when the series was already beyond its threshold when the window opened: the onset lies at or before `at`. */
   onsetObserved: boolean;
-  /** The node's Average of this metric at that bucket and its no-issue median, in the alert's unit (latency in ms), where both are known. */
+  /** The node's Average of this metric at that bucket and its no-issue median, in the alert's unit (latency in ms, errors in percent of requests failing), where both are known. */
   level?: { value: number; baseline: number };
   /** The same Average at each later bucket of the window, while the alert fires (it is never resolved in a window). */
   later?: { at: number; value: number }[];
 }
 
-/** What an alert's `value` and `baseline` are in, per metric: X-Ray's latencies are seconds, alerts say milliseconds. */
-const UNIT_SCALE: Readonly<Record<string, number>> = { latency: 1000, availability: 1, requests: 1 };
+/**
+ * An alert's `value` and `baseline` from a series' level, per metric: X-Ray's latencies are seconds,
+ * alerts say milliseconds; availability (percent of requests that succeed) fires `errors`, whose
+ * level is the percent of requests that fail.
+ */
+const ALERT_LEVEL: Readonly<Record<string, (x: number) => number>> = { latency: (x) => x * 1000, availability: (x) => 100 - x, requests: (x) => x };
 
 /**
  * The Average series of a detection's node and metric at its bucket, beside that series' no-issue
@@ -178,7 +182,7 @@ function levelsOf(detector: Detector, table: MetricsTable, d: Detection, metric:
   const s = table.series.find((x) => x.node === d.node && x.metric === metric && x.stat === 'Average');
   const m = s ? detector.get(seriesKey(s)) : undefined;
   if (!s || !m) return {};
-  const unit = UNIT_SCALE[metric] ?? 1;
+  const level = ALERT_LEVEL[metric] ?? ((x: number) => x);
   const i = table.timestamps.indexOf(d.at);
   const v = s.values[i];
   if (typeof v !== 'number') return {};
@@ -189,9 +193,9 @@ function levelsOf(detector: Detector, table: MetricsTable, d: Detection, metric:
     const x = s.values[j];
     if (typeof x !== 'number' || sign * (x - worst) <= 0) continue;
     worst = x;
-    later.push({ at: table.timestamps[j] as number, value: round(x * unit) });
+    later.push({ at: table.timestamps[j] as number, value: round(level(x)) });
   }
-  return { level: { value: round(v * unit), baseline: round(m.median * unit) }, ...(later.length > 0 ? { later } : {}) };
+  return { level: { value: round(level(v)), baseline: round(level(m.median)) }, ...(later.length > 0 ? { later } : {}) };
 }
 
 const round = (x: number): number => Number(x.toPrecision(6));

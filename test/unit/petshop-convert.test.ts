@@ -89,6 +89,21 @@ describe('PetShop converter', () => {
     expect(data.summary).toMatch(/^z \d+\.\d\d over the no-issue baseline$/);
   });
 
+  it('says an availability drop as errors: the percent of requests failing, against the normal percent', () => {
+    const csv = (t0: number, n: number, avail: (i: number) => number): string =>
+      [
+        `microservice,"${SEARCH}","${SEARCH}"`,
+        'metric,latency,availability',
+        'statistic,Average,Average',
+        'unix_timestamp,,',
+        ...Array.from({ length: n }, (_, i) => `${(t0 + i * 300).toFixed(1)},${normal(SEARCH, i)},${avail(i)}`),
+      ].join('\n');
+    const det = fitDetector([parseMetrics(csv(1_600_000_000, 48, () => 100))]);
+    const c = convertIssue(parseGraph(graphCsv()), det, parseMetrics(csv(T0, 5, (i) => (i >= 2 ? 88 : 100))), issue(''), 'no-changes');
+    const errors = c.events.find((e) => e.type === 'alert.fired' && (e.data as { signal: string }).signal === 'errors');
+    expect(errors?.data).toMatchObject({ service: SEARCH, value: 12, baseline: 0 });
+  });
+
   it('re-sends a firing alert with its new level each time it gets worse, keeping the alert and its firing time', async () => {
     const worsening = parseMetrics(metricsCsv(T0, 5, (n, i) => (n === SEARCH ? [null, 0.01, 0.3, 0.5, 0.4][i] ?? null : normal(n, i))));
     const c = convertIssue(parseGraph(graphCsv()), fitDetector([baseline]), worsening, issue(''), 'no-changes');
