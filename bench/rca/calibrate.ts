@@ -153,6 +153,31 @@ export async function trainAnswers(): Promise<Answer[]> {
 
 const f3 = (x: number): string => x.toFixed(3);
 
+/** The model's inputs, by name, in CONFIDENCE_MODEL's order after the bias. */
+const INPUTS = ['shareLogOdds', 'score', 'unexplained'] as const;
+
+/**
+ * How well a confidence fitted on one family of train sets (generated, PetShop-like) says how often
+ * the other family's answers are right: the shift a real deployment's incidents bring. Per subset of
+ * the inputs, the ECE on the family left out.
+ */
+function transferReport(answers: readonly Answer[]): void {
+  const family = (a: Answer): string => (a.set.startsWith('generated') ? 'generated' : 'PetShop-like');
+  const subsets = [[0, 1, 2], [1, 2], [0, 2], [2], [0, 1]];
+  console.log('\n| inputs | fitted on generated, ECE on PetShop-like | fitted on PetShop-like, ECE on generated |');
+  console.log('| --- | --- | --- |');
+  for (const cols of subsets) {
+    const pick = (a: Answer): Answer => ({ ...a, inputs: cols.map((c) => a.inputs[c] as number) });
+    const cells = ['generated', 'PetShop-like'].map((fit) => {
+      const train = answers.filter((a) => family(a) === fit).map(pick);
+      const held = answers.filter((a) => family(a) !== fit).map(pick);
+      const w = fitLogistic(train, 3_000, 0.5, 0.01, perSetWeight(train));
+      return f3(ece(held.map((a) => predict(w, a.inputs)), held.map((a) => a.right)));
+    });
+    console.log(`| ${cols.map((c) => INPUTS[c]).join(', ')} | ${cells.join(' | ')} |`);
+  }
+}
+
 async function main(): Promise<void> {
   const answers = await trainAnswers();
   const weight = perSetWeight(answers);
@@ -177,6 +202,7 @@ async function main(): Promise<void> {
       `| ${s} | ${idx.length} | ${f3(ys.filter(Boolean).length / ys.length)} | ${f3(ece(share, ys))} | ${f3(ece(ours, ys))} | ${f3(ece(cv, ys))} | ${f3(logLoss(share, ys))} | ${f3(logLoss(ours, ys))} | ${f3(auc(share, ys))} | ${f3(auc(ours, ys))} | ${f3(auc(cv, ys))} |`,
     );
   }
+  transferReport(answers);
   const m = asModel(fitLogistic(answers, 3_000, 0.5, 0.01, weight));
   console.log(`\nrefit on all ${answers.length} answers (CONFIDENCE_MODEL): ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.toFixed(3))])))}`);
 }
