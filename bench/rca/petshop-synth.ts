@@ -154,6 +154,9 @@ function inject(window: MetricsTable, d: Draw): MetricsTable {
         if (v === null || e === 0) return v;
         if (s.metric === 'latency' && (d.fault === 'latency' || d.fault === 'saturation')) return s.node === d.root ? v * (1 + (d.factor - 1) * e) : v + added * share * e;
         if (s.metric === 'availability' && d.fault === 'errors') return Math.max(0, v - d.points * (s.node === d.root ? d.ownErrors : share) * e);
+        // Failing requests slow the node that fails them (PetShop's own error injections on PetSearch
+        // fired its latency alert in every train issue): half the rise a latency fault of the same draw makes.
+        if (s.metric === 'latency' && d.fault === 'errors' && s.node === d.root) return v * (1 + ((d.factor - 1) / 2) * e);
         if (s.metric === 'requests' && d.fault === 'saturation' && s.node === d.root) return v * (1 + (d.load - 1) * e);
         return v;
       });
