@@ -214,3 +214,14 @@ export const onsetUnseen = (a: ServiceAnomaly): boolean => a.alerts.length > 0 &
 export function hasOwnFailureSignal(a: ServiceAnomaly | undefined): boolean {
   return a !== undefined && a.alerts.some((x) => x.dependency === null && OWN_FAILURE_SIGNALS.has(x.signal));
 }
+
+/**
+ * The traffic surge on `service` itself as it began failing (within the surge window before its
+ * onset, or a step after), if any: load arrived there. Its callees that failed in the same step
+ * took that load from it; they did not bring it down.
+ */
+export function surgedInto(an: Pick<Anomalies, 'byService' | 'traffic' | 'timing'>, service: string): AlertState | null {
+  const a = an.byService.get(service);
+  if (!a) return null;
+  return an.traffic.find((t) => t.service === service && t.firedAt >= a.onset - an.timing.surgeWindowMs && t.firedAt <= a.onset + an.timing.resolutionMs) ?? null;
+}

@@ -95,3 +95,6 @@ export const shortfallLine = (service: string, dependency: string, f: Shortfall)
 
 export const feedsLine = (config: string, cache: string, consumers: readonly string[], store: string): string =>
   `setting ${config} governs calls to ${cache}, a cache: what it no longer answers, ${consumers.join(' and ')} ask of ${store}`;
+
+export const tookLoadLine = (service: string, surge: AlertState, callees: readonly string[]): string =>
+  `traffic surge alert ${surge.id} on ${service} itself at ${toIso(surge.firedAt)}: ${callees.join(', ')}, failing from the same step, took that load from it`;

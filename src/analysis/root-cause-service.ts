@@ -1,5 +1,5 @@
 /** Candidates that are services: a failure that began by itself, with no change needed to explain it. */
-import { couldExplain, hasOwnFailureSignal, onsetUnseen, type ServiceAnomaly, shortfallsBelow } from './root-cause-anomaly.js';
+import { couldExplain, hasOwnFailureSignal, onsetUnseen, type ServiceAnomaly, shortfallsBelow, surgedInto } from './root-cause-anomaly.js';
 import { callFacts, chainFrom } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { addBlame, addFailureBelow, addGovernedReports, addPointsBelow, addShortfalls, chainEvidence, chainFeatures, type Context, changedBehind, type Draft, trigger } from './root-cause-candidates.js';
@@ -52,7 +52,11 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   // With no change behind it, a failure that began in the same step as one below it, in a service
   // it calls, more likely climbed from there: failures climb calls, they do not go down them. Only
   // a failure below that could explain what this one showed counts (errors need errors below).
-  const unordered = sameStep.filter((s) => couldExplain(ctx.an, s, a.service));
+  // Load that arrived at the service itself flowed down to what it calls: a callee that failed in
+  // the same step took that load from it, and did not bring it down.
+  const surge = sameStep.length > 0 ? surgedInto(ctx.an, a.service) : null;
+  if (surge) d.evidence.push(ev.tookLoadLine(a.service, surge, sameStep));
+  const unordered = surge ? [] : sameStep.filter((s) => couldExplain(ctx.an, s, a.service));
   if (d.features.noChange === 1 && unordered.length > 0) {
     delete d.features.deepest;
     d.features.sameStepBelow = unordered.length;

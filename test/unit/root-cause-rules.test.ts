@@ -297,3 +297,22 @@ describe('root cause: the query', () => {
     }
   });
 });
+
+describe('root cause: load that arrives at a service', () => {
+  /** web -> api -> db; api and db fail in the same minute; `surge` puts a traffic surge on api itself just before. */
+  const loaded = (surge: boolean): Scenario => {
+    const s = shop();
+    if (surge) s.alert('t-api', 'api', 'traffic', -18);
+    return s.alert('l-db', 'db', 'latency', -15).alert('l-api', 'api', 'latency', -15).alert('e-web', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+  };
+
+  it('puts the database first when api and db began failing in the same minute and nothing else orders them', async () => {
+    expect(causes(await loaded(false).analyse())[0]).toBe('service:db');
+  });
+
+  it('puts api first when its own traffic surged as it failed: db took that load from it, and the evidence says so', async () => {
+    const a = await loaded(true).analyse();
+    expect(causes(a)[0]).toBe('service:api');
+    expect(a.candidates[0]?.evidence.some((l) => l.startsWith('traffic surge alert t-api on api itself') && l.endsWith('db, failing from the same step, took that load from it'))).toBe(true);
+  });
+});
