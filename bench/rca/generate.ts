@@ -122,6 +122,8 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
 
   let alertN = 0;
   let changeN = 0;
+  /** The entries above a cache-aside service, found once: cache-aside scenarios add no dependency. */
+  let caEntries: string[] | undefined;
   const cases: LabelledCase[] = [];
   const episodes: Episode[] = [];
   plan.forEach((fault, i) => {
@@ -151,7 +153,7 @@ export function generateScenario(top: Topology, casesPerClass: number, seed: num
       return id;
     };
 
-    const entry = r.pick(fault === 'cache-aside' ? cacheAsideEntries(top, callees) : top.entries);
+    const entry = r.pick(fault === 'cache-aside' ? (caEntries ??= cacheAsideEntries(top, callees)) : top.entries);
     const { depth, parent } = below(entry, callees);
     const inClosure = [...depth.keys()].filter((s) => s !== entry).sort();
     const isInfra = (s: string): boolean => kind.get(s) !== 'service';

@@ -210,36 +210,34 @@ function supersededBefore(ctx: Context, c: ConfigChangeState, onset: number): bo
   return ctx.slice.configChanges.some((x) => x.id !== c.id && x.service === c.service && x.key === c.key && x.dependency === c.dependency && x.at > c.at && x.at <= onset - res);
 }
 
+/** Consumers of a setting that reported failing calls to `dependency` (those `keep` allows) add to its blame. */
+function addConsumerBlame(ctx: Context, d: Draft, consumers: readonly string[], dependency: string, keep: (consumer: string) => boolean = () => true): void {
+  const reported = ctx.an.byService.get(dependency)?.blamedBy;
+  const callers = consumers.filter((s) => reported?.has(s) === true && keep(s));
+  if (callers.length === 0) return;
+  d.features.edgeBlame = Math.min(3, (d.features.edgeBlame ?? 0) + callers.length);
+  for (const s of callers) d.evidence.push(ev.blameLine(dependency, s, reported?.get(s) as number));
+}
+
 export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
   const consumers = [c.service, ...c.services.filter((s) => s !== c.service)];
-  const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)], c.dependency, settingFeeds(ctx, c));
+  const feeds = settingFeeds(ctx, c);
+  const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)], c.dependency, feeds);
   if (!d) return null;
-  if (supersededBefore(ctx, c, ctx.an.byService.get(d.chain.services[0] as string)?.onset ?? ctx.an.symptomStart)) return null;
+  const start = d.chain.services[0] as string;
+  if (supersededBefore(ctx, c, ctx.an.byService.get(start)?.onset ?? ctx.an.symptomStart)) return null;
   // The setting lives in its service, whatever it governs: failing calls to that service count.
   addBlame(ctx, d, c.service);
   addGovernedReports(ctx, d, c.id);
-  // Consumers reporting failing calls to a store the setting moved load onto: the very path of its effect.
-  const feeds = settingFeeds(ctx, c);
-  const fedStart = feeds.includes(d.chain.services[0] as string) ? (d.chain.services[0] as string) : null;
-  if (fedStart !== null) {
-    const store = ctx.an.byService.get(fedStart);
-    const through = consumers.filter((s) => (ctx.top.callees.get(s) ?? []).includes(fedStart));
-    d.evidence.splice(1, 0, ev.feedsLine(c.id, c.dependency as string, through, fedStart));
-    const callers = consumers.filter((s) => store?.blamedBy.has(s));
-    if (callers.length > 0) {
-      d.features.edgeBlame = Math.min(3, (d.features.edgeBlame ?? 0) + callers.length);
-      for (const s of callers) d.evidence.push(ev.blameLine(fedStart, s, store?.blamedBy.get(s) as number));
-    }
+  if (feeds.includes(start)) {
+    // The chain starts at a store the setting moved load onto: consumers' reports of their calls to
+    // it are the very path of its effect.
+    const through = consumers.filter((s) => (ctx.top.callees.get(s) ?? []).includes(start));
+    d.evidence.splice(1, 0, ev.feedsLine(c.id, c.dependency as string, through, start));
+    addConsumerBlame(ctx, d, consumers, start);
   }
-  if (c.dependency !== null) {
-    // Consumers reporting failing calls to the very dependency this setting governs.
-    const gov = ctx.an.byService.get(c.dependency);
-    const dep = c.dependency;
-    const callers = consumers.filter((s) => gov?.blamedBy.has(s) && !failedFirst(ctx, dep, ctx.an.byService.get(s)?.onset ?? Infinity));
-    if (callers.length > 0) {
-      d.features.edgeBlame = Math.min(3, (d.features.edgeBlame ?? 0) + callers.length);
-      for (const s of callers) d.evidence.push(ev.blameLine(c.dependency, s, gov?.blamedBy.get(s) as number));
-    }
-  }
+  // Consumers reporting failing calls to the very dependency this setting governs.
+  const dep = c.dependency;
+  if (dep !== null) addConsumerBlame(ctx, d, consumers, dep, (s) => !failedFirst(ctx, dep, ctx.an.byService.get(s)?.onset ?? Infinity));
   return d;
 }
