@@ -17,10 +17,10 @@
 
 /** Fitted by `npx tsx bench/rca/calibrate.ts` on every train set, each set weighted equally. */
 export const CONFIDENCE_MODEL = {
-  bias: -0.539,
-  shareLogOdds: 0.008,
-  score: 0.627,
-  unexplained: -1.394,
+  bias: -0.003,
+  shareLogOdds: 0.163,
+  score: 0.547,
+  unexplained: -1.795,
 } as const;
 
 export type ConfidenceModel = { readonly [K in keyof typeof CONFIDENCE_MODEL]: number };
