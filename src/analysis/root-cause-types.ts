@@ -142,13 +142,18 @@ export interface RootCauseAnalysis {
   at: number;
   /** The first symptom's onset, from which "after the symptom" is judged. */
   symptomStart: number;
+  /** Start of the lookback window: changes before it were not considered. */
+  lookbackFrom: number;
   candidates: RootCauseCandidate[];
 }
 
 /** The question: an incident, or symptom services at an instant (ad-hoc, before an incident exists). */
-export type RootCauseQuery =
-  | { incident: string; knownAt?: number; limit?: number }
-  | { services: string[]; at: number; knownAt?: number; limit?: number };
+export type RootCauseQuery = ({ incident: string } | { services: string[]; at: number }) & {
+  knownAt?: number;
+  limit?: number;
+  /** How far back before `at` changes may lie; default `RootCauseOptions.lookbackMs` (7 days). */
+  lookbackMs?: number;
+};
 
 /** Expected failures of a question, as values. */
 export type RootCauseError =

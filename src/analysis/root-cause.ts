@@ -45,6 +45,7 @@ export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = re
     incident: slice.incident,
     at: slice.at,
     symptomStart,
+    lookbackFrom: slice.from,
     candidates: rank(drafts, slice.causalLinks, options.weights, options.limit, failing),
   };
 }
@@ -53,7 +54,7 @@ export type RootCauseResult = { ok: true; analysis: RootCauseAnalysis } | { ok: 
 
 /** Gathers the slice for a question and ranks its causes. */
 export async function rootCause(reader: GraphReader, query: RootCauseQuery, options: RootCauseOptions = resolveOptions()): Promise<RootCauseResult> {
-  const o = query.limit === undefined ? options : { ...options, limit: query.limit };
+  const o = { ...options, ...(query.limit === undefined ? {} : { limit: query.limit }), ...(query.lookbackMs === undefined ? {} : { lookbackMs: query.lookbackMs }) };
   const g = await gatherRootCauseSlice(reader, query, o);
   if (!g.ok) return g;
   return { ok: true, analysis: rankCauses(g.slice, o) };

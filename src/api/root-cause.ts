@@ -13,6 +13,10 @@ import { KNOWN_AT } from './instant.js';
 import { DateTime } from './scalars.js';
 
 const MAX_LIMIT = 50;
+/** The lookback window in hours: default a week, at most 90 days. */
+const DEFAULT_LOOKBACK_HOURS = 7 * 24;
+const MAX_LOOKBACK_HOURS = 90 * 24;
+const HOUR_MS = 3_600_000;
 
 /** The analysis with the id it answers to: the incident's, or a stable name for an ad-hoc question. */
 interface AnalysisShape extends AnalysisValue {
@@ -38,6 +42,7 @@ export const RootCauseAnalysis = builder.objectRef<AnalysisShape>('RootCauseAnal
     adHoc: t.boolean({ description: 'True when the question named services instead of an incident.', resolve: (a) => a.incident === null }),
     at: t.field({ type: DateTime, description: 'The instant whose graph was read: the incident opening, or the ad-hoc `at`.', resolve: (a) => a.at }),
     symptomStart: t.field({ type: DateTime, description: 'When the first symptom service began to fail; later alerts explain nothing.', resolve: (a) => a.symptomStart }),
+    lookbackFrom: t.field({ type: DateTime, description: 'Start of the lookback window (`at` less `lookbackHours`): deploys and config changes before it were not considered.', resolve: (a) => a.lookbackFrom }),
     candidates: t.field({ type: [RootCauseCandidate], resolve: (a) => a.candidates }),
   }),
 });
@@ -64,10 +69,18 @@ builder.queryField('rootCause', (t) =>
       at: t.arg({ type: DateTime, required: false, description: 'Ad hoc: when the symptoms were seen; default now. Not allowed with `incident`.' }),
       knownAt: t.arg({ type: DateTime, required: false, description: KNOWN_AT }),
       limit: t.arg.int({ required: false, defaultValue: 5, description: `How many candidates, 1 to ${MAX_LIMIT}.` }),
+      lookbackHours: t.arg.int({
+        required: false,
+        defaultValue: DEFAULT_LOOKBACK_HOURS,
+        description: `How far before \`at\` a cause may lie, in hours: 1 to ${MAX_LOOKBACK_HOURS} (90 days); default a week. A change that sat days before a trigger woke it needs a window that reaches it.`,
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const limit = args.limit ?? 5;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badArgument('limit', `must be between 1 and ${MAX_LIMIT}, got ${limit}`);
+      const lookbackHours = args.lookbackHours ?? DEFAULT_LOOKBACK_HOURS;
+      if (lookbackHours < 1 || lookbackHours > MAX_LOOKBACK_HOURS) throw badArgument('lookbackHours', `must be between 1 and ${MAX_LOOKBACK_HOURS} (90 days), got ${lookbackHours}`);
+      const lookbackMs = lookbackHours * HOUR_MS;
       const hasIncident = args.incident !== null && args.incident !== undefined;
       const hasServices = args.services !== null && args.services !== undefined;
       if (hasIncident === hasServices) {
@@ -79,12 +92,12 @@ builder.queryField('rootCause', (t) =>
       if (hasIncident) {
         if (args.at !== null && args.at !== undefined) throw badArgument('at', 'applies to ad-hoc questions only: an incident is read as it was when it opened');
         id = String(args.incident);
-        query = { incident: id, knownAt, limit };
+        query = { incident: id, knownAt, limit, lookbackMs };
       } else {
         const services = (args.services ?? []).map(String);
         const at = args.at ?? ctx.now();
         id = `ad-hoc:${services.join(',')}@${toIso(at)}`;
-        query = { services, at, knownAt, limit };
+        query = { services, at, knownAt, limit, lookbackMs };
       }
       const r = await rootCause(ctx.reader, query);
       if (!r.ok) throw errorOf(r.error);

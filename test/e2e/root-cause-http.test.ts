@@ -14,8 +14,13 @@ import { createEvents } from '../support/events.js';
 
 const T = Date.parse('2026-04-10T12:00:00Z');
 const at = (min: number): string => new Date(T + min * 60_000).toISOString();
+const DAY_MIN = 1440;
 
-/** web -> api -> db and web -> search. A deploy breaks api; search gets an innocent deploy nearer the incident. */
+/**
+ * web -> api -> db and web -> search. A deploy breaks api; search gets an innocent deploy nearer the
+ * incident. Apart from them, batch -> ledger: a pool setting on ledger nine days back, and ledger
+ * failing now (for the lookback window).
+ */
 function scenario() {
   const ev = createEvents({ source: 'e2e' });
   const graph = { web: ['api', 'search'], api: ['db'] };
@@ -28,12 +33,17 @@ function scenario() {
     ev.alertFired(at(-15), { alert: 'a-api-err', service: 'api', signal: 'errors', severity: 'critical' }),
     ev.alertFired(at(-12), { alert: 'a-web-err', service: 'web', signal: 'errors', severity: 'critical', dependency: 'api' }),
     ev.incidentOpened(at(0), { incident: 'inc-42', services: ['web'], title: 'checkout failing' }),
+    ...['batch', 'ledger'].map((s) => ev.serviceUpserted(at(-20 * DAY_MIN), { service: s })),
+    ev.dependencyUpserted(at(-20 * DAY_MIN), { from: 'batch', to: 'ledger' }),
+    ev.configChanged(at(-9 * DAY_MIN), { change: 'c-ledger-pool', service: 'ledger', key: 'pool.size', value: 2 }),
+    ev.alertFired(at(-10), { alert: 'a-ledger-lat', service: 'ledger', signal: 'latency', severity: 'critical' }),
+    ev.alertFired(at(-9), { alert: 'a-batch-err', service: 'batch', signal: 'errors', severity: 'critical', dependency: 'ledger' }),
   ];
 }
 
-const QUERY = `query ($incident: ID, $services: [ID!], $at: DateTime, $limit: Int) {
-  rootCause(incident: $incident, services: $services, at: $at, limit: $limit) {
-    incident adHoc at symptomStart
+const QUERY = `query ($incident: ID, $services: [ID!], $at: DateTime, $limit: Int, $lookbackHours: Int) {
+  rootCause(incident: $incident, services: $services, at: $at, limit: $limit, lookbackHours: $lookbackHours) {
+    incident adHoc at symptomStart lookbackFrom
     candidates { rank cause { kind id } service confidence chain { kind id } evidence }
   }
 }`;
@@ -45,6 +55,7 @@ interface Answer {
       adHoc: boolean;
       at: string;
       symptomStart: string;
+      lookbackFrom: string;
       candidates: { rank: number; cause: { kind: string; id: string }; service: string; confidence: number; chain: { kind: string; id: string }[]; evidence: string[] }[];
     };
   } | null;
@@ -129,6 +140,31 @@ describe('rootCause over HTTP', () => {
     const r = await ask({ incident: 'inc-nope' });
     expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(r.errors?.[0]?.message).toContain('names no incident known to ctxgraph: "inc-nope"');
+  });
+
+  it('reaches a change nine days back only when the lookback window is widened to it', async () => {
+    const week = await ask({ services: ['batch'], at: at(0) });
+    expect(week.errors).toBeUndefined();
+    expect(week.data?.rootCause.lookbackFrom).toBe(at(-7 * DAY_MIN));
+    expect(week.data?.rootCause.candidates.map((c) => c.cause.id)).not.toContain('c-ledger-pool');
+    const tenDays = await ask({ services: ['batch'], at: at(0), lookbackHours: 240 });
+    expect(tenDays.errors).toBeUndefined();
+    expect(tenDays.data?.rootCause.lookbackFrom).toBe(at(-10 * DAY_MIN));
+    const pool = tenDays.data?.rootCause.candidates.find((c) => c.cause.id === 'c-ledger-pool');
+    expect(pool?.chain).toEqual([
+      { kind: 'CONFIG', id: 'c-ledger-pool' },
+      { kind: 'SERVICE', id: 'ledger' },
+      { kind: 'SERVICE', id: 'batch' },
+    ]);
+  });
+
+  it('rejects a lookback window out of range, saying the range', async () => {
+    for (const lookbackHours of [0, 2161]) {
+      const r = await ask({ incident: 'inc-42', lookbackHours });
+      expect(r.data).toBeNull();
+      expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(r.errors?.[0]?.message).toBe(`Argument "lookbackHours" must be between 1 and 2160 (90 days), got ${lookbackHours}`);
+    }
   });
 
   it('rejects a limit out of range', async () => {

@@ -13,6 +13,7 @@ function analysis(incident: string, causes: [EntityRef, number][]): RootCauseAna
     incident,
     at: T0,
     symptomStart: T0,
+    lookbackFrom: T0 - 7 * DAY,
     candidates: causes.map(([cause, confidence], i) => ({ rank: i + 1, cause, service: 'api', confidence, chain: [cause], evidence: [`why ${cause.id}`], score: 0 })),
   };
 }
