@@ -11,7 +11,7 @@ import { type Anomalies, type ServiceAnomaly, type Shortfall } from './root-caus
 import { type Chain, chainFrom, earlierFailuresBelow, namedCallees, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
-import { edgeKey, type RootCauseOptions, type RootCauseSlice, type RootCauseWeights } from './root-cause-types.js';
+import { edgeKey, type RootCauseOptions, type RootCauseSlice, type RootCauseWeights, type RuledOutCause } from './root-cause-types.js';
 
 export type Features = Partial<Record<Exclude<keyof RootCauseWeights, 'temperature'>, number>>;
 
@@ -28,6 +28,8 @@ export interface Context {
   o: RootCauseOptions;
   an: Anomalies;
   top: Topology;
+  /** Changes a causal constraint excludes, with why; drafting adds to it. */
+  ruledOut: RuledOutCause[];
 }
 
 /** Evidence for the chain: the path, then each hop's order in time. */

@@ -13,6 +13,12 @@ import { addBlame, addFailureBelow, addGovernedReports, addPointsBelow, addShort
 
 const HOUR = 3_600_000;
 
+/** Records why a change cannot be the cause; no candidate comes of it. */
+function ruleOut(ctx: Context, cause: EntityRef, service: string, at: number, reason: string): null {
+  ctx.ruledOut.push({ cause, service, at, reason });
+  return null;
+}
+
 /**
  * The consumers of a change that failed of it. A consumer counts only when its failure is its own:
  * one whose every alert is about its calls to another failing consumer failed of that one, and so
@@ -49,7 +55,7 @@ function changeDraft(
 ): Draft | null {
   const { an } = ctx;
   const o = an.timing;
-  if (at > an.symptomStart + o.toleranceMs) return null;
+  if (at > an.symptomStart + o.toleranceMs) return ruleOut(ctx, cause, service, at, ev.afterSymptomLine(cause, service, governs, at, an.symptomStart));
   const startOnset = (s: string, fallback: number): number => an.byService.get(s)?.onset ?? fallback;
   // A failure that began before the change, or after the symptom, is not its effect.
   const effective = (s: string): ServiceAnomaly | null => {
@@ -89,7 +95,7 @@ function changeDraft(
               : chain.services.length < best.chain.services.length);
     if (better) best = { chain, start: s, onset };
   }
-  if (!best) return null;
+  if (!best) return ruleOut(ctx, cause, service, at, ev.unlinkedLine(cause, service, governs, fed.length > 0 ? fed : actsOn, ctx.slice.symptoms, ctx.slice.at));
   const d: Draft = { cause, service, chain: best.chain, features: { [cause.kind === 'deploy' ? 'deploy' : 'config']: 1, ...chainFeatures(best.chain) }, evidence: lead };
   const failing = actsOn.map(effective).filter((a): a is ServiceAnomaly => a !== null);
   const extra = alsoExplains.map(effective).filter((a): a is ServiceAnomaly => a !== null);
@@ -189,7 +195,9 @@ export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
   // beyond one step of the alerts' resolution.
   const rolledBackAt = dep.status === 'rolled_back' ? dep.finishedAt : null;
   const onset = an.byService.get(dep.service)?.onset;
-  if (rolledBackAt !== null && (onset === undefined || onset >= rolledBackAt - o.toleranceMs + an.timing.resolutionMs)) return null;
+  if (rolledBackAt !== null && (onset === undefined || onset >= rolledBackAt - o.toleranceMs + an.timing.resolutionMs)) {
+    return ruleOut(ctx, { kind: 'deploy', id: dep.id }, dep.service, dep.startedAt, ev.rolledBackLine(dep, onset));
+  }
   const added = ctx.slice.newDependencies.filter((n) => introducer(ctx, n)?.id === dep.id);
   const lead = [ev.deployLine(dep), ...added.map((n) => ev.newDependencyLine(n.from, n.to, n.at))];
   const d = changeDraft(ctx, { kind: 'deploy', id: dep.id }, dep.service, dep.startedAt, [dep.service], added.map((n) => n.to), lead);
@@ -205,9 +213,9 @@ export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
  * began, by more than a step of the alerts' resolution: the value `c` set was no longer in force
  * when the service failed, so it explains nothing.
  */
-function supersededBefore(ctx: Context, c: ConfigChangeState, onset: number): boolean {
+function supersededBefore(ctx: Context, c: ConfigChangeState, onset: number): ConfigChangeState | null {
   const res = ctx.an.timing.resolutionMs;
-  return ctx.slice.configChanges.some((x) => x.id !== c.id && x.service === c.service && x.key === c.key && x.dependency === c.dependency && x.at > c.at && x.at <= onset - res);
+  return ctx.slice.configChanges.find((x) => x.id !== c.id && x.service === c.service && x.key === c.key && x.dependency === c.dependency && x.at > c.at && x.at <= onset - res) ?? null;
 }
 
 /** Consumers of a setting that reported failing calls to `dependency` (those `keep` allows) add to its blame. */
@@ -225,7 +233,9 @@ export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
   const d = changeDraft(ctx, { kind: 'config', id: c.id }, c.service, c.at, consumers, [], [ev.configLine(c)], c.dependency, feeds);
   if (!d) return null;
   const start = d.chain.services[0] as string;
-  if (supersededBefore(ctx, c, ctx.an.byService.get(start)?.onset ?? ctx.an.symptomStart)) return null;
+  const onset = ctx.an.byService.get(start)?.onset ?? ctx.an.symptomStart;
+  const by = supersededBefore(ctx, c, onset);
+  if (by) return ruleOut(ctx, { kind: 'config', id: c.id }, c.service, c.at, ev.supersededLine(c, by, onset));
   // The setting lives in its service, whatever it governs: failing calls to that service count.
   addBlame(ctx, d, c.service);
   addGovernedReports(ctx, d, c.id);

@@ -98,3 +98,26 @@ export const feedsLine = (config: string, cache: string, consumers: readonly str
 
 export const tookLoadLine = (service: string, surge: AlertState, callees: readonly string[]): string =>
   `traffic surge alert ${surge.id} on ${service} itself at ${toIso(surge.firedAt)}: ${callees.join(', ')}, failing from the same step, took that load from it`;
+
+/** What a change is, for a line about it: "deploy d-7 of api", "config change c-3 on api, governing calls to db". */
+export function changeText(cause: EntityRef, service: string, governs: string | null = null): string {
+  if (cause.kind === 'deploy') return `deploy ${cause.id} of ${service}`;
+  return `config change ${cause.id} on ${service}${governs === null ? '' : `, governing calls to ${governs}`}`;
+}
+
+export function afterSymptomLine(cause: EntityRef, service: string, governs: string | null, at: number, symptomStart: number): string {
+  return `${changeText(cause, service, governs)} at ${toIso(at)} came after the first symptom began at ${toIso(symptomStart)}: an effect cannot come before its cause`;
+}
+
+export function unlinkedLine(cause: EntityRef, service: string, governs: string | null, actsOn: readonly string[], symptoms: readonly string[], at: number): string {
+  return `${changeText(cause, service, governs)}: no dependency valid at ${toIso(at)} leads from ${symptoms.join(', ')} to ${actsOn.join(', ')}`;
+}
+
+export function rolledBackLine(d: DeployState, onset: number | undefined): string {
+  const failed = onset === undefined ? `and ${d.service} shows no failure` : `before ${d.service} began failing at ${toIso(onset)}`;
+  return `${changeText({ kind: 'deploy', id: d.id }, d.service)} was rolled back at ${toIso(d.finishedAt as number)}, ${failed}: a rolled-back deploy explains nothing after its rollback`;
+}
+
+export function supersededLine(c: ConfigChangeState, by: ConfigChangeState, onset: number): string {
+  return `${changeText({ kind: 'config', id: c.id }, c.service, c.dependency)} (${c.key}) was superseded by ${by.id} at ${toIso(by.at)}, before the failure began at ${toIso(onset)}: its value was no longer in force`;
+}

@@ -136,6 +136,15 @@ export interface RootCauseCandidate {
   score: number;
 }
 
+/** A change in the lookback window that cannot be the cause, and why (a causal constraint it fails). */
+export interface RuledOutCause {
+  cause: EntityRef;
+  service: string;
+  /** When the change was made (a deploy's start). */
+  at: number;
+  reason: string;
+}
+
 export interface RootCauseAnalysis {
   incident: string | null;
   /** When the analysis read the graph (the incident start, or the ad-hoc `at`). */
@@ -145,6 +154,8 @@ export interface RootCauseAnalysis {
   /** Start of the lookback window: changes before it were not considered. */
   lookbackFrom: number;
   candidates: RootCauseCandidate[];
+  /** Changes in the window that no causal reading allows, latest first. */
+  ruledOut: RuledOutCause[];
 }
 
 /** The question: an incident, or symptom services at an instant (ad-hoc, before an incident exists). */

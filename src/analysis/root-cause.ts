@@ -17,17 +17,17 @@ import { buildTopology } from './root-cause-chain.js';
 import { gatherRootCauseSlice } from './root-cause-gather.js';
 import { resolveOptions } from './root-cause-options.js';
 import { rank } from './root-cause-scoring.js';
-import type { RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice } from './root-cause-types.js';
+import type { RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice, RuledOutCause } from './root-cause-types.js';
 
 export { resolveOptions } from './root-cause-options.js';
 export { gatherRootCauseSlice } from './root-cause-gather.js';
 export type * from './root-cause-types.js';
 
 /** Every candidate the slice supports, with its features and evidence, unranked. */
-export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): { symptomStart: number; symptomSeen: boolean; drafts: Draft[]; failing: string[] } {
+export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): { symptomStart: number; symptomSeen: boolean; drafts: Draft[]; failing: string[]; ruledOut: RuledOutCause[] } {
   const an = findAnomalies(slice, options);
   const top = buildTopology(slice);
-  const ctx: Context = { slice, o: options, an, top };
+  const ctx: Context = { slice, o: options, an, top, ruledOut: [] };
   const drafts: Draft[] = [];
   const keep = (d: Draft | null): void => {
     if (d) drafts.push(d);
@@ -35,18 +35,21 @@ export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = r
   for (const d of slice.deploys) keep(deployDraft(ctx, d));
   for (const c of slice.configChanges) keep(configDraft(ctx, c));
   for (const a of an.byService.values()) keep(serviceDraft(ctx, a));
-  return { symptomStart: an.symptomStart, symptomSeen: an.byService.has(slice.symptoms[0] ?? ''), drafts, failing: [...an.byService.keys()] };
+  // Latest first: the changes people made around the incident are the ones they ask about.
+  ctx.ruledOut.sort((a, b) => b.at - a.at || (a.cause.id < b.cause.id ? -1 : a.cause.id > b.cause.id ? 1 : 0));
+  return { symptomStart: an.symptomStart, symptomSeen: an.byService.has(slice.symptoms[0] ?? ''), drafts, failing: [...an.byService.keys()], ruledOut: ctx.ruledOut };
 }
 
 /** Ranks the causes of the failure the slice shows, most likely first. */
 export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
-  const { symptomStart, drafts, failing } = draftCauses(slice, options);
+  const { symptomStart, drafts, failing, ruledOut } = draftCauses(slice, options);
   return {
     incident: slice.incident,
     at: slice.at,
     symptomStart,
     lookbackFrom: slice.from,
     candidates: rank(drafts, slice.causalLinks, options.weights, options.limit, failing),
+    ruledOut,
   };
 }
 

@@ -4,7 +4,7 @@
  * the answer; it never walks the graph itself.
  */
 import { rootCause } from '../analysis/root-cause.js';
-import type { RootCauseAnalysis as AnalysisValue, RootCauseCandidate as CandidateValue, RootCauseError, RootCauseQuery } from '../analysis/root-cause-types.js';
+import type { RootCauseAnalysis as AnalysisValue, RootCauseCandidate as CandidateValue, RootCauseError, RootCauseQuery, RuledOutCause as RuledOutValue } from '../analysis/root-cause-types.js';
 import { toIso } from '../model/time.js';
 import { builder } from './builder.js';
 import { EntityRef } from './entity-ref.js';
@@ -34,6 +34,18 @@ const RootCauseCandidate = builder.objectRef<CandidateValue>('RootCauseCandidate
   }),
 });
 
+const RuledOutCause = builder.objectRef<RuledOutValue>('RuledOutCause').implement({
+  description: 'A change in the lookback window that cannot be the cause, with the causal constraint it fails.',
+  fields: (t) => ({
+    cause: t.field({ type: EntityRef, description: 'The deploy or config change.', resolve: (c) => c.cause }),
+    service: t.exposeID('service', { description: 'The service the change was made on.' }),
+    at: t.field({ type: DateTime, description: 'When it was made (a deploy: when it started).', resolve: (c) => c.at }),
+    reason: t.exposeString('reason', {
+      description: 'Why, as a checkable fact with times: it came after the first symptom, was rolled back before its service failed, was superseded before the failure, or no valid dependency leads from the symptoms to it.',
+    }),
+  }),
+});
+
 export const RootCauseAnalysis = builder.objectRef<AnalysisShape>('RootCauseAnalysis').implement({
   fields: (t) => ({
     incident: t.exposeID('id', {
@@ -44,6 +56,7 @@ export const RootCauseAnalysis = builder.objectRef<AnalysisShape>('RootCauseAnal
     symptomStart: t.field({ type: DateTime, description: 'When the first symptom service began to fail; later alerts explain nothing.', resolve: (a) => a.symptomStart }),
     lookbackFrom: t.field({ type: DateTime, description: 'Start of the lookback window (`at` less `lookbackHours`): deploys and config changes before it were not considered.', resolve: (a) => a.lookbackFrom }),
     candidates: t.field({ type: [RootCauseCandidate], resolve: (a) => a.candidates }),
+    ruledOut: t.field({ type: [RuledOutCause], description: 'Changes in the lookback window that no causal reading allows, each with why; latest first.', resolve: (a) => a.ruledOut }),
   }),
 });
 

@@ -45,6 +45,7 @@ const QUERY = `query ($incident: ID, $services: [ID!], $at: DateTime, $limit: In
   rootCause(incident: $incident, services: $services, at: $at, limit: $limit, lookbackHours: $lookbackHours) {
     incident adHoc at symptomStart lookbackFrom
     candidates { rank cause { kind id } service confidence chain { kind id } evidence }
+    ruledOut { cause { kind id } reason }
   }
 }`;
 
@@ -56,6 +57,7 @@ interface Answer {
       at: string;
       symptomStart: string;
       lookbackFrom: string;
+      ruledOut: { cause: { kind: string; id: string }; reason: string }[];
       candidates: { rank: number; cause: { kind: string; id: string }; service: string; confidence: number; chain: { kind: string; id: string }[]; evidence: string[] }[];
     };
   } | null;
@@ -113,7 +115,12 @@ describe('rootCause over HTTP', () => {
     expect(top?.evidence).toContain(`dependency path valid at ${at(0)}: web -> api`);
     // The later deploy on a healthy service ranks below, and confidences are ordered with the ranks.
     const ids = a?.candidates.map((c) => c.cause.id) ?? [];
-    expect(ids.indexOf('d-search-3')).not.toBe(0);
+    expect(ids).not.toContain('d-search-3');
+    // It began after web's first failure, and the answer says so rather than dropping it silently.
+    expect(a?.ruledOut).toContainEqual({
+      cause: { kind: 'DEPLOY', id: 'd-search-3' },
+      reason: `deploy d-search-3 of search at ${at(-8)} came after the first symptom began at ${at(-12)}: an effect cannot come before its cause`,
+    });
     const conf = a?.candidates.map((c) => c.confidence) ?? [];
     expect(conf).toEqual([...conf].sort((x, y) => y - x));
     expect(conf.every((c) => c >= 0 && c <= 1)).toBe(true);

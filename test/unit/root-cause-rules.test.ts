@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { rootCause } from '../../src/analysis/root-cause.js';
 import { causes, chainIds, Scenario, T } from './root-cause-scenario.js';
 
+const MIN = 60_000;
+const iso = (min: number): string => new Date(T + min * MIN).toISOString();
+
 /** web -> api -> db, and web -> search; api's failure shows in web. */
 const shop = (): Scenario => new Scenario().graph({ web: ['api', 'search'], api: ['db'] }, { db: 'database' });
 
@@ -130,6 +133,24 @@ describe('root cause: constraints', () => {
     const rolledBack = await base().rollback('d1', -90).analyse();
     expect(causes(rolledBack)).not.toContain('deploy:d1');
     expect(causes(rolledBack)[0]).toBe('service:api');
+    // The answer says it saw the deploy and why it cannot be the cause.
+    expect(rolledBack.ruledOut).toEqual([
+      {
+        cause: { kind: 'deploy', id: 'd1' },
+        service: 'api',
+        at: T - 120 * MIN,
+        reason: `deploy d1 of api was rolled back at ${iso(-90)}, before api began failing at ${iso(-20)}: a rolled-back deploy explains nothing after its rollback`,
+      },
+    ]);
+    expect(kept.ruledOut).toEqual([]);
+  });
+
+  it('rules out a change made after the first symptom began, and says so', async () => {
+    const a = await shop().alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).deploy('d-fix', 'api', -5).incident('inc', ['web']).analyse();
+    expect(causes(a)).not.toContain('deploy:d-fix');
+    expect(a.ruledOut.map((r) => [r.cause.id, r.reason])).toEqual([
+      ['d-fix', `deploy d-fix of api at ${iso(-5)} came after the first symptom began at ${iso(-12)}: an effect cannot come before its cause`],
+    ]);
   });
 
   it('lets a setting overwritten before the failure explain nothing: its value was no longer in force', async () => {
@@ -139,6 +160,8 @@ describe('root cause: constraints', () => {
     const over = await base().config('c2', 'api', -120).analyse();
     expect(causes(over)).not.toContain('config:c1');
     expect(causes(over)[0]).toBe('config:c2');
+    expect(over.ruledOut.map((r) => r.cause.id)).toEqual(['c1']);
+    expect(over.ruledOut[0]?.reason).toContain(`was superseded by c2 at ${iso(-120)}, before the failure began at ${iso(-15)}`);
     // Another key of the same service does not overwrite it.
     const other = await base().config('c3', 'api', -120, { key: 'retry.budget' }).analyse();
     expect(causes(other)).toContain('config:c1');

@@ -14,6 +14,7 @@ function analysis(incident: string, causes: [EntityRef, number][]): RootCauseAna
     at: T0,
     symptomStart: T0,
     lookbackFrom: T0 - 7 * DAY,
+    ruledOut: [],
     candidates: causes.map(([cause, confidence], i) => ({ rank: i + 1, cause, service: 'api', confidence, chain: [cause], evidence: [`why ${cause.id}`], score: 0 })),
   };
 }
