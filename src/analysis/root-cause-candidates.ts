@@ -21,6 +21,8 @@ export interface Draft {
   chain: Chain;
   features: Features;
   evidence: string[];
+  /** For a change: the lines of its first hop, the change taking effect where its chain starts (also in `evidence`). */
+  effect?: string[];
 }
 
 export interface Context {

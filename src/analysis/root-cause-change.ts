@@ -96,17 +96,22 @@ function changeDraft(
     if (better) best = { chain, start: s, onset };
   }
   if (!best) return ruleOut(ctx, cause, service, at, ev.unlinkedLine(cause, service, governs, fed.length > 0 ? fed : actsOn, ctx.slice.symptoms, ctx.slice.at));
-  const d: Draft = { cause, service, chain: best.chain, features: { [cause.kind === 'deploy' ? 'deploy' : 'config']: 1, ...chainFeatures(best.chain) }, evidence: lead };
+  const d: Draft = { cause, service, chain: best.chain, features: { [cause.kind === 'deploy' ? 'deploy' : 'config']: 1, ...chainFeatures(best.chain) }, evidence: lead, effect: [...lead] };
+  // A line about the change taking effect where its chain starts: its first hop's evidence too.
+  const effect = (line: string): void => {
+    d.evidence.push(line);
+    d.effect?.push(line);
+  };
   const failing = actsOn.map(effective).filter((a): a is ServiceAnomaly => a !== null);
   const extra = alsoExplains.map(effective).filter((a): a is ServiceAnomaly => a !== null);
   if (best.onset === null) {
     d.features.noAnomaly = 1;
-    d.evidence.push(ev.noFailureLine(best.start, ctx.an.symptomStart));
+    effect(ev.noFailureLine(best.start, ctx.an.symptomStart));
     d.evidence.push(...chainEvidence(ctx, best.chain));
     return d;
   }
   const onset = Math.min(best.onset, ...extra.map((a) => a.onset));
-  d.evidence.push(ev.failureLine(an.byService.get(best.start) as ServiceAnomaly, at));
+  effect(ev.failureLine(an.byService.get(best.start) as ServiceAnomaly, at));
   for (const a of extra) d.evidence.push(ev.failureLine(a, at));
   const lag = Math.max(0, onset - at);
   let surgeAt: number | null = null;
@@ -116,7 +121,7 @@ function changeDraft(
     const t = hasOwnFailureSignal(an.byService.get(best.start)) && !fed.includes(best.start) ? trigger(ctx, best.chain.services, at, onset) : null;
     if (t) {
       d.features.surgeAlone = 1;
-      d.evidence.push(t.line);
+      effect(t.line);
     }
   } else {
     const t = trigger(ctx, [...best.chain.services, ...actsOn, ...alsoExplains], at, onset);
@@ -126,12 +131,12 @@ function changeDraft(
       d.features.lagPerLog2Hour = 0.3 * Math.log2(1 + lag / HOUR);
       // A surge alone explains a saturation, unless the change is what sent the surge's load there.
       if (hasOwnFailureSignal(an.byService.get(best.start)) && !fed.includes(best.start)) d.features.surgeAlone = 1;
-      d.evidence.push(t.line);
+      effect(t.line);
       surgeAt = t.at;
     } else {
       d.features.stale = 1;
       d.features.lagPerLog2Hour = Math.log2(1 + lag / HOUR);
-      d.evidence.push(ev.staleLine(at, onset));
+      effect(ev.staleLine(at, onset));
     }
   }
   const consumers = consumersFailing(ctx, failing, surgeAt);
@@ -140,7 +145,7 @@ function changeDraft(
   const later = laterChange(ctx, service, at, startOnset(best.start, onset));
   if (later) {
     d.features.laterChange = 1;
-    d.evidence.push(ev.laterChangeLine(service, later.id, later.at, startOnset(best.start, onset)));
+    effect(ev.laterChangeLine(service, later.id, later.at, startOnset(best.start, onset)));
   }
   // A callee that cannot account for the service's failure (it slowed far too little) is no failure
   // below it; nor is what the change itself explains.
@@ -243,7 +248,9 @@ export function configDraft(ctx: Context, c: ConfigChangeState): Draft | null {
     // The chain starts at a store the setting moved load onto: consumers' reports of their calls to
     // it are the very path of its effect.
     const through = consumers.filter((s) => (ctx.top.callees.get(s) ?? []).includes(start));
-    d.evidence.splice(1, 0, ev.feedsLine(c.id, c.dependency as string, through, start));
+    const line = ev.feedsLine(c.id, c.dependency as string, through, start);
+    d.evidence.splice(1, 0, line);
+    d.effect?.splice(1, 0, line);
     addConsumerBlame(ctx, d, consumers, start);
   }
   // Consumers reporting failing calls to the very dependency this setting governs.

@@ -7,7 +7,7 @@ import type { CausalLinkState } from '../model/views.js';
 import type { Draft } from './root-cause-candidates.js';
 import { confidences } from './root-cause-confidence.js';
 import { linkLine } from './root-cause-evidence.js';
-import type { RootCauseCandidate, RootCauseWeights } from './root-cause-types.js';
+import type { RootCauseCandidate, RootCauseHop, RootCauseWeights } from './root-cause-types.js';
 
 const same = (a: EntityRef, b: EntityRef): boolean => a.kind === b.kind && a.id === b.id;
 
@@ -73,7 +73,14 @@ export function unexplainedBy(chain: readonly EntityRef[], failing: Iterable<str
  * Ranks drafts, best first, with their confidences. `failing` is every service with anomalies in
  * the episode: those the top chain leaves out make its confidence lower.
  */
-export function rank(drafts: readonly Draft[], links: readonly CausalLinkState[], w: RootCauseWeights, limit: number, failing: Iterable<string>): RootCauseCandidate[] {
+export function rank(
+  drafts: readonly Draft[],
+  links: readonly CausalLinkState[],
+  w: RootCauseWeights,
+  limit: number,
+  failing: Iterable<string>,
+  hops: (d: Draft, chain: EntityRef[]) => RootCauseHop[],
+): RootCauseCandidate[] {
   const scored = scoreDrafts(drafts, links, w);
   const best = scored[0];
   if (!best) return [];
@@ -89,6 +96,7 @@ export function rank(drafts: readonly Draft[], links: readonly CausalLinkState[]
     confidence: conf[i] as number,
     chain: s.chain,
     evidence: s.d.evidence,
+    hops: hops(s.d, s.chain),
     score: s.score,
   }));
 }

@@ -125,6 +125,13 @@ export interface RootCauseOptions {
   weights: RootCauseWeights;
 }
 
+/** One hop of a chain: `cause` brought `effect` down, and the facts that say so. */
+export interface RootCauseHop {
+  cause: EntityRef;
+  effect: EntityRef;
+  evidence: string[];
+}
+
 export interface RootCauseCandidate {
   rank: number;
   cause: EntityRef;
@@ -132,6 +139,8 @@ export interface RootCauseCandidate {
   confidence: number;
   chain: EntityRef[];
   evidence: string[];
+  /** The chain hop by hop (one fewer than its entities), each with its own evidence. */
+  hops: RootCauseHop[];
   /** The raw score before normalisation (for benchmarks and debugging). */
   score: number;
 }

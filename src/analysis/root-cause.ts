@@ -15,6 +15,7 @@ import { configDraft, deployDraft } from './root-cause-change.js';
 import { serviceDraft } from './root-cause-service.js';
 import { buildTopology } from './root-cause-chain.js';
 import { gatherRootCauseSlice } from './root-cause-gather.js';
+import { hopsOf } from './root-cause-hops.js';
 import { resolveOptions } from './root-cause-options.js';
 import { rank } from './root-cause-scoring.js';
 import type { RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice, RuledOutCause } from './root-cause-types.js';
@@ -24,7 +25,10 @@ export { gatherRootCauseSlice } from './root-cause-gather.js';
 export type * from './root-cause-types.js';
 
 /** Every candidate the slice supports, with its features and evidence, unranked. */
-export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): { symptomStart: number; symptomSeen: boolean; drafts: Draft[]; failing: string[]; ruledOut: RuledOutCause[] } {
+export function draftCauses(
+  slice: RootCauseSlice,
+  options: RootCauseOptions = resolveOptions(),
+): { symptomStart: number; symptomSeen: boolean; drafts: Draft[]; failing: string[]; ruledOut: RuledOutCause[]; ctx: Context } {
   const an = findAnomalies(slice, options);
   const top = buildTopology(slice);
   const ctx: Context = { slice, o: options, an, top, ruledOut: [] };
@@ -37,18 +41,18 @@ export function draftCauses(slice: RootCauseSlice, options: RootCauseOptions = r
   for (const a of an.byService.values()) keep(serviceDraft(ctx, a));
   // Latest first: the changes people made around the incident are the ones they ask about.
   ctx.ruledOut.sort((a, b) => b.at - a.at || (a.cause.id < b.cause.id ? -1 : a.cause.id > b.cause.id ? 1 : 0));
-  return { symptomStart: an.symptomStart, symptomSeen: an.byService.has(slice.symptoms[0] ?? ''), drafts, failing: [...an.byService.keys()], ruledOut: ctx.ruledOut };
+  return { symptomStart: an.symptomStart, symptomSeen: an.byService.has(slice.symptoms[0] ?? ''), drafts, failing: [...an.byService.keys()], ruledOut: ctx.ruledOut, ctx };
 }
 
 /** Ranks the causes of the failure the slice shows, most likely first. */
 export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
-  const { symptomStart, drafts, failing, ruledOut } = draftCauses(slice, options);
+  const { symptomStart, drafts, failing, ruledOut, ctx } = draftCauses(slice, options);
   return {
     incident: slice.incident,
     at: slice.at,
     symptomStart,
     lookbackFrom: slice.from,
-    candidates: rank(drafts, slice.causalLinks, options.weights, options.limit, failing),
+    candidates: rank(drafts, slice.causalLinks, options.weights, options.limit, failing, (d, chain) => hopsOf(ctx, d, chain)),
     ruledOut,
   };
 }

@@ -4,7 +4,14 @@
  * the answer; it never walks the graph itself.
  */
 import { rootCause } from '../analysis/root-cause.js';
-import type { RootCauseAnalysis as AnalysisValue, RootCauseCandidate as CandidateValue, RootCauseError, RootCauseQuery, RuledOutCause as RuledOutValue } from '../analysis/root-cause-types.js';
+import type {
+  RootCauseAnalysis as AnalysisValue,
+  RootCauseCandidate as CandidateValue,
+  RootCauseError,
+  RootCauseHop as HopValue,
+  RootCauseQuery,
+  RuledOutCause as RuledOutValue,
+} from '../analysis/root-cause-types.js';
 import { toIso } from '../model/time.js';
 import { builder } from './builder.js';
 import { EntityRef } from './entity-ref.js';
@@ -23,6 +30,17 @@ interface AnalysisShape extends AnalysisValue {
   id: string;
 }
 
+const RootCauseHop = builder.objectRef<HopValue>('RootCauseHop').implement({
+  description: 'One hop of a chain: `cause` brought `effect` down, with the facts that say so.',
+  fields: (t) => ({
+    cause: t.field({ type: EntityRef, description: 'The change, or the failing service, below.', resolve: (h) => h.cause }),
+    effect: t.field({ type: EntityRef, description: 'The service it brought down (for a service below, one that calls it).', resolve: (h) => h.effect }),
+    evidence: t.exposeStringList('evidence', {
+      description: 'For a change: the change, when its first service failed after it, and what woke it or how long it sat. For a service: the dependency valid at the time, the order of the two failures, the caller\'s reports of failing calls, and postmortem verdicts on this link.',
+    }),
+  }),
+});
+
 const RootCauseCandidate = builder.objectRef<CandidateValue>('RootCauseCandidate').implement({
   fields: (t) => ({
     rank: t.exposeInt('rank', { description: '1 is the most likely.' }),
@@ -31,6 +49,7 @@ const RootCauseCandidate = builder.objectRef<CandidateValue>('RootCauseCandidate
     confidence: t.exposeFloat('confidence', { description: '0..1. For the first candidate, the probability that it is the cause: a logistic over its margin over the others, the evidence behind it and how many failing services its chain leaves unexplained, fitted on labelled train incidents. The others share what is left in proportion to their scores, none above the first; the candidates of one answer sum to at most 1. How well it is calibrated, per kind of data, is in docs/root-cause.md (confidence).' }),
     chain: t.field({ type: [EntityRef], description: 'From the cause to the first symptom service it reaches.', resolve: (c) => c.chain }),
     evidence: t.exposeStringList('evidence', { description: 'Why, one checkable fact with its times per line.' }),
+    hops: t.field({ type: [RootCauseHop], description: 'The chain hop by hop, each hop with its own evidence; one fewer than the chain\'s entities.', resolve: (c) => c.hops }),
   }),
 });
 

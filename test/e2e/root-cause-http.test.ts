@@ -44,7 +44,7 @@ function scenario() {
 const QUERY = `query ($incident: ID, $services: [ID!], $at: DateTime, $limit: Int, $lookbackHours: Int) {
   rootCause(incident: $incident, services: $services, at: $at, limit: $limit, lookbackHours: $lookbackHours) {
     incident adHoc at symptomStart lookbackFrom
-    candidates { rank cause { kind id } service confidence chain { kind id } evidence }
+    candidates { rank cause { kind id } service confidence chain { kind id } evidence hops { cause { kind id } effect { kind id } evidence } }
     ruledOut { cause { kind id } reason }
   }
 }`;
@@ -58,7 +58,15 @@ interface Answer {
       symptomStart: string;
       lookbackFrom: string;
       ruledOut: { cause: { kind: string; id: string }; reason: string }[];
-      candidates: { rank: number; cause: { kind: string; id: string }; service: string; confidence: number; chain: { kind: string; id: string }[]; evidence: string[] }[];
+      candidates: {
+        rank: number;
+        cause: { kind: string; id: string };
+        service: string;
+        confidence: number;
+        chain: { kind: string; id: string }[];
+        evidence: string[];
+        hops: { cause: { kind: string; id: string }; effect: { kind: string; id: string }; evidence: string[] }[];
+      }[];
     };
   } | null;
   errors?: { message: string; extensions?: { code?: string } }[];
@@ -113,6 +121,13 @@ describe('rootCause over HTTP', () => {
     expect(top?.evidence).toContain(`api began failing at ${at(-15)} (errors alert a-api-err), 5 min after the change`);
     expect(top?.evidence).toContain(`web reported failing calls to api from ${at(-12)}`);
     expect(top?.evidence).toContain(`dependency path valid at ${at(0)}: web -> api`);
+    // The same facts, hop by hop: the deploy taking effect on api, then api's failure climbing to web.
+    expect(top?.hops.map((h) => [h.cause.id, h.effect.id])).toEqual([
+      ['d-api-7', 'api'],
+      ['api', 'web'],
+    ]);
+    expect(top?.hops[0]?.evidence).toContain(`api began failing at ${at(-15)} (errors alert a-api-err), 5 min after the change`);
+    expect(top?.hops[1]?.evidence).toEqual([`dependency path valid at ${at(0)}: web -> api`, `web began failing at ${at(-12)}, after api at ${at(-15)}`, `web reported failing calls to api from ${at(-12)}`]);
     // The later deploy on a healthy service ranks below, and confidences are ordered with the ranks.
     const ids = a?.candidates.map((c) => c.cause.id) ?? [];
     expect(ids).not.toContain('d-search-3');

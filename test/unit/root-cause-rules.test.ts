@@ -18,6 +18,22 @@ describe('root cause: candidates', () => {
     expect(a.candidates[0]?.evidence.some((l) => l.includes('web reported failing calls to api'))).toBe(true);
   });
 
+  it('gives the evidence for every hop of the chain: the change taking effect, then each failure climbing a call', async () => {
+    const a = await shop().deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']).analyse();
+    expect(a.candidates[0]?.hops).toEqual([
+      {
+        cause: { kind: 'deploy', id: 'd1' },
+        effect: { kind: 'service', id: 'api' },
+        evidence: [`deploy d1 of api (d1-v1 -> d1-v2) started at ${iso(-20)}, in_progress`, `api began failing at ${iso(-15)} (errors alert a1), 5 min after the change`],
+      },
+      {
+        cause: { kind: 'service', id: 'api' },
+        effect: { kind: 'service', id: 'web' },
+        evidence: [`dependency path valid at ${iso(0)}: web -> api`, `web began failing at ${iso(-12)}, after api at ${iso(-15)}`, `web reported failing calls to api from ${iso(-12)}`],
+      },
+    ]);
+  });
+
   it('runs the chain to the first symptom service even when the cause lives in another symptom service', async () => {
     const a = await shop().deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web', 'api']).analyse();
     expect(causes(a)[0]).toBe('deploy:d1');
@@ -275,6 +291,9 @@ describe('root cause: memory of past postmortems', () => {
     expect(causes(plain)[0]).toBe('deploy:d-api');
     expect(causes(confirmed)[0]).toBe('deploy:d-cart');
     expect(confirmed.candidates[0]?.evidence.some((l) => l.startsWith('confirmed earlier: service:cart caused service:web'))).toBe(true);
+    // The verdict is evidence for the very hop it judged.
+    const hop = confirmed.candidates[0]?.hops.find((h) => h.cause.id === 'cart' && h.effect.id === 'web');
+    expect(hop?.evidence.some((l) => l.startsWith('confirmed earlier: service:cart caused service:web'))).toBe(true);
   });
 
   it('weakens a chain that a rejected link matches', async () => {
