@@ -145,6 +145,17 @@ export interface RootCauseCandidate {
   score: number;
 }
 
+/** A service failing in the incident's episode: on the symptoms, or below them. */
+export interface FailingService {
+  service: string;
+  /** When its failure began (its earliest alert, or the first report of failing calls to it). */
+  since: number;
+  /** The signals of its own alerts (latency, errors, saturation, ...), sorted. */
+  signals: string[];
+  /** Callers that reported failing calls to it, sorted. */
+  reportedBy: string[];
+}
+
 /** A change in the lookback window that cannot be the cause, and why (a causal constraint it fails). */
 export interface RuledOutCause {
   cause: EntityRef;
@@ -165,6 +176,8 @@ export interface RootCauseAnalysis {
   candidates: RootCauseCandidate[];
   /** Changes in the window that no causal reading allows, latest first. */
   ruledOut: RuledOutCause[];
+  /** What was failing in the episode, earliest first: what the candidates had to explain. Empty when no alert corroborates the symptoms. */
+  failing: FailingService[];
 }
 
 /** The question: an incident, or symptom services at an instant (ad-hoc, before an incident exists). */

@@ -9,7 +9,7 @@
  * if (r.ok) console.log(r.analysis.candidates[0]?.cause, r.analysis.candidates[0]?.chain);
  */
 import type { GraphReader } from '../store/graph-store.js';
-import { findAnomalies } from './root-cause-anomaly.js';
+import { type Anomalies, findAnomalies } from './root-cause-anomaly.js';
 import type { Context, Draft } from './root-cause-candidates.js';
 import { configDraft, deployDraft } from './root-cause-change.js';
 import { serviceDraft } from './root-cause-service.js';
@@ -18,7 +18,7 @@ import { gatherRootCauseSlice } from './root-cause-gather.js';
 import { hopsOf } from './root-cause-hops.js';
 import { resolveOptions } from './root-cause-options.js';
 import { rank } from './root-cause-scoring.js';
-import type { RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice, RuledOutCause } from './root-cause-types.js';
+import type { FailingService, RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice, RuledOutCause } from './root-cause-types.js';
 
 export { resolveOptions } from './root-cause-options.js';
 export { gatherRootCauseSlice } from './root-cause-gather.js';
@@ -44,6 +44,13 @@ export function draftCauses(
   return { symptomStart: an.symptomStart, symptomSeen: an.byService.has(slice.symptoms[0] ?? ''), drafts, failing: [...an.byService.keys()], ruledOut: ctx.ruledOut, ctx };
 }
 
+/** The episode's failing services, earliest first, as the answer reports them. */
+function failingServices(an: Anomalies): FailingService[] {
+  return [...an.byService.values()]
+    .map((a) => ({ service: a.service, since: a.onset, signals: [...new Set(a.alerts.map((x) => x.signal))].sort(), reportedBy: [...a.blamedBy.keys()].sort() }))
+    .sort((a, b) => a.since - b.since || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+}
+
 /** Ranks the causes of the failure the slice shows, most likely first. */
 export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
   const { symptomStart, drafts, failing, ruledOut, ctx } = draftCauses(slice, options);
@@ -54,6 +61,7 @@ export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = re
     lookbackFrom: slice.from,
     candidates: rank(drafts, slice.causalLinks, options.weights, options.limit, failing, (d, chain) => hopsOf(ctx, d, chain)),
     ruledOut,
+    failing: failingServices(ctx.an),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { rootCause } from '../analysis/root-cause.js';
 import type {
+  FailingService as FailingValue,
   RootCauseAnalysis as AnalysisValue,
   RootCauseCandidate as CandidateValue,
   RootCauseError,
@@ -65,6 +66,16 @@ const RuledOutCause = builder.objectRef<RuledOutValue>('RuledOutCause').implemen
   }),
 });
 
+const FailingService = builder.objectRef<FailingValue>('FailingService').implement({
+  description: 'A service failing in the episode the analysis read: a symptom service, or one it depends on.',
+  fields: (t) => ({
+    service: t.exposeID('service'),
+    since: t.field({ type: DateTime, description: 'When its failure began: its earliest alert, or the first report of failing calls to it.', resolve: (f) => f.since }),
+    signals: t.exposeStringList('signals', { description: 'The signals of its own alerts (latency, errors, saturation, ...); empty when only its callers reported it.' }),
+    reportedBy: t.exposeIDList('reportedBy', { description: 'Callers that reported failing calls to it.' }),
+  }),
+});
+
 export const RootCauseAnalysis = builder.objectRef<AnalysisShape>('RootCauseAnalysis').implement({
   fields: (t) => ({
     incident: t.exposeID('id', {
@@ -75,6 +86,11 @@ export const RootCauseAnalysis = builder.objectRef<AnalysisShape>('RootCauseAnal
     symptomStart: t.field({ type: DateTime, description: 'When the first symptom service began to fail; later alerts explain nothing.', resolve: (a) => a.symptomStart }),
     lookbackFrom: t.field({ type: DateTime, description: 'Start of the lookback window (`at` less `lookbackHours`): deploys and config changes before it were not considered.', resolve: (a) => a.lookbackFrom }),
     candidates: t.field({ type: [RootCauseCandidate], resolve: (a) => a.candidates }),
+    failing: t.field({
+      type: [FailingService],
+      description: 'What was failing in the episode, earliest first: what the candidates had to explain. Empty when no alert corroborates the symptoms; the candidates are then only the changes nearest them in the graph, each saying that no alert followed it.',
+      resolve: (a) => a.failing,
+    }),
     ruledOut: t.field({ type: [RuledOutCause], description: 'Changes in the lookback window that no causal reading allows, each with why; latest first.', resolve: (a) => a.ruledOut }),
   }),
 });

@@ -18,6 +18,18 @@ describe('root cause: candidates', () => {
     expect(a.candidates[0]?.evidence.some((l) => l.includes('web reported failing calls to api'))).toBe(true);
   });
 
+  it('says what was failing in the episode, earliest first, and nothing when no alert corroborates the symptom', async () => {
+    const a = await shop().deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']).analyse();
+    expect(a.failing).toEqual([
+      { service: 'api', since: T - 15 * MIN, signals: ['errors'], reportedBy: ['web'] },
+      { service: 'web', since: T - 12 * MIN, signals: ['errors'], reportedBy: [] },
+    ]);
+    const quiet = await shop().deploy('d1', 'api', -20).incident('inc', ['web']).analyse();
+    expect(quiet.failing).toEqual([]);
+    // The deploy may still be named, but its evidence says no alert followed it.
+    expect(quiet.candidates[0]?.evidence.some((l) => l.startsWith('no alert on api'))).toBe(true);
+  });
+
   it('gives the evidence for every hop of the chain: the change taking effect, then each failure climbing a call', async () => {
     const a = await shop().deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']).analyse();
     expect(a.candidates[0]?.hops).toEqual([

@@ -15,6 +15,7 @@ function analysis(incident: string, causes: [EntityRef, number][]): RootCauseAna
     symptomStart: T0,
     lookbackFrom: T0 - 7 * DAY,
     ruledOut: [],
+    failing: [],
     candidates: causes.map(([cause, confidence], i) => ({ rank: i + 1, cause, service: 'api', confidence, chain: [cause], evidence: [`why ${cause.id}`], hops: [], score: 0 })),
   };
 }
