@@ -46,6 +46,7 @@ const QUERY = `query ($incident: ID, $services: [ID!], $at: DateTime, $limit: In
     incident adHoc at symptomStart lookbackFrom
     candidates { rank cause { kind id } service confidence chain { kind id } evidence hops { cause { kind id } effect { kind id } evidence } }
     ruledOut { cause { kind id } reason }
+    failing { service since signals reportedBy }
   }
 }`;
 
@@ -58,6 +59,7 @@ interface Answer {
       symptomStart: string;
       lookbackFrom: string;
       ruledOut: { cause: { kind: string; id: string }; reason: string }[];
+      failing: { service: string; since: string; signals: string[]; reportedBy: string[] }[];
       candidates: {
         rank: number;
         cause: { kind: string; id: string };
@@ -108,6 +110,11 @@ describe('rootCause over HTTP', () => {
     expect(a?.incident).toBe('inc-42');
     expect(a?.adHoc).toBe(false);
     expect(a?.symptomStart).toBe(at(-12));
+    // What the candidates had to explain: api failing first, then web, which reported api's calls failing.
+    expect(a?.failing).toEqual([
+      { service: 'api', since: at(-15), signals: ['errors'], reportedBy: ['web'] },
+      { service: 'web', since: at(-12), signals: ['errors'], reportedBy: [] },
+    ]);
     const top = a?.candidates[0];
     expect(top?.rank).toBe(1);
     expect(top?.cause).toEqual({ kind: 'DEPLOY', id: 'd-api-7' });
