@@ -7,9 +7,8 @@
 import type { EntityRef } from '../../schema/events.js';
 import type { Context, Draft } from './root-cause-candidates.js';
 import * as ev from './root-cause-evidence.js';
+import { same } from './root-cause-scoring.js';
 import type { RootCauseHop } from './root-cause-types.js';
-
-const same = (a: EntityRef, b: EntityRef): boolean => a.kind === b.kind && a.id === b.id;
 
 export function hopsOf(ctx: Context, d: Draft, chain: readonly EntityRef[]): RootCauseHop[] {
   const { an } = ctx;

@@ -9,7 +9,7 @@ import { confidences } from './root-cause-confidence.js';
 import { linkLine } from './root-cause-evidence.js';
 import type { RootCauseCandidate, RootCauseHop, RootCauseWeights } from './root-cause-types.js';
 
-const same = (a: EntityRef, b: EntityRef): boolean => a.kind === b.kind && a.id === b.id;
+export const same = (a: EntityRef, b: EntityRef): boolean => a.kind === b.kind && a.id === b.id;
 
 /** The chain as entities: the cause, then the services from where it acts up to the symptom. */
 export function chainRefs(d: Draft): EntityRef[] {
