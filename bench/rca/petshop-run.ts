@@ -40,7 +40,7 @@ interface Loaded {
   run: (variant: (typeof VARIANTS)[number]) => ReturnType<typeof convertIssue>;
 }
 
-async function loadIssues(root: string): Promise<{ issues: Loaded[]; notes: string[] }> {
+export async function loadIssues(root: string): Promise<{ issues: Loaded[]; notes: string[] }> {
   const data = join(root, 'dataset');
   const scenarios = await listDirs(data);
   const notes: string[] = [];
