@@ -25,6 +25,9 @@ const MAX_LIMIT = 50;
 const DEFAULT_LOOKBACK_HOURS = 7 * 24;
 const MAX_LOOKBACK_HOURS = 90 * 24;
 const HOUR_MS = 3_600_000;
+/** Ruled-out changes listed by default, latest first, and at most. */
+const DEFAULT_RULED_OUT = 20;
+const MAX_RULED_OUT = 500;
 
 /** The analysis with the id it answers to: the incident's, or a stable name for an ad-hoc question. */
 interface AnalysisShape extends AnalysisValue {
@@ -91,7 +94,17 @@ export const RootCauseAnalysis = builder.objectRef<AnalysisShape>('RootCauseAnal
       description: 'What was failing in the episode, earliest first: what the candidates had to explain. Empty when no alert corroborates the symptoms; the candidates are then only the changes nearest them in the graph, each saying that no alert followed it.',
       resolve: (a) => a.failing,
     }),
-    ruledOut: t.field({ type: [RuledOutCause], description: 'Changes in the lookback window that no causal reading allows, each with why; latest first.', resolve: (a) => a.ruledOut }),
+    ruledOut: t.field({
+      type: [RuledOutCause],
+      description: `Changes in the lookback window that no causal reading allows, each with why; latest first, at most \`limit\` of them (\`ruledOutCount\` says how many there are).`,
+      args: { limit: t.arg.int({ required: false, defaultValue: DEFAULT_RULED_OUT, description: `How many, 1 to ${MAX_RULED_OUT}.` }) },
+      resolve: (a, args) => {
+        const limit = args.limit ?? DEFAULT_RULED_OUT;
+        if (limit < 1 || limit > MAX_RULED_OUT) throw badArgument('limit', `of ruledOut must be between 1 and ${MAX_RULED_OUT}, got ${limit}`);
+        return a.ruledOut.slice(0, limit);
+      },
+    }),
+    ruledOutCount: t.int({ description: 'How many changes in the lookback window were ruled out, all of them.', resolve: (a) => a.ruledOut.length }),
   }),
 });
 

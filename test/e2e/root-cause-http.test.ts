@@ -18,7 +18,7 @@ const DAY_MIN = 1440;
 
 /**
  * web -> api -> db and web -> search. A deploy breaks api; search gets an innocent deploy nearer the
- * incident. Apart from them, batch -> ledger: a pool setting on ledger nine days back, and ledger
+ * incident, and api's pool is resized after both failed. Apart from them, batch -> ledger: a pool setting on ledger nine days back, and ledger
  * failing now (for the lookback window).
  */
 function scenario() {
@@ -32,6 +32,7 @@ function scenario() {
     ev.deployStarted(at(-8), { deploy: 'd-search-3', service: 'search', version: 'v3', previousVersion: 'v2' }),
     ev.alertFired(at(-15), { alert: 'a-api-err', service: 'api', signal: 'errors', severity: 'critical' }),
     ev.alertFired(at(-12), { alert: 'a-web-err', service: 'web', signal: 'errors', severity: 'critical', dependency: 'api' }),
+    ev.configChanged(at(-3), { change: 'c-api-pool', service: 'api', key: 'pool.size', value: 40 }),
     ev.incidentOpened(at(0), { incident: 'inc-42', services: ['web'], title: 'checkout failing' }),
     ...['batch', 'ledger'].map((s) => ev.serviceUpserted(at(-20 * DAY_MIN), { service: s })),
     ev.dependencyUpserted(at(-20 * DAY_MIN), { from: 'batch', to: 'ledger' }),
@@ -185,6 +186,18 @@ describe('rootCause over HTTP', () => {
       { kind: 'SERVICE', id: 'ledger' },
       { kind: 'SERVICE', id: 'batch' },
     ]);
+  });
+
+  it('lists the latest ruled-out changes up to a limit, and says how many there are', async () => {
+    const q = `{ rootCause(incident: "inc-42") { ruledOutCount first: ruledOut(limit: 1) { cause { id } } all: ruledOut(limit: 500) { cause { id } } } }`;
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q }) });
+    const r = (await res.json()) as { data?: { rootCause: { ruledOutCount: number; first: { cause: { id: string } }[]; all: { cause: { id: string } }[] } } };
+    expect(r.data?.rootCause.all).toEqual([{ cause: { id: 'c-api-pool' } }, { cause: { id: 'd-search-3' } }]);
+    expect(r.data?.rootCause.first).toEqual([{ cause: { id: 'c-api-pool' } }]);
+    expect(r.data?.rootCause.ruledOutCount).toBe(2);
+    const bad = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ rootCause(incident: "inc-42") { ruledOut(limit: 0) { reason } } }` }) });
+    const b = (await bad.json()) as Answer;
+    expect(b.errors?.[0]?.message).toBe('Argument "limit" of ruledOut must be between 1 and 500, got 0');
   });
 
   it('rejects a lookback window out of range, saying the range', async () => {
