@@ -1,5 +1,5 @@
 /**
- * The command line: `start` (demo), `serve`, `ingest`, `audit:verify`. Flags are parsed with
+ * The command line: `start` (demo), `serve`, `ingest`, `why`, `audit:verify`. Flags are parsed with
  * node:util's parseArgs and checked; a bad flag says which and why, and exits 2.
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +15,10 @@ const USAGE = `usage:
   ctxgraph ingest [--data-dir D | --url URL] [--check] [--workers N] FILE...
                                                    load NDJSON or JSON-array files (into D, or POST to a running server);
                                                    large NDJSON files use N worker threads (default: cores - 1, 1 to 4; 0: none)
+  ctxgraph why INCIDENT [--url URL] [--limit N]    the root cause of an incident, asked of a running server
+  ctxgraph why --services A,B [--at T] [--url URL] the same, ad hoc, for symptom services at an instant
+                                                   (URL default http://127.0.0.1:4000; N candidates, 1 to 50, default 3;
+                                                   CTXGRAPH_TOKEN is sent as the bearer token when set)
   ctxgraph audit:verify [--audit-file F] [--audit-key K]   verify the signed, hash-chained audit log`;
 
 function fail(message: string): never {
@@ -60,7 +64,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     parsed = parseArgs({
       args: rest,
-      allowPositionals: command === 'ingest',
+      allowPositionals: command === 'ingest' || command === 'why',
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
@@ -68,6 +72,9 @@ async function main(argv: string[]): Promise<void> {
         url: { type: 'string' },
         check: { type: 'boolean' },
         workers: { type: 'string' },
+        services: { type: 'string' },
+        at: { type: 'string' },
+        limit: { type: 'string' },
         'audit-file': { type: 'string' },
         'audit-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -108,6 +115,19 @@ async function main(argv: string[]): Promise<void> {
       const { runIngest } = await import('./main.js');
       const ok = await runIngest({ config, logger, files: positionals, url, checkOnly: values.check === true, ...(workers !== undefined ? { workers } : {}) });
       process.exitCode = ok ? 0 : 1;
+      return;
+    }
+    case 'why': {
+      const services = values.services?.split(',').map((x) => x.trim()).filter((x) => x !== '');
+      if ((positionals.length === 1) === (services !== undefined)) fail('why takes one INCIDENT, or --services A,B (not both)');
+      if (positionals.length > 1) fail(`why takes one INCIDENT, got ${positionals.length}`);
+      if (services?.length === 0) fail('--services must name at least one service');
+      if (values.at !== undefined && services === undefined) fail('--at goes with --services: an incident is read as it was when it opened');
+      const limit = values.limit === undefined ? 3 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 50) fail(`--limit must be a whole number from 1 to 50, not ${JSON.stringify(values.limit)}`);
+      const { runWhy } = await import('./api/why-command.js');
+      const url = values.url === undefined ? `http://127.0.0.1:${config.http.port}` : parseUrl(values.url);
+      process.exitCode = await runWhy({ url, limit, ...(config.token !== null ? { token: config.token } : {}), ...(services === undefined ? { incident: positionals[0] as string } : { services, ...(values.at !== undefined ? { at: values.at } : {}) }) });
       return;
     }
     case 'audit:verify': {

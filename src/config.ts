@@ -35,6 +35,7 @@ const Env = z.object({
   CTXGRAPH_AUDIT_KEY_FILE: z.string().min(1).optional(),
   CTXGRAPH_TOKENS_FILE: z.string().min(1).optional(),
   CTXGRAPH_ANONYMOUS_READ: z.stringbool({ error: 'must be true or false (also 1/0, yes/no, on/off)' }).default(true),
+  CTXGRAPH_TOKEN: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -55,6 +56,8 @@ export interface Config {
     /** Whether callers without a token may read control and trust data. */
     anonymousRead: boolean;
   };
+  /** The API token the command line's clients (`ctxgraph why`) send; null: none. */
+  token: string | null;
 }
 
 /** Settings given on the command line; they win over the environment. */
@@ -105,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         tokensFile: e.CTXGRAPH_TOKENS_FILE ?? null,
         anonymousRead: e.CTXGRAPH_ANONYMOUS_READ,
       },
+      token: e.CTXGRAPH_TOKEN ?? null,
     },
   };
 }
