@@ -8,7 +8,6 @@ import type { DependencyState, ServiceState } from '../model/views.js';
 import type { GraphReader } from '../store/graph-store.js';
 import { edgeKey, type NewDependency, type RootCauseError, type RootCauseOptions, type RootCauseQuery, type RootCauseSlice } from './root-cause-types.js';
 
-
 async function closure(reader: GraphReader, symptoms: readonly string[], t: Instant, depth: number, direction: 'out' | 'in' = 'out') {
   const services = new Map<string, ServiceState>();
   const dependencies = new Map<string, DependencyState>();

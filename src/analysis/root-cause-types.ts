@@ -12,10 +12,10 @@ import type {
   ServiceState,
 } from '../model/views.js';
 
-/** A dependency that appeared inside the lookback window, with when. */
 /** The key of the dependency `from` -> `to` in the analysis' maps (`rpsBefore`, the topology's rates). */
 export const edgeKey = (from: string, to: string): string => `${from}\u2192${to}`;
 
+/** A dependency that appeared inside the lookback window, with when. */
 export interface NewDependency {
   from: string;
   to: string;

@@ -18,17 +18,19 @@ import { gatherRootCauseSlice } from './root-cause-gather.js';
 import { hopsOf } from './root-cause-hops.js';
 import { resolveOptions } from './root-cause-options.js';
 import { rank } from './root-cause-scoring.js';
-import type { FailingService, RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice, RuledOutCause } from './root-cause-types.js';
+import type { FailingService, RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice } from './root-cause-types.js';
 
 export { resolveOptions } from './root-cause-options.js';
 export { gatherRootCauseSlice } from './root-cause-gather.js';
 export type * from './root-cause-types.js';
 
-/** Every candidate the slice supports, with its features and evidence, unranked. */
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Every candidate the slice supports, with its features and evidence, unranked; `ctx` holds what they were drafted from and the changes ruled out. */
 export function draftCauses(
   slice: RootCauseSlice,
   options: RootCauseOptions = resolveOptions(),
-): { symptomStart: number; symptomSeen: boolean; drafts: Draft[]; failing: string[]; ruledOut: RuledOutCause[]; ctx: Context } {
+): { drafts: Draft[]; failing: string[]; ctx: Context } {
   const an = findAnomalies(slice, options);
   const top = buildTopology(slice);
   const ctx: Context = { slice, o: options, an, top, ruledOut: [] };
@@ -40,27 +42,27 @@ export function draftCauses(
   for (const c of slice.configChanges) keep(configDraft(ctx, c));
   for (const a of an.byService.values()) keep(serviceDraft(ctx, a));
   // Latest first: the changes people made around the incident are the ones they ask about.
-  ctx.ruledOut.sort((a, b) => b.at - a.at || (a.cause.id < b.cause.id ? -1 : a.cause.id > b.cause.id ? 1 : 0));
-  return { symptomStart: an.symptomStart, symptomSeen: an.byService.has(slice.symptoms[0] ?? ''), drafts, failing: [...an.byService.keys()], ruledOut: ctx.ruledOut, ctx };
+  ctx.ruledOut.sort((a, b) => b.at - a.at || byId(a.cause.id, b.cause.id));
+  return { drafts, failing: [...an.byService.keys()], ctx };
 }
 
 /** The episode's failing services, earliest first, as the answer reports them. */
 function failingServices(an: Anomalies): FailingService[] {
   return [...an.byService.values()]
     .map((a) => ({ service: a.service, since: a.onset, signals: [...new Set(a.alerts.map((x) => x.signal))].sort(), reportedBy: [...a.blamedBy.keys()].sort() }))
-    .sort((a, b) => a.since - b.since || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+    .sort((a, b) => a.since - b.since || byId(a.service, b.service));
 }
 
 /** Ranks the causes of the failure the slice shows, most likely first. */
 export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
-  const { symptomStart, drafts, failing, ruledOut, ctx } = draftCauses(slice, options);
+  const { drafts, failing, ctx } = draftCauses(slice, options);
   return {
     incident: slice.incident,
     at: slice.at,
-    symptomStart,
+    symptomStart: ctx.an.symptomStart,
     lookbackFrom: slice.from,
     candidates: rank(drafts, slice.causalLinks, options.weights, options.limit, failing, (d, chain) => hopsOf(ctx, d, chain)),
-    ruledOut,
+    ruledOut: ctx.ruledOut,
     failing: failingServices(ctx.an),
   };
 }
