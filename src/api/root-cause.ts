@@ -14,6 +14,7 @@ import type {
   RuledOutCause as RuledOutValue,
 } from '../analysis/root-cause-types.js';
 import { toIso } from '../model/time.js';
+import { HOUR } from '../trust/durations.js';
 import { builder } from './builder.js';
 import { EntityRef } from './entity-ref.js';
 import { badArgument } from './errors.js';
@@ -24,7 +25,6 @@ const MAX_LIMIT = 50;
 /** The lookback window in hours: default a week, at most 90 days. */
 const DEFAULT_LOOKBACK_HOURS = 7 * 24;
 const MAX_LOOKBACK_HOURS = 90 * 24;
-const HOUR_MS = 3_600_000;
 /** Ruled-out changes listed by default, latest first, and at most. */
 const DEFAULT_RULED_OUT = 20;
 const MAX_RULED_OUT = 500;
@@ -141,7 +141,7 @@ builder.queryField('rootCause', (t) =>
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badArgument('limit', `must be between 1 and ${MAX_LIMIT}, got ${limit}`);
       const lookbackHours = args.lookbackHours ?? DEFAULT_LOOKBACK_HOURS;
       if (lookbackHours < 1 || lookbackHours > MAX_LOOKBACK_HOURS) throw badArgument('lookbackHours', `must be between 1 and ${MAX_LOOKBACK_HOURS} (90 days), got ${lookbackHours}`);
-      const lookbackMs = lookbackHours * HOUR_MS;
+      const lookbackMs = lookbackHours * HOUR;
       const hasIncident = args.incident !== null && args.incident !== undefined;
       const hasServices = args.services !== null && args.services !== undefined;
       if (hasIncident === hasServices) {
