@@ -17,6 +17,10 @@ export const ActionProposed = z.object({
   action: Id,
   service: Id,
   kind: Kind,
+  /** Other services the change applies to as well (a setting they share). */
+  services: z.array(Id).max(100).optional(),
+  /** The callee whose calls the action changes. */
+  dependency: Id.optional(),
   parameters: z.record(z.string(), z.unknown()).optional(),
   rolloutPercent: z.number().min(0).max(100).optional(),
   reversible: z.boolean().optional(),

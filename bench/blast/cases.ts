@@ -5,7 +5,9 @@
  * asked it: of the graph valid just before the change.
  *
  * - The action: DEPLOY or CONFIG_CHANGE on the cause's service, with what the change itself says of
- *   its scope (a shared setting's other `services`, the `dependency` whose calls it governs).
+ *   its scope (a shared setting's other `services`, the `dependency` whose calls it governs), and for
+ *   a deploy the callee it began calling within minutes of starting (a dependency it introduced):
+ *   what whoever proposes the deploy knows its code now calls.
  * - What it reached: every service on which an alert of the fault fired at or after the change
  *   (the generator tells the fault's alerts from its red herrings), traffic alerts aside: a surge
  *   is what woke the fault, not its effect. Noise alerts on healthy services and innocent changes
@@ -43,6 +45,9 @@ interface RawEvent {
   data?: Record<string, unknown>;
 }
 
+/** A dependency first recorded this soon after a deploy of its caller is one the deploy introduced. */
+const INTRODUCED_WITHIN_MS = 5 * 60_000;
+
 const changeKey = (ref: EntityRef): string | null => (ref.kind === 'deploy' ? `deploy\u0000${ref.id}` : ref.kind === 'config' ? `config\u0000${ref.id}` : null);
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -50,12 +55,19 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 /** The scenario's incidents caused by a change, as blast-radius cases, in the scenario's order. */
 export function blastCases(scenario: Scenario): BlastCase[] {
   const changes = new Map<string, { at: number; data: Record<string, unknown> }>();
+  const added: { at: number; from: string; to: string }[] = [];
+  const known = new Set<string>();
   const alerts = new Map<string, { at: number; service: string; signal: string }>();
   for (const e of scenario.events as readonly RawEvent[]) {
     const data = e.data ?? {};
     const at = Date.parse(e.time ?? '');
     if (e.type === 'deploy.started' && typeof data.deploy === 'string') changes.set(`deploy\u0000${data.deploy}`, { at, data });
     if (e.type === 'config.changed' && typeof data.change === 'string') changes.set(`config\u0000${data.change}`, { at, data });
+    if (e.type === 'dependency.upserted') {
+      const key = `${String(data.from)}\u0000${String(data.to)}`;
+      if (!known.has(key)) added.push({ at, from: String(data.from), to: String(data.to) });
+      known.add(key);
+    }
     // An alert re-sent keeps its first firing: that is when it began.
     if (e.type === 'alert.fired' && typeof data.alert === 'string' && !alerts.has(data.alert)) {
       alerts.set(data.alert, { at, service: String(data.service), signal: String(data.signal) });
@@ -73,7 +85,8 @@ export function blastCases(scenario: Scenario): BlastCase[] {
       const a = alerts.get(id);
       if (a && a.at >= change.at && a.signal !== 'traffic') reached.add(a.service);
     }
-    const dependency = change.data.dependency;
+    const introduced = key?.startsWith('deploy') === true ? added.find((d) => d.from === c.label.service && d.at >= change.at && d.at <= change.at + INTRODUCED_WITHIN_MS) : undefined;
+    const dependency = change.data.dependency ?? introduced?.to;
     out.push({
       id: c.id,
       topology: c.topology,

@@ -12,7 +12,7 @@
 import { END_OF_TIME, type Instant } from '../model/time.js';
 import type { ConfigChangeState, DependencyState, ServiceState } from '../model/views.js';
 import type { GraphReader, GraphSnapshot, Neighbourhood } from '../store/graph-store.js';
-import { type ActionKind, blastRadius, type BlastRadiusResult, type BlastRadiusSlice, entryTraffic, type PastAction } from './blast-radius.js';
+import { type ActionKind, type ActionScope, blastRadius, type BlastRadiusResult, type BlastRadiusSlice, entryTraffic, type PastAction, type TouchedService } from './blast-radius.js';
 import { createGraphWatch, type GraphWatch, type Topic } from './blast-radius-watch.js';
 
 /** Deeper than any real call chain: the contract asks for every service that reaches the target. */
@@ -35,8 +35,8 @@ export type ActionOutcomeSource = (service: string, kind: ActionKind, t: Instant
 
 export interface BlastRadiusReader {
   /** `t.at` null means now. */
-  slice(action: { kind: ActionKind; service: string }, t: { at: number | null; knownAt: number }): Promise<BlastRadiusSlice>;
-  compute(action: { kind: ActionKind; service: string }, t: { at: number | null; knownAt: number }): Promise<BlastRadiusResult>;
+  slice(action: ActionScope, t: { at: number | null; knownAt: number }): Promise<BlastRadiusSlice>;
+  compute(action: ActionScope, t: { at: number | null; knownAt: number }): Promise<BlastRadiusResult>;
 }
 
 /** Config changes undone by a later change restoring the previous value count as rolled back. */
@@ -46,6 +46,21 @@ function configHistory(changes: readonly ConfigChangeState[], alertTimes: readon
     const alerted = alertTimes.some((a) => a >= c.at && a <= c.at + CONFIG_FAILURE_WINDOW_MS);
     return { id: c.id, at: c.at, origin: 'config', status: undone ? 'rolled_back' : alerted ? 'failed' : 'succeeded' };
   });
+}
+
+/** The union of in-neighbourhoods: each service at its fewest hops to any centre, each dependency once. */
+function merge(hoods: readonly Neighbourhood[]): { reach: Neighbourhood['services']; dependencies: DependencyState[] } {
+  if (hoods.length === 1) return { reach: (hoods[0] as Neighbourhood).services, dependencies: (hoods[0] as Neighbourhood).dependencies };
+  const reach = new Map<string, Neighbourhood['services'][number]>();
+  const dependencies = new Map<string, DependencyState>();
+  for (const h of hoods) {
+    for (const r of h.services) {
+      const seen = reach.get(r.service.id);
+      if (!seen || r.depth < seen.depth) reach.set(r.service.id, r);
+    }
+    for (const d of h.dependencies) dependencies.set(`${d.from}\u0000${d.to}`, d);
+  }
+  return { reach: [...reach.values()], dependencies: [...dependencies.values()] };
 }
 
 /** Callers of services at "now", learnt from in-neighbourhood reads, for one topology generation. */
@@ -173,15 +188,48 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
     return recorded;
   }
 
-  async function slice(action: { kind: ActionKind; service: string }, at: { at: number | null; knownAt: number }): Promise<BlastRadiusSlice> {
+  /** Databases a service calls beside `cache`: where the misses go when its calls to the cache change. */
+  async function storesBehind(service: string, cache: string, t: Instant): Promise<string[]> {
+    const out = await reader.neighbourhood(service, t, 1, 'out');
+    const called = new Set(out?.dependencies.filter((d) => d.from === service).map((d) => d.to) ?? []);
+    return (out?.services ?? []).filter((x) => x.depth === 1 && x.service.id !== cache && called.has(x.service.id) && x.service.kind === 'database').map((x) => x.service.id).sort();
+  }
+
+  async function slice(action: ActionScope, at: { at: number | null; knownAt: number }): Promise<BlastRadiusSlice> {
     const t: Instant = { at: at.at ?? now(), knownAt: at.knownAt };
     // Only "now" as known now is cached: any other instant is a one-off question.
     const generation = at.at === null && t.knownAt === END_OF_TIME ? await watch.generation(TOPOLOGY, t.at) : null;
     const hood = await neighbourhood(action.service, t, generation);
-    if (!hood) return { target: null, reach: [], dependencies: [], entries: new Map(), history: [] };
-    const [e, h] = await Promise.all([entries(t, generation), history(action.service, action.kind, t)]);
+    const none: BlastRadiusSlice = { target: null, touched: [], missing: [], reach: [], dependencies: [], entries: new Map(), history: [] };
+    if (!hood) return none;
     const target = hood.services.find((s) => s.depth === 0)?.service ?? null;
-    return { target, reach: hood.services, dependencies: hood.dependencies, entries: e, history: h };
+    const touched: TouchedService[] = [{ service: action.service, reason: 'target', via: null }];
+    const hoods = new Map<string, Neighbourhood>([[action.service, hood]]);
+    const missing: string[] = [];
+    const touch = async (service: string, reason: TouchedService['reason'], via: string | null): Promise<void> => {
+      if (touched.some((x) => x.service === service)) return;
+      const h = hoods.get(service) ?? (await neighbourhood(service, t, generation));
+      if (!h) {
+        if (!missing.includes(service)) missing.push(service);
+        return;
+      }
+      hoods.set(service, h);
+      touched.push({ service, reason, via });
+    };
+    for (const s of [...new Set(action.services ?? [])].sort()) await touch(s, 'shared', null);
+    const dependency = action.dependency ?? null;
+    if (dependency !== null) {
+      await touch(dependency, 'dependency', null);
+      const cache = hoods.get(dependency)?.services.find((s) => s.depth === 0)?.service;
+      if (cache?.kind === 'cache') {
+        for (const s of touched.filter((x) => x.reason === 'target' || x.reason === 'shared').map((x) => x.service)) {
+          for (const db of await storesBehind(s, dependency, t)) await touch(db, 'cache-aside', dependency);
+        }
+      }
+    }
+    const [e, h] = await Promise.all([entries(t, generation), history(action.service, action.kind, t)]);
+    const { reach, dependencies } = merge([...hoods.values()]);
+    return { target, touched, missing, reach, dependencies, entries: e, history: h };
   }
 
   return {

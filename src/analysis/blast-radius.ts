@@ -26,10 +26,42 @@ export interface PastAction {
   status: PastStatus;
 }
 
+/**
+ * An action, with what it touches beside its target when the caller says so (the fields of
+ * `config.changed` that scope a setting, CONTRACT §1).
+ */
+export interface ActionScope {
+  kind: ActionKind;
+  service: string;
+  /** Other services the change applies to as well: a setting they share. */
+  services?: readonly string[] | undefined;
+  /** The callee whose calls the action changes: a setting governs them, or a deploy adds or changes them. */
+  dependency?: string | null | undefined;
+}
+
+/**
+ * Why a service is touched by the action itself rather than reached through callers: the target;
+ * a service sharing the setting; the callee whose calls change (their volume and timing move onto
+ * it); a database that takes what a cache no longer answers when the setting governs calls to that
+ * cache (cache-aside: the TTL or the cache turned down sends the misses to the store behind it).
+ */
+export type TouchReason = 'target' | 'shared' | 'dependency' | 'cache-aside';
+
+export interface TouchedService {
+  service: string;
+  reason: TouchReason;
+  /** For `cache-aside`: the cache whose misses it takes; for `shared`, `dependency` and `target`, null. */
+  via: string | null;
+}
+
 export interface BlastRadiusSlice {
   /** The target at the instant; null when it does not exist then. */
   target: ServiceState | null;
-  /** Every service reaching the target over dependencies valid at the instant, with its fewest hops. */
+  /** What the action touches, the target first; every one of them exists at the instant. */
+  touched: readonly TouchedService[];
+  /** Services the action names (`services`, `dependency`) that do not exist at the instant. */
+  missing: readonly string[];
+  /** Every service reaching a touched service over dependencies valid at the instant, with its fewest hops to one (touched ones at 0). */
   reach: readonly { service: ServiceState; depth: number }[];
   /** Every dependency into a reached service (the in-neighbourhood traversal visits them all). */
   dependencies: readonly DependencyState[];
@@ -42,7 +74,7 @@ export interface BlastRadiusSlice {
 export interface ImpactedService {
   service: string;
   depth: number;
-  /** Some path to the target consists of critical dependencies only: this service fails with it. */
+  /** Some path to a touched service consists of critical dependencies only: this service fails with it. */
   critical: boolean;
   tier: number | null;
   zone: string | null;
@@ -55,7 +87,7 @@ export interface SloAtRisk {
   windowDays: number;
   /** The whole error budget of the window, in minutes of full outage. */
   errorBudgetMinutes: number;
-  /** True when the service fails with the target; false when it is only degraded. */
+  /** True when the service fails with what the action touches; false when it is only degraded. */
   fails: boolean;
 }
 
@@ -73,8 +105,11 @@ export interface ActionHistory {
 export interface BlastRadius {
   kind: ActionKind;
   target: string;
+  /** What the action touches itself: the target, and what its scope names or implies. */
+  touched: TouchedService[];
+  /** Every service that reaches a touched one, with its fewest hops to one. */
   services: ImpactedService[];
-  /** Share (0..1) of the traffic entering production that passes through the target; null when no entry traffic is known. */
+  /** Share (0..1) of the traffic entering production that passes through a touched service; null when no entry traffic is known. */
   trafficShare: number | null;
   entryServices: string[];
   /** Trust zones of the impacted services, the target's included. */
@@ -119,12 +154,12 @@ interface CallIndex {
   index: Map<string, number>;
   /** Per callee: the calls into it (indexes into `calls`). */
   into: number[][];
-  /** Per caller: the calls it makes into reached services, other than the target's own. */
+  /** Per caller: the calls it makes into reached services, other than those of touched services. */
   outOf: number[][];
   calls: { from: number; to: number; critical: boolean; weight: number }[];
 }
 
-function indexCalls(target: string, reached: readonly string[], dependencies: readonly DependencyState[], entries: ReadonlyMap<string, number>): CallIndex {
+function indexCalls(touched: ReadonlySet<string>, reached: readonly string[], dependencies: readonly DependencyState[], entries: ReadonlyMap<string, number>): CallIndex {
   const index = new Map<string, number>();
   for (const id of reached) if (!index.has(id)) index.set(id, index.size);
   const inbound = new Map<string, number>();
@@ -140,16 +175,16 @@ function indexCalls(target: string, reached: readonly string[], dependencies: re
     const weight = d.rps === null || total <= 0 ? 1 : Math.min(1, d.rps / total);
     const i = calls.push({ from, to, critical: d.critical, weight }) - 1;
     (into[to] as number[]).push(i);
-    if (d.from !== target) (outOf[from] as number[]).push(i);
+    if (!touched.has(d.from)) (outOf[from] as number[]).push(i);
   }
   return { index, into, outOf, calls };
 }
 
-/** Hops over critical dependencies only, from the target outwards against the call direction. */
-function criticalReach(target: number, ix: CallIndex): Uint8Array {
+/** Hops over critical dependencies only, from the touched services outwards against the call direction. */
+function criticalReach(touched: readonly number[], ix: CallIndex): Uint8Array {
   const seen = new Uint8Array(ix.index.size);
-  seen[target] = 1;
-  const stack = [target];
+  for (const t of touched) seen[t] = 1;
+  const stack = [...touched];
   while (stack.length > 0) {
     for (const c of ix.into[stack.pop() as number] as number[]) {
       const call = ix.calls[c] as CallIndex['calls'][number];
@@ -163,28 +198,32 @@ function criticalReach(target: number, ix: CallIndex): Uint8Array {
 }
 
 /**
- * The share of each reached service's requests that pass through the target. A call u→v carries
+ * The share of each reached service's requests that pass through a touched service. A call u→v carries
  * rps(u→v) / inbound(u) of u's requests (capped at 1: a fan-out sends every request down every
  * edge); a call without rps is assumed to carry all of them. Shares add up over u's calls, capped
  * at 1. The values only grow and are bounded, so a worklist that recomputes a caller whenever one
  * of its callees moved reaches the same least fixed point as whole passes, cycles included, while
  * touching each acyclic caller about once; the work is capped as 100 whole passes would be.
  */
-function passThrough(target: number, ix: CallIndex): Float64Array {
+function passThrough(touched: readonly number[], ix: CallIndex): Float64Array {
   const share = new Float64Array(ix.index.size);
-  share[target] = 1;
+  const source = new Uint8Array(ix.index.size);
+  for (const t of touched) {
+    share[t] = 1;
+    source[t] = 1;
+  }
   const queued = new Uint8Array(ix.index.size);
   const queue: number[] = [];
   const enqueueCallers = (v: number): void => {
     for (const c of ix.into[v] as number[]) {
       const u = (ix.calls[c] as CallIndex['calls'][number]).from;
-      if (u !== target && queued[u] === 0) {
+      if (source[u] === 0 && queued[u] === 0) {
         queued[u] = 1;
         queue.push(u);
       }
     }
   };
-  enqueueCallers(target);
+  for (const t of touched) enqueueCallers(t);
   let budget = 100 * Math.max(1, ix.calls.length);
   for (let head = 0; head < queue.length && budget > 0; head++) {
     const u = queue[head] as number;
@@ -225,21 +264,29 @@ export function summariseHistory(history: readonly PastAction[]): ActionHistory 
   };
 }
 
-/** What an action of `kind` on the slice's target reaches. */
-export function blastRadius(action: { kind: ActionKind; service: string }, slice: BlastRadiusSlice): BlastRadiusResult {
+/** What an action reaches: everything that calls, directly or not, what it touches (the slice's `touched`). */
+export function blastRadius(action: ActionScope, slice: BlastRadiusSlice): BlastRadiusResult {
   const target = slice.target;
   if (!target) return { ok: false, reason: 'unknown-service', message: `service ${JSON.stringify(action.service)} does not exist at that time` };
-  const ix = indexCalls(target.id, slice.reach.map((r) => r.service.id), slice.dependencies, slice.entries);
-  const targetIndex = ix.index.get(target.id) ?? 0;
-  const criticalFlags = criticalReach(targetIndex, ix);
+  if (slice.missing.length > 0) {
+    const named = slice.missing.map((m) => `${JSON.stringify(m)} (${m === action.dependency ? 'dependency' : 'services'})`).join(', ');
+    return { ok: false, reason: 'unknown-service', message: `${slice.missing.length === 1 ? 'service' : 'services'} ${named} ${slice.missing.length === 1 ? 'does' : 'do'} not exist at that time` };
+  }
+  const touchedIds = new Set(slice.touched.map((t) => t.service));
+  const ix = indexCalls(touchedIds, slice.reach.map((r) => r.service.id), slice.dependencies, slice.entries);
+  const sources = [...touchedIds].flatMap((id) => {
+    const i = ix.index.get(id);
+    return i === undefined ? [] : [i];
+  });
+  const criticalFlags = criticalReach(sources, ix);
   const isCritical = (id: string): boolean => criticalFlags[ix.index.get(id) ?? -1] === 1;
   const services: ImpactedService[] = slice.reach
     .map(({ service: s, depth }) => ({ service: s.id, depth, critical: isCritical(s.id), tier: s.tier, zone: s.zone, team: s.team }))
-    .sort((a, b) => a.depth - b.depth || byId(a.service, b.service));
+    .sort((a, b) => a.depth - b.depth || Number(b.service === target.id) - Number(a.service === target.id) || byId(a.service, b.service));
 
   let total = 0;
   for (const v of slice.entries.values()) total += v;
-  const share = passThrough(targetIndex, ix);
+  const share = passThrough(sources, ix);
   const entryServices = services.filter((s) => slice.entries.has(s.service)).map((s) => s.service);
   let affected = 0;
   for (const e of entryServices) affected += (slice.entries.get(e) ?? 0) * (share[ix.index.get(e) ?? -1] ?? 0);
@@ -262,6 +309,7 @@ export function blastRadius(action: { kind: ActionKind; service: string }, slice
     blastRadius: {
       kind: action.kind,
       target: target.id,
+      touched: [...slice.touched],
       services,
       trafficShare: total > 0 ? Math.min(1, affected / total) : null,
       entryServices,

@@ -7,20 +7,34 @@ import {
   type ImpactedService as ImpactedServiceValue,
   type PastAction as PastActionValue,
   type SloAtRisk as SloAtRiskValue,
+  type TouchedService as TouchedServiceValue,
 } from '../analysis/blast-radius.js';
 import { createBlastRadiusReader } from '../analysis/blast-radius-slice.js';
 import { builder } from './builder.js';
 import { assertCanRead } from './control-context.js';
+import { badArgument } from './errors.js';
 import { KNOWN_AT } from './instant.js';
 import { DateTime } from './scalars.js';
+
+/** The scope fields of an action (ActionInput, ProposeActionInput): as `config.changed` scopes a setting. */
+export const SCOPE_SERVICES = 'Other services the change applies to as well (a setting they share): each counts as touched, and so does everything calling it.';
+export const SCOPE_DEPENDENCY = 'The callee whose calls the action changes (a setting that governs them, a deploy that adds or changes them): it counts as touched; when it is a cache, so are the databases the changed services call beside it.';
+export const MAX_SCOPE_SERVICES = 100;
+
+/** `services` and `dependency` of an action input, checked: ids as given, a bounded list. */
+export function scopeOf(input: { services?: readonly (string | number)[] | null | undefined; dependency?: string | number | null | undefined }, where: string): { services: string[]; dependency: string | null } {
+  const services = (input.services ?? []).map(String);
+  if (services.length > MAX_SCOPE_SERVICES) throw badArgument(`${where}.services`, `names ${services.length} services; at most ${MAX_SCOPE_SERVICES}`);
+  return { services, dependency: input.dependency === null || input.dependency === undefined ? null : String(input.dependency) };
+}
 
 export const ActionKind = builder.enumType('ActionKind', { values: ACTION_KINDS });
 
 export const ImpactedService = builder.objectRef<ImpactedServiceValue>('ImpactedService').implement({
   fields: (t) => ({
     service: t.exposeID('service'),
-    depth: t.exposeInt('depth', { description: 'Fewest hops from this service to the target (the target is 0).' }),
-    critical: t.exposeBoolean('critical', { description: 'Some path to the target is critical dependencies only: this service fails with it. Otherwise it is degraded.' }),
+    depth: t.exposeInt('depth', { description: 'Fewest hops from this service to what the action touches (the target, and any `touched` service, is 0).' }),
+    critical: t.exposeBoolean('critical', { description: 'Some path to a touched service is critical dependencies only: this service fails with it. Otherwise it is degraded.' }),
     tier: t.exposeInt('tier', { nullable: true }),
     zone: t.exposeString('zone', { nullable: true }),
     team: t.exposeString('team', { nullable: true }),
@@ -34,7 +48,26 @@ const SloAtRisk = builder.objectRef<SloAtRiskValue>('SloAtRisk').implement({
     objective: t.exposeFloat('objective'),
     windowDays: t.exposeInt('windowDays'),
     errorBudgetMinutes: t.exposeFloat('errorBudgetMinutes', { description: 'The whole budget of the window in minutes of full outage.' }),
-    fails: t.exposeBoolean('fails', { description: 'True when the service fails with the target, false when it is degraded.' }),
+    fails: t.exposeBoolean('fails', { description: 'True when the service fails with what the action touches, false when it is degraded.' }),
+  }),
+});
+
+const TouchReason = builder.enumType('TouchReason', {
+  description: 'Why the action itself touches a service.',
+  values: {
+    TARGET: { description: 'The service the action is on.' },
+    SHARED: { description: 'Named in `services`: it shares the setting or the change.' },
+    DEPENDENCY: { description: 'Named as `dependency`: the callee whose calls the action changes (their volume and timing move onto it).' },
+    CACHE_ASIDE: { description: 'A database the target (or a service sharing the setting) calls beside the cache named as `dependency`: what the cache no longer answers, it asks of this store.' },
+  } as const,
+});
+
+const TouchedService = builder.objectRef<TouchedServiceValue>('TouchedService').implement({
+  description: 'A service the action touches itself, not only through its callers.',
+  fields: (t) => ({
+    service: t.exposeID('service'),
+    reason: t.field({ type: TouchReason, resolve: (s) => (s.reason === 'cache-aside' ? 'CACHE_ASIDE' : (s.reason.toUpperCase() as 'TARGET' | 'SHARED' | 'DEPENDENCY')) }),
+    via: t.exposeID('via', { nullable: true, description: 'For CACHE_ASIDE, the cache whose misses it takes.' }),
   }),
 });
 
@@ -64,8 +97,9 @@ const ActionHistory = builder.objectRef<ActionHistoryValue>('ActionHistory').imp
 
 export const BlastRadius = builder.objectRef<BlastRadiusValue>('BlastRadius').implement({
   fields: (t) => ({
-    services: t.field({ type: [ImpactedService], description: 'The target at depth 0 and every service that reaches it.', resolve: (b) => b.services }),
-    trafficShare: t.exposeFloat('trafficShare', { nullable: true, description: 'Share (0..1) of the traffic entering production that passes through the target; null without entry traffic.' }),
+    touched: t.field({ type: [TouchedService], description: 'What the action touches itself: the target first, then what `services` and `dependency` name or imply.', resolve: (b) => b.touched }),
+    services: t.field({ type: [ImpactedService], description: 'The target (and every touched service) at depth 0, and every service that reaches one.', resolve: (b) => b.services }),
+    trafficShare: t.exposeFloat('trafficShare', { nullable: true, description: 'Share (0..1) of the traffic entering production that passes through a touched service; null without entry traffic.' }),
     entryServices: t.exposeIDList('entryServices', { description: 'Entry services (no callers, or in an edge zone) whose traffic reaches the target.' }),
     zones: t.exposeStringList('zones', { description: 'Trust zones of the impacted services.' }),
     zonesCrossed: t.exposeStringList('zonesCrossed', { description: "Zones reached other than the target's own." }),
@@ -79,6 +113,8 @@ export const ActionInput = builder.inputType('ActionInput', {
   fields: (t) => ({
     kind: t.field({ type: ActionKind, required: true }),
     service: t.id({ required: true }),
+    services: t.idList({ required: false, description: SCOPE_SERVICES }),
+    dependency: t.id({ required: false, description: SCOPE_DEPENDENCY }),
     at: t.field({ type: DateTime, required: false, description: 'Valid time of the action; default now.' }),
     knownAt: t.field({ type: DateTime, required: false, description: KNOWN_AT }),
   }),
@@ -90,7 +126,7 @@ builder.queryField('blastRadius', (t) =>
     description: 'What an action on a service would reach at `at` (default now). An unknown service is an error with code UNKNOWN_SERVICE.',
     args: { action: t.arg({ type: ActionInput, required: true }) },
     resolve: async (_root, { action }, ctx) => {
-      const a = { kind: action.kind, service: String(action.service) };
+      const a = { kind: action.kind, service: String(action.service), ...scopeOf(action, 'action') };
       const t2 = { at: action.at ?? null, knownAt: action.knownAt ?? null };
       let r;
       if (ctx.control) {

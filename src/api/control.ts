@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ACTION_STATUSES, type ActionRecord, type Approval as ApprovalValue, type PrimitiveLine as PrimitiveLineValue, PRIMITIVES } from '../control/action.js';
 import type { ControlError as ControlErrorValue, Proposed, Result } from '../control/control-service.js';
 import type { Json } from '../model/facts.js';
-import { ActionKind, BlastRadius } from './blast-radius.js';
+import { ActionKind, BlastRadius, SCOPE_DEPENDENCY, SCOPE_SERVICES, scopeOf } from './blast-radius.js';
 import { builder } from './builder.js';
 import { assertCanRead, controlOf } from './control-context.js';
 import { badArgument } from './errors.js';
@@ -54,6 +54,8 @@ export const Action = builder.objectRef<ActionValue>('Action').implement({
     id: t.id({ resolve: (a) => a.record.id }),
     kind: t.field({ type: ActionKind, resolve: (a) => a.record.proposal.kind }),
     service: t.id({ resolve: (a) => a.record.proposal.service }),
+    services: t.idList({ description: 'Other services the proposal said the change applies to as well.', resolve: (a) => a.record.proposal.services ?? [] }),
+    dependency: t.id({ nullable: true, description: 'The callee whose calls the proposal said it changes.', resolve: (a) => a.record.proposal.dependency ?? null }),
     parameters: t.field({ type: JSONScalar, resolve: (a) => a.record.proposal.parameters }),
     rolloutPercent: t.float({ resolve: (a) => a.record.proposal.rolloutPercent }),
     reversible: t.boolean({ resolve: (a) => a.record.proposal.reversible }),
@@ -107,6 +109,8 @@ const ProposeActionInput = builder.inputType('ProposeActionInput', {
   fields: (t) => ({
     kind: t.field({ type: ActionKind, required: true }),
     service: t.id({ required: true }),
+    services: t.idList({ required: false, description: SCOPE_SERVICES }),
+    dependency: t.id({ required: false, description: SCOPE_DEPENDENCY }),
     parameters: t.field({ type: JSONScalar, required: false, description: 'A JSON object, e.g. {"version": "v42"} for a DEPLOY or {"key": ..., "value": ...} for a CONFIG_CHANGE.' }),
     rolloutPercent: t.float({ required: false, defaultValue: 100 }),
     reversible: t.boolean({ required: false, defaultValue: true }),
@@ -131,6 +135,7 @@ builder.mutationField('proposeAction', (t) =>
         await service.propose(caller, {
           kind: input.kind,
           service: String(input.service),
+          ...scopeOf(input, 'input'),
           parameters: params.data as Record<string, Json>,
           rolloutPercent: input.rolloutPercent ?? 100,
           reversible: input.reversible ?? true,

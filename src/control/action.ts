@@ -23,6 +23,10 @@ export interface Identity {
 export interface ActionProposal {
   kind: ActionKind;
   service: string;
+  /** Other services the change applies to as well (a setting they share); absent or empty: none. */
+  services?: string[];
+  /** The callee whose calls the action changes; absent or null: none named. */
+  dependency?: string | null;
   parameters: Record<string, Json>;
   /** 0..100; 100 when not given. */
   rolloutPercent: number;

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ActionEvent, ActionEventType } from '../../schema/action-events.js';
-import { type BlastRadius, EDGE_ZONES, type PastAction } from '../analysis/blast-radius.js';
+import { type ActionScope, type BlastRadius, EDGE_ZONES, type PastAction } from '../analysis/blast-radius.js';
 import { createBlastRadiusReader } from '../analysis/blast-radius-slice.js';
 import { createGraphWatch } from '../analysis/blast-radius-watch.js';
 import type { Logger } from '../logger.js';
@@ -94,13 +94,22 @@ export interface ControlDeps {
 /** Names the blast-radius analysis in recorded predictions; a change to its parameters changes it. */
 const BLAST_RADIUS_VERSION = versionOf('blast-radius', { edgeZones: [...EDGE_ZONES].sort() });
 
+/** A proposal's scope as event data: only what it names. */
+function scopeData(p: ActionProposal): { services?: string[]; dependency?: string } {
+  return { ...(p.services && p.services.length > 0 ? { services: p.services } : {}), ...(p.dependency ? { dependency: p.dependency } : {}) };
+}
+
+/** The target, or the target and what else the action touches. */
+const touchedName = (br: BlastRadius): string => (br.touched.length > 1 ? `${br.target} and ${br.touched.length - 1} more touched` : br.target);
+
 /** What a blast-radius prediction rested on, one line each, for a reviewer. */
 function blastEvidence(br: BlastRadius, proposer: Identity): string[] {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   return [
     `proposed by ${proposer.id} (${proposer.role}${proposer.model ? `, model ${proposer.model}` : ''})`,
-    `${br.services.length} services reached, ${br.services.filter((s) => s.critical).length} of them failing with ${br.target}`,
-    br.trafficShare === null ? 'no entry traffic known' : `${pct(br.trafficShare)} of entry traffic through ${br.target} (entries: ${br.entryServices.join(', ') || 'none'})`,
+    ...(br.touched.length > 1 ? [`touched: ${br.touched.map((t) => (t.via ? `${t.service} (${t.reason} via ${t.via})` : `${t.service} (${t.reason})`)).join(', ')}`] : []),
+    `${br.services.length} services reached, ${br.services.filter((s) => s.critical).length} of them failing with ${touchedName(br)}`,
+    br.trafficShare === null ? 'no entry traffic known' : `${pct(br.trafficShare)} of entry traffic through ${touchedName(br)} (entries: ${br.entryServices.join(', ') || 'none'})`,
     `tier-1 reached: ${br.tier1.join(', ') || 'none'}`,
     `zones crossed: ${br.zonesCrossed.join(', ') || 'none'}`,
   ];
@@ -123,7 +132,7 @@ function pastActions(outcomes: readonly { actionId: string; status: OutcomeStatu
 }
 
 export interface ControlService {
-  blastRadius(action: { kind: ActionKind; service: string }, t: { at: number | null; knownAt: number | null }): Promise<Result<BlastRadius>>;
+  blastRadius(action: ActionScope, t: { at: number | null; knownAt: number | null }): Promise<Result<BlastRadius>>;
   propose(caller: Identity | null, p: ActionProposal): Promise<Result<Proposed>>;
   approve(caller: Identity | null, actionId: string, note: string | null): Promise<Result<ActionView>>;
   execute(caller: Identity | null, actionId: string): Promise<Result<ActionView>>;
@@ -337,7 +346,7 @@ export function createControlService(deps: ControlDeps): ControlService {
       ];
       // Anonymous proposals are audited but not kept: nobody could act on them.
       if (caller) {
-        writes.push(emit(caller, 'action.proposed', id, { action: id, service: p.service, kind: p.kind, parameters: p.parameters, rolloutPercent: p.rolloutPercent, reversible: p.reversible, destructive: p.destructive, justification: p.justification, evidence: p.evidence }));
+        writes.push(emit(caller, 'action.proposed', id, { action: id, service: p.service, kind: p.kind, ...scopeData(p), parameters: p.parameters, rolloutPercent: p.rolloutPercent, reversible: p.reversible, destructive: p.destructive, justification: p.justification, evidence: p.evidence }));
         writes.push(emit(caller, 'action.decided', id, { action: id, service: p.service, kind: p.kind, verdict: d.verdict, reasons: d.reasons, approvalsRequired: record.approvalsRequired, dryRun: d.dryRun }));
         // Decision provenance: what ctxgraph predicted this action reaches, and from what, to be scored later.
         if (deps.trust) {

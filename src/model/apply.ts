@@ -125,6 +125,8 @@ export function applyEvent(e: CloudEvent, recordedAt: number): Fact[] {
           e.data.action,
           actorAttrs(
             given({ service: e.data.service, kind: e.data.kind, status: 'proposed', proposedAt: validFrom }, e.data, [
+              'services',
+              'dependency',
               'parameters',
               'rolloutPercent',
               'reversible',

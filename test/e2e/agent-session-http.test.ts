@@ -169,9 +169,36 @@ describe('an agent session over HTTP', () => {
     expect((await gql('ann', `mutation { liftKillSwitch(${scope}) { ... on ControlDone { changed } } }`)).data?.liftKillSwitch).toEqual({ changed: true });
   });
 
+  it('widens a proposal to what it says it touches: a deploy that changes its calls to db needs a quorum', async () => {
+    const GRANT = `mutation { grantAccess(agent: "bot", services: ["cart"], kinds: [DEPLOY], ttlSeconds: 3600) { __typename } }`;
+    expect((await gql('ann', GRANT)).data?.grantAccess).toEqual({ __typename: 'Grant' });
+    const SCOPED = `mutation ($input: ProposeActionInput!) {
+      proposeAction(input: $input) { ... on ActionDecision { actionId approvalsRequired reasons { primitive outcome } blastRadius { trafficShare touched { service reason via } services { service depth } } } }
+    }`;
+    type Decision = { actionId: string; approvalsRequired: number; reasons: { primitive: string; outcome: string }[]; blastRadius: { trafficShare: number; touched: object[]; services: { service: string }[] } };
+    const plain = (await gql('bot', SCOPED, { input })).data?.proposeAction as Decision;
+    expect(plain.blastRadius.touched).toEqual([{ service: 'cart', reason: 'TARGET', via: null }]);
+    expect(plain.approvalsRequired).toBe(1);
+    const scoped = (await gql('bot', SCOPED, { input: { ...input, dependency: 'db' } })).data?.proposeAction as Decision;
+    expect(scoped.blastRadius.touched).toEqual([
+      { service: 'cart', reason: 'TARGET', via: null },
+      { service: 'db', reason: 'DEPENDENCY', via: null },
+    ]);
+    // db's callers (api, then web and mobile) are reached too. Through cart or db: web's 100 rps
+    // 0.2 + 0.4, mobile's 50 rps 0.4, batch's 5 all: 55% of entry traffic (cart alone: 16%), over
+    // the policy's 30% for a high-severity quorum of two.
+    expect(scoped.blastRadius.services.map((s) => s.service)).toEqual(expect.arrayContaining(['api', 'mobile']));
+    expect(scoped.blastRadius.trafficShare).toBeCloseTo((100 * 0.6 + 50 * 0.4 + 5) / 155, 9);
+    expect(scoped.approvalsRequired).toBe(2);
+    const action = (await gql('ann', `query ($id: ID!) { action(id: $id) { ... on Action { service services dependency } } }`, { id: scoped.actionId })).data?.action;
+    expect(action).toEqual({ service: 'cart', services: [], dependency: 'db' });
+  });
+
   it('names an unknown service in blastRadius as an error with a code', async () => {
     const r = await gql('ann', `{ blastRadius(action: { kind: RESTART, service: "ghost" }) { services { service } } }`);
     expect(r.errors?.[0]).toMatchObject({ extensions: { code: 'UNKNOWN_SERVICE' } });
     expect(r.errors?.[0]?.message).toMatch(/ghost/);
+    const scoped = await gql('ann', `{ blastRadius(action: { kind: CONFIG_CHANGE, service: "cart", services: ["api", "gohst"] }) { services { service } } }`);
+    expect(scoped.errors?.[0]).toMatchObject({ message: 'service "gohst" (services) does not exist at that time', extensions: { code: 'UNKNOWN_SERVICE' } });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blastRadius, entryTraffic, type BlastRadius } from '../../src/analysis/blast-radius.js';
+import { type ActionScope, blastRadius, entryTraffic, type BlastRadius } from '../../src/analysis/blast-radius.js';
 import { createBlastRadiusReader } from '../../src/analysis/blast-radius-slice.js';
 import { END_OF_TIME } from '../../src/model/time.js';
 import { ev, production, T0 } from './control-fixtures.js';
@@ -89,7 +89,7 @@ describe('blast radius', () => {
   });
 
   it('says so when the target does not exist at the instant', () => {
-    const r = blastRadius({ kind: 'RESTART', service: 'ghost' }, { target: null, reach: [], dependencies: [], entries: new Map(), history: [] });
+    const r = blastRadius({ kind: 'RESTART', service: 'ghost' }, { target: null, touched: [], missing: [], reach: [], dependencies: [], entries: new Map(), history: [] });
     expect(r).toMatchObject({ ok: false, reason: 'unknown-service' });
   });
 
@@ -98,5 +98,59 @@ describe('blast radius', () => {
     const d = (from: string, to: string, rps: number | null) => ({ from, to, critical: true, rps, timeoutMs: null, protocol: null });
     const e = entryTraffic([s('lb', null), s('gw', 'edge'), s('x', null)], [d('lb', 'gw', 30), d('gw', 'x', null)]);
     expect([...e]).toEqual([['lb', 30], ['gw', 1]]);
+  });
+});
+
+describe('blast radius of what an action says it touches', () => {
+  const scoped = async (scope: ActionScope, extra: object[] = []) => {
+    const { store } = await production(extra);
+    return createBlastRadiusReader({ reader: store, now: () => T0 + HOUR }).compute(scope, later);
+  };
+  const ok = (r: Awaited<ReturnType<typeof scoped>>): BlastRadius => {
+    if (!r.ok) throw new Error(r.message);
+    return r.blastRadius;
+  };
+  // The fixture's cache and db restated with their kinds.
+  const kinds = [
+    ev('service.upserted', T0 + 1000, { service: 'cache', kind: 'cache', zone: 'data', tier: 3 }),
+    ev('service.upserted', T0 + 1000, { service: 'db', kind: 'database', zone: 'data', tier: 1, slo: { objective: 0.9999, windowDays: 28 } }),
+  ];
+
+  it("counts a shared setting's other services as touched, with everything that calls them", async () => {
+    const alone = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'cart' }));
+    expect(alone.services.map((s) => s.service)).toEqual(['cart', 'batch', 'web']);
+    const shared = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'cart', services: ['cache'] }));
+    expect(shared.touched).toEqual([
+      { service: 'cart', reason: 'target', via: null },
+      { service: 'cache', reason: 'shared', via: null },
+    ]);
+    expect(shared.services.map((s) => [s.service, s.depth])).toEqual([['cart', 0], ['cache', 0], ['api', 1], ['batch', 1], ['web', 1], ['mobile', 2]]);
+    // All of api's requests call cache, and every entry reaches api or cart.
+    expect(alone.trafficShare).toBeCloseTo(25 / 155, 9);
+    expect(shared.trafficShare).toBeCloseTo(1, 9);
+  });
+
+  it('counts the callee whose calls change, and when it is a cache, the databases its callers fall back on', async () => {
+    const alone = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'api' }, kinds));
+    expect(alone.services.map((s) => s.service)).toEqual(['api', 'mobile', 'web']);
+    const ttl = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'api', dependency: 'cache' }, kinds));
+    expect(ttl.touched).toEqual([
+      { service: 'api', reason: 'target', via: null },
+      { service: 'cache', reason: 'dependency', via: null },
+      { service: 'db', reason: 'cache-aside', via: 'cache' },
+    ]);
+    // db takes the misses: cart and batch, which never call api, are reached through it.
+    expect(ttl.services.map((s) => [s.service, s.depth])).toEqual([['api', 0], ['cache', 0], ['db', 0], ['cart', 1], ['mobile', 1], ['web', 1], ['batch', 2]]);
+    expect(ttl.slosAtRisk.map((s) => [s.service, s.fails])).toEqual([['api', true], ['db', true]]);
+    expect(ttl.tier1).toEqual(['api', 'db', 'web']);
+    // A callee that is not a cache is touched alone.
+    const plain = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'api', dependency: 'cache' }));
+    expect(plain.touched.map((t) => t.service)).toEqual(['api', 'cache']);
+    expect(plain.services.map((s) => s.service)).not.toContain('cart');
+  });
+
+  it('names every service the scope names that does not exist at the instant', async () => {
+    const r = await scoped({ kind: 'DEPLOY', service: 'api', services: ['ghost'], dependency: 'phantom' });
+    expect(r).toEqual({ ok: false, reason: 'unknown-service', message: 'services "ghost" (services), "phantom" (dependency) do not exist at that time' });
   });
 });
