@@ -48,6 +48,15 @@ function configHistory(changes: readonly ConfigChangeState[], alertTimes: readon
   });
 }
 
+/** The latest change of the service's setting `key` that scoped it (other services, or a dependency), if any. */
+function settingScope(changes: readonly ConfigChangeState[], service: string, key: string): ConfigChangeState | null {
+  let latest: ConfigChangeState | null = null;
+  for (const c of changes) {
+    if (c.service === service && c.key === key && (latest === null || c.at >= latest.at)) latest = c;
+  }
+  return latest && (latest.services.length > 0 || latest.dependency !== null) ? latest : null;
+}
+
 /** The union of in-neighbourhoods: each service at its fewest hops to any centre, each dependency once. */
 function merge(hoods: readonly Neighbourhood[]): { reach: Neighbourhood['services']; dependencies: DependencyState[] } {
   if (hoods.length === 1) return { reach: (hoods[0] as Neighbourhood).services, dependencies: (hoods[0] as Neighbourhood).dependencies };
@@ -167,7 +176,8 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
     return hood;
   }
 
-  async function history(service: string, kind: ActionKind, t: Instant): Promise<PastAction[]> {
+  /** `configChanges`: the service's config changes up to `t`, when the caller has read them already. */
+  async function history(service: string, kind: ActionKind, t: Instant, configChanges?: readonly ConfigChangeState[]): Promise<PastAction[]> {
     const recorded = (await deps.outcomes?.(service, kind, t)) ?? [];
     const ids = new Set(recorded.map((r) => r.id));
     if (kind === 'DEPLOY') {
@@ -180,7 +190,7 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
       ];
     }
     if (kind === 'CONFIG_CHANGE') {
-      const changes = await reader.configChangesBetween([service], 0, t);
+      const changes = configChanges ?? (await reader.configChangesBetween([service], 0, t));
       const first = changes[0];
       const alerts = first ? await reader.alertsBetween([service], first.at, t) : [];
       return [...recorded, ...configHistory(changes, alerts.map((a) => a.firedAt)).filter((c) => !ids.has(c.id))];
@@ -203,10 +213,10 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
     const none: BlastRadiusSlice = { target: null, touched: [], missing: [], reach: [], dependencies: [], entries: new Map(), history: [] };
     if (!hood) return none;
     const target = hood.services.find((s) => s.depth === 0)?.service ?? null;
-    const touched: TouchedService[] = [{ service: action.service, reason: 'target', via: null }];
+    const touched: TouchedService[] = [{ service: action.service, reason: 'target', via: null, from: null }];
     const hoods = new Map<string, Neighbourhood>([[action.service, hood]]);
     const missing: string[] = [];
-    const touch = async (service: string, reason: TouchedService['reason'], via: string | null): Promise<void> => {
+    const touch = async (service: string, reason: TouchedService['reason'], via: string | null, from: string | null): Promise<void> => {
       if (touched.some((x) => x.service === service)) return;
       const h = hoods.get(service) ?? (await neighbourhood(service, t, generation));
       if (!h) {
@@ -214,20 +224,25 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
         return;
       }
       hoods.set(service, h);
-      touched.push({ service, reason, via });
+      touched.push({ service, reason, via, from });
     };
-    for (const s of [...new Set(action.services ?? [])].sort()) await touch(s, 'shared', null);
-    const dependency = action.dependency ?? null;
+    // A setting's scope as its latest change stated it, for what the action does not state itself.
+    const configChanges = action.kind === 'CONFIG_CHANGE' ? await reader.configChangesBetween([action.service], 0, t) : undefined;
+    const known = action.key ? settingScope(configChanges ?? [], action.service, action.key) : null;
+    for (const s of [...new Set(action.services ?? [])].sort()) await touch(s, 'shared', null, null);
+    for (const s of known?.services ?? []) await touch(s, 'shared', null, known?.id ?? null);
+    const dependency = action.dependency ?? known?.dependency ?? null;
     if (dependency !== null) {
-      await touch(dependency, 'dependency', null);
+      const from = action.dependency ? null : (known?.id ?? null);
+      await touch(dependency, 'dependency', null, from);
       const cache = hoods.get(dependency)?.services.find((s) => s.depth === 0)?.service;
       if (cache?.kind === 'cache') {
         for (const s of touched.filter((x) => x.reason === 'target' || x.reason === 'shared').map((x) => x.service)) {
-          for (const db of await storesBehind(s, dependency, t)) await touch(db, 'cache-aside', dependency);
+          for (const db of await storesBehind(s, dependency, t)) await touch(db, 'cache-aside', dependency, from);
         }
       }
     }
-    const [e, h] = await Promise.all([entries(t, generation), history(action.service, action.kind, t)]);
+    const [e, h] = await Promise.all([entries(t, generation), history(action.service, action.kind, t, configChanges)]);
     const { reach, dependencies } = merge([...hoods.values()]);
     return { target, touched, missing, reach, dependencies, entries: e, history: h };
   }

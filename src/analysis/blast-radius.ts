@@ -37,6 +37,11 @@ export interface ActionScope {
   services?: readonly string[] | undefined;
   /** The callee whose calls the action changes: a setting governs them, or a deploy adds or changes them. */
   dependency?: string | null | undefined;
+  /**
+   * For a CONFIG_CHANGE, the setting's key: the scope its latest change stated (`services`,
+   * `dependency`) counts as the action's too, beside what the action states.
+   */
+  key?: string | null | undefined;
 }
 
 /**
@@ -52,6 +57,8 @@ export interface TouchedService {
   reason: TouchReason;
   /** For `cache-aside`: the cache whose misses it takes; for `shared`, `dependency` and `target`, null. */
   via: string | null;
+  /** Null when the action stated it; else the earlier change of the same setting whose scope it repeats. */
+  from: string | null;
 }
 
 export interface BlastRadiusSlice {

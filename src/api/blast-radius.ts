@@ -19,6 +19,7 @@ import { DateTime } from './scalars.js';
 /** The scope fields of an action (ActionInput, ProposeActionInput): as `config.changed` scopes a setting. */
 export const SCOPE_SERVICES = 'Other services the change applies to as well (a setting they share): each counts as touched, and so does everything calling it.';
 export const SCOPE_DEPENDENCY = 'The callee whose calls the action changes (a setting that governs them, a deploy that adds or changes them): it counts as touched; when it is a cache, so are the databases the changed services call beside it.';
+export const SCOPE_KEY = "For a CONFIG_CHANGE, the setting's key: the services and dependency its latest change on the service stated count as touched too (`touched.from` names that change).";
 export const MAX_SCOPE_SERVICES = 100;
 
 /** `services` and `dependency` of an action input, checked: ids as given, a bounded list. */
@@ -68,6 +69,7 @@ const TouchedService = builder.objectRef<TouchedServiceValue>('TouchedService').
     service: t.exposeID('service'),
     reason: t.field({ type: TouchReason, resolve: (s) => (s.reason === 'cache-aside' ? 'CACHE_ASIDE' : (s.reason.toUpperCase() as 'TARGET' | 'SHARED' | 'DEPENDENCY')) }),
     via: t.exposeID('via', { nullable: true, description: 'For CACHE_ASIDE, the cache whose misses it takes.' }),
+    from: t.exposeID('from', { nullable: true, description: "Null when the action stated it; else the earlier change of the same setting (`key`) whose scope it repeats." }),
   }),
 });
 
@@ -115,6 +117,7 @@ export const ActionInput = builder.inputType('ActionInput', {
     service: t.id({ required: true }),
     services: t.idList({ required: false, description: SCOPE_SERVICES }),
     dependency: t.id({ required: false, description: SCOPE_DEPENDENCY }),
+    key: t.string({ required: false, description: SCOPE_KEY }),
     at: t.field({ type: DateTime, required: false, description: 'Valid time of the action; default now.' }),
     knownAt: t.field({ type: DateTime, required: false, description: KNOWN_AT }),
   }),
@@ -126,7 +129,7 @@ builder.queryField('blastRadius', (t) =>
     description: 'What an action on a service would reach at `at` (default now). An unknown service is an error with code UNKNOWN_SERVICE.',
     args: { action: t.arg({ type: ActionInput, required: true }) },
     resolve: async (_root, { action }, ctx) => {
-      const a = { kind: action.kind, service: String(action.service), ...scopeOf(action, 'action') };
+      const a = { kind: action.kind, service: String(action.service), ...scopeOf(action, 'action'), key: action.key ?? null };
       const t2 = { at: action.at ?? null, knownAt: action.knownAt ?? null };
       let r;
       if (ctx.control) {

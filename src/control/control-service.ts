@@ -305,7 +305,8 @@ export function createControlService(deps: ControlDeps): ControlService {
     async propose(caller, p) {
       if (p.rolloutPercent < 0 || p.rolloutPercent > 100) return err('INVALID', `rolloutPercent must be 0..100, got ${p.rolloutPercent}`);
       const at = now();
-      const br = await blast.compute(p, { at: null, knownAt: END_OF_TIME });
+      // A CONFIG_CHANGE's `parameters.key` names the setting: its known scope counts too.
+      const br = await blast.compute({ ...p, key: typeof p.parameters.key === 'string' ? p.parameters.key : null }, { at: null, knownAt: END_OF_TIME });
       if (!br.ok) return err('UNKNOWN_SERVICE', br.message);
       const policy = deps.policy.current();
       const windowMs = policy.rateLimit.windowSeconds * 1000;

@@ -170,19 +170,19 @@ describe('an agent session over HTTP', () => {
   });
 
   it('widens a proposal to what it says it touches: a deploy that changes its calls to db needs a quorum', async () => {
-    const GRANT = `mutation { grantAccess(agent: "bot", services: ["cart"], kinds: [DEPLOY], ttlSeconds: 3600) { __typename } }`;
+    const GRANT = `mutation { grantAccess(agent: "bot", services: ["cart"], kinds: [DEPLOY, CONFIG_CHANGE], ttlSeconds: 3600) { __typename } }`;
     expect((await gql('ann', GRANT)).data?.grantAccess).toEqual({ __typename: 'Grant' });
     const SCOPED = `mutation ($input: ProposeActionInput!) {
-      proposeAction(input: $input) { ... on ActionDecision { actionId approvalsRequired reasons { primitive outcome } blastRadius { trafficShare touched { service reason via } services { service depth } } } }
+      proposeAction(input: $input) { ... on ActionDecision { actionId approvalsRequired reasons { primitive outcome } blastRadius { trafficShare touched { service reason via from } services { service depth } } } }
     }`;
     type Decision = { actionId: string; approvalsRequired: number; reasons: { primitive: string; outcome: string }[]; blastRadius: { trafficShare: number; touched: object[]; services: { service: string }[] } };
     const plain = (await gql('bot', SCOPED, { input })).data?.proposeAction as Decision;
-    expect(plain.blastRadius.touched).toEqual([{ service: 'cart', reason: 'TARGET', via: null }]);
+    expect(plain.blastRadius.touched).toEqual([{ service: 'cart', reason: 'TARGET', via: null, from: null }]);
     expect(plain.approvalsRequired).toBe(1);
     const scoped = (await gql('bot', SCOPED, { input: { ...input, dependency: 'db' } })).data?.proposeAction as Decision;
     expect(scoped.blastRadius.touched).toEqual([
-      { service: 'cart', reason: 'TARGET', via: null },
-      { service: 'db', reason: 'DEPENDENCY', via: null },
+      { service: 'cart', reason: 'TARGET', via: null, from: null },
+      { service: 'db', reason: 'DEPENDENCY', via: null, from: null },
     ]);
     // db's callers (api, then web and mobile) are reached too. Through cart or db: web's 100 rps
     // 0.2 + 0.4, mobile's 50 rps 0.4, batch's 5 all: 55% of entry traffic (cart alone: 16%), over
@@ -192,6 +192,16 @@ describe('an agent session over HTTP', () => {
     expect(scoped.approvalsRequired).toBe(2);
     const action = (await gql('ann', `query ($id: ID!) { action(id: $id) { ... on Action { service services dependency } } }`, { id: scoped.actionId })).data?.action;
     expect(action).toEqual({ service: 'cart', services: [], dependency: 'db' });
+
+    // A setting whose last change said it governs cart's calls to db: naming its key is enough.
+    const setting = ev('config.changed', Date.now() - 60_000, { change: 'c-db-timeout', service: 'cart', key: 'db.timeoutMs', value: 800, dependency: 'db' });
+    expect((await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([setting]) })).status).toBe(200);
+    const byKey = (await gql('bot', SCOPED, { input: { ...input, kind: 'CONFIG_CHANGE', parameters: { key: 'db.timeoutMs', value: 200 } } })).data?.proposeAction as Decision;
+    expect(byKey.blastRadius.touched).toEqual([
+      { service: 'cart', reason: 'TARGET', via: null, from: null },
+      { service: 'db', reason: 'DEPENDENCY', via: null, from: 'c-db-timeout' },
+    ]);
+    expect(byKey.approvalsRequired).toBe(2);
   });
 
   it('names an unknown service in blastRadius as an error with a code', async () => {

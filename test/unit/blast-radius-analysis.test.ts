@@ -121,8 +121,8 @@ describe('blast radius of what an action says it touches', () => {
     expect(alone.services.map((s) => s.service)).toEqual(['cart', 'batch', 'web']);
     const shared = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'cart', services: ['cache'] }));
     expect(shared.touched).toEqual([
-      { service: 'cart', reason: 'target', via: null },
-      { service: 'cache', reason: 'shared', via: null },
+      { service: 'cart', reason: 'target', via: null, from: null },
+      { service: 'cache', reason: 'shared', via: null, from: null },
     ]);
     expect(shared.services.map((s) => [s.service, s.depth])).toEqual([['cart', 0], ['cache', 0], ['api', 1], ['batch', 1], ['web', 1], ['mobile', 2]]);
     // All of api's requests call cache, and every entry reaches api or cart.
@@ -135,9 +135,9 @@ describe('blast radius of what an action says it touches', () => {
     expect(alone.services.map((s) => s.service)).toEqual(['api', 'mobile', 'web']);
     const ttl = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'api', dependency: 'cache' }, kinds));
     expect(ttl.touched).toEqual([
-      { service: 'api', reason: 'target', via: null },
-      { service: 'cache', reason: 'dependency', via: null },
-      { service: 'db', reason: 'cache-aside', via: 'cache' },
+      { service: 'api', reason: 'target', via: null, from: null },
+      { service: 'cache', reason: 'dependency', via: null, from: null },
+      { service: 'db', reason: 'cache-aside', via: 'cache', from: null },
     ]);
     // db takes the misses: cart and batch, which never call api, are reached through it.
     expect(ttl.services.map((s) => [s.service, s.depth])).toEqual([['api', 0], ['cache', 0], ['db', 0], ['cart', 1], ['mobile', 1], ['web', 1], ['batch', 2]]);
@@ -147,6 +147,25 @@ describe('blast radius of what an action says it touches', () => {
     const plain = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'api', dependency: 'cache' }));
     expect(plain.touched.map((t) => t.service)).toEqual(['api', 'cache']);
     expect(plain.services.map((s) => s.service)).not.toContain('cart');
+  });
+
+  it("takes a setting's scope from its latest change when the action names only its key", async () => {
+    const ttl = [
+      ...kinds,
+      ev('config.changed', T0 + 2000, { change: 'c-old', service: 'api', key: 'cache.ttl', value: 600, services: ['cart'] }),
+      ev('config.changed', T0 + 3000, { change: 'c-ttl', service: 'api', key: 'cache.ttl', value: 300, dependency: 'cache' }),
+      ev('config.changed', T0 + 4000, { change: 'c-pool', service: 'api', key: 'pool', value: 5 }),
+    ];
+    const known = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'api', key: 'cache.ttl' }, ttl));
+    expect(known.touched).toEqual([
+      { service: 'api', reason: 'target', via: null, from: null },
+      { service: 'cache', reason: 'dependency', via: null, from: 'c-ttl' },
+      { service: 'db', reason: 'cache-aside', via: 'cache', from: 'c-ttl' },
+    ]);
+    // What the action states stands beside it, and a key whose changes never scoped it adds nothing.
+    const both = ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'api', key: 'cache.ttl', services: ['batch'] }, ttl));
+    expect(both.touched.map((t) => [t.service, t.from])).toEqual([['api', null], ['batch', null], ['cache', 'c-ttl'], ['db', 'c-ttl']]);
+    expect(ok(await scoped({ kind: 'CONFIG_CHANGE', service: 'api', key: 'pool' }, ttl)).touched.map((t) => t.service)).toEqual(['api']);
   });
 
   it('names every service the scope names that does not exist at the instant', async () => {
