@@ -242,7 +242,7 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
         }
       }
     }
-    const [e, h] = await Promise.all([entries(t, generation), history(action.service, action.kind, t, configChanges)]);
+    const [e, h] = await Promise.all([entries(t, generation), history(action.service, action.kind, t, action.key && configChanges ? configChanges.filter((c) => c.key === action.key) : configChanges)]);
     const { reach, dependencies } = merge([...hoods.values()]);
     return { target, touched, missing, reach, dependencies, entries: e, history: h };
   }

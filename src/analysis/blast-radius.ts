@@ -39,7 +39,8 @@ export interface ActionScope {
   dependency?: string | null | undefined;
   /**
    * For a CONFIG_CHANGE, the setting's key: the scope its latest change stated (`services`,
-   * `dependency`) counts as the action's too, beside what the action states.
+   * `dependency`) counts as the action's too, beside what the action states, and the history of
+   * similar actions is that setting's changes only.
    */
   key?: string | null | undefined;
 }

@@ -19,7 +19,7 @@ import { DateTime } from './scalars.js';
 /** The scope fields of an action (ActionInput, ProposeActionInput): as `config.changed` scopes a setting. */
 export const SCOPE_SERVICES = 'Other services the change applies to as well (a setting they share): each counts as touched, and so does everything calling it.';
 export const SCOPE_DEPENDENCY = 'The callee whose calls the action changes (a setting that governs them, a deploy that adds or changes them): it counts as touched; when it is a cache, so are the databases the changed services call beside it.';
-export const SCOPE_KEY = "For a CONFIG_CHANGE, the setting's key: the services and dependency its latest change on the service stated count as touched too (`touched.from` names that change).";
+export const SCOPE_KEY = "For a CONFIG_CHANGE, the setting's key: the services and dependency its latest change on the service stated count as touched too (`touched.from` names that change), and `history` is that setting's changes only.";
 export const MAX_SCOPE_SERVICES = 100;
 
 /** `services` and `dependency` of an action input, checked: ids as given, a bounded list. */

@@ -88,6 +88,17 @@ describe('blast radius', () => {
     expect(br.history.recent.map((h) => [h.id, h.status])).toEqual([['c3', 'failed'], ['c2', 'failed'], ['c1', 'rolled_back']]);
   });
 
+  it("reads a setting's own changes as the history of a change to it when its key is given", async () => {
+    const { store } = await production([
+      ev('config.changed', T0 + 1000, { change: 'c1', service: 'api', key: 'pool', value: 5, previousValue: 10 }),
+      ev('config.changed', T0 + 2000, { change: 'c2', service: 'api', key: 'pool', value: 10, previousValue: 5 }),
+      ev('config.changed', T0 + 3000, { change: 'c3', service: 'api', key: 'timeout', value: 1, previousValue: 2 }),
+    ]);
+    const r = await createBlastRadiusReader({ reader: store, now: () => T0 + HOUR }).compute({ kind: 'CONFIG_CHANGE', service: 'api', key: 'pool' }, later);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.blastRadius.history).toMatchObject({ count: 2, rollbacks: 1, recent: [{ id: 'c2' }, { id: 'c1' }] });
+  });
+
   it('says so when the target does not exist at the instant', () => {
     const r = blastRadius({ kind: 'RESTART', service: 'ghost' }, { target: null, touched: [], missing: [], reach: [], dependencies: [], entries: new Map(), history: [] });
     expect(r).toMatchObject({ ok: false, reason: 'unknown-service' });
