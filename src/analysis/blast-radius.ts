@@ -84,6 +84,8 @@ export interface ImpactedService {
   depth: number;
   /** Some path to a touched service consists of critical dependencies only: this service fails with it. */
   critical: boolean;
+  /** Share (0..1) of this service's requests that pass through a touched service, by `rps` on its calls (1 for a touched one). */
+  requestShare: number;
   tier: number | null;
   zone: string | null;
   team: string | null;
@@ -288,13 +290,13 @@ export function blastRadius(action: ActionScope, slice: BlastRadiusSlice): Blast
   });
   const criticalFlags = criticalReach(sources, ix);
   const isCritical = (id: string): boolean => criticalFlags[ix.index.get(id) ?? -1] === 1;
+  const share = passThrough(sources, ix);
   const services: ImpactedService[] = slice.reach
-    .map(({ service: s, depth }) => ({ service: s.id, depth, critical: isCritical(s.id), tier: s.tier, zone: s.zone, team: s.team }))
+    .map(({ service: s, depth }) => ({ service: s.id, depth, critical: isCritical(s.id), requestShare: share[ix.index.get(s.id) ?? -1] ?? 0, tier: s.tier, zone: s.zone, team: s.team }))
     .sort((a, b) => a.depth - b.depth || Number(b.service === target.id) - Number(a.service === target.id) || byId(a.service, b.service));
 
   let total = 0;
   for (const v of slice.entries.values()) total += v;
-  const share = passThrough(sources, ix);
   const entryServices = services.filter((s) => slice.entries.has(s.service)).map((s) => s.service);
   let affected = 0;
   for (const e of entryServices) affected += (slice.entries.get(e) ?? 0) * (share[ix.index.get(e) ?? -1] ?? 0);

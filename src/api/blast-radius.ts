@@ -36,6 +36,7 @@ export const ImpactedService = builder.objectRef<ImpactedServiceValue>('Impacted
     service: t.exposeID('service'),
     depth: t.exposeInt('depth', { description: 'Fewest hops from this service to what the action touches (the target, and any `touched` service, is 0).' }),
     critical: t.exposeBoolean('critical', { description: 'Some path to a touched service is critical dependencies only: this service fails with it. Otherwise it is degraded.' }),
+    requestShare: t.exposeFloat('requestShare', { description: "Share (0..1) of this service's requests that pass through a touched service, by `rps` on its calls (a call without `rps` carries them all); 1 for a touched service." }),
     tier: t.exposeInt('tier', { nullable: true }),
     zone: t.exposeString('zone', { nullable: true }),
     team: t.exposeString('team', { nullable: true }),

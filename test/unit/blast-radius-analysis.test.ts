@@ -43,6 +43,12 @@ describe('blast radius', () => {
     const br = await radius('db');
     expect(br.entryServices).toEqual(['batch', 'mobile', 'web']);
     expect(br.trafficShare).toBeCloseTo((100 * 0.48 + 50 * 0.4 + 5 * 0.4) / 155, 9);
+    // Per service: db itself, 40% of api's and cart's requests, web's 0.4 + 0.2 x 0.4.
+    const shares = Object.fromEntries(br.services.map((s) => [s.service, s.requestShare]));
+    expect(shares.db).toBe(1);
+    expect(shares.api).toBeCloseTo(0.4, 9);
+    expect(shares.cart).toBeCloseTo(0.4, 9);
+    expect(shares.web).toBeCloseTo(0.48, 9);
     expect((await radius('web')).trafficShare).toBeCloseTo(100 / 155, 9);
     expect((await radius('cache')).trafficShare).toBeCloseTo(150 / 155, 9);
   });

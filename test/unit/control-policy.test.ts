@@ -12,7 +12,7 @@ const proposal = (p: Partial<ActionProposal> = {}): ActionProposal => ({
   kind: 'DEPLOY', service: 'api', parameters: {}, rolloutPercent: 100, reversible: true, destructive: false, justification: 'fix', evidence: [], model: 'model-a', ...p,
 });
 const radius = (b: Partial<BlastRadius> = {}): BlastRadius => ({
-  kind: 'DEPLOY', target: 'api', touched: [{ service: 'api', reason: 'target', via: null, from: null }], services: [{ service: 'api', depth: 0, critical: true, tier: 2, zone: 'app', team: null }],
+  kind: 'DEPLOY', target: 'api', touched: [{ service: 'api', reason: 'target', via: null, from: null }], services: [{ service: 'api', depth: 0, critical: true, requestShare: 1, tier: 2, zone: 'app', team: null }],
   trafficShare: 0.01, entryServices: [], zones: ['app'], zonesCrossed: [], tier1: [], slosAtRisk: [],
   history: { count: 0, failures: 0, rollbacks: 0, failureRate: null, rollbackRate: null, recent: [] }, ...b,
 });
