@@ -242,7 +242,9 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
         }
       }
     }
-    const [e, h] = await Promise.all([entries(t, generation), history(action.service, action.kind, t, action.key && configChanges ? configChanges.filter((c) => c.key === action.key) : configChanges)]);
+    // With a key, the similar actions are that setting's changes.
+    const similar = action.key && configChanges ? configChanges.filter((c) => c.key === action.key) : configChanges;
+    const [e, h] = await Promise.all([entries(t, generation), history(action.service, action.kind, t, similar)]);
     const { reach, dependencies } = merge([...hoods.values()]);
     return { target, touched, missing, reach, dependencies, entries: e, history: h };
   }
