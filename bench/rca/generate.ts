@@ -364,6 +364,18 @@ export function scenariosFor(top: Topology, split: 'train' | 'test' | 'all'): Sc
   return out;
 }
 
+/** Cases per class in a held-out topology's scenario. */
+const HELD_OUT_PER_CLASS = 6;
+
+/**
+ * The one scenario of a held-out topology (topologies.ts `heldOutTopologies`): test cases only, of
+ * every class the topology can hold, on a seed of its own. No train split has a case on it.
+ */
+export function heldOutScenario(top: Topology): Scenario {
+  const classes = cacheAsideServices(top).length > 0 ? ALL_FAULT_CLASSES : FAULT_CLASSES;
+  return generateScenario(top, HELD_OUT_PER_CLASS, top.services.length * 7919 + 31 * 1_000_003, { testTag: 'heldout', classes });
+}
+
 /** Application services that call both a cache and a database: where a cache setting can move load onto a database. */
 export function cacheAsideServices(top: Topology): string[] {
   const kind = new Map(top.services.map((s) => [s.id, s.kind]));

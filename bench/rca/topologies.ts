@@ -1,7 +1,8 @@
 /**
  * Topologies for the root-cause benchmark: three written by hand after well-known demo systems
  * (Google's Online Boutique, Weaveworks' Sock Shop, FudanSE's Train Ticket, abridged) and layered
- * ones generated from a seed, from 40 to 10,000 services.
+ * ones generated from a seed, from 40 to 10,000 services. Two more, after DeathStarBench's Hotel
+ * Reservation and Social Network (abridged), are held out: no train split has a case on them.
  */
 import { createRandom } from '../random.js';
 
@@ -144,4 +145,57 @@ export function generated(n: number, seed: number): Topology {
 
 export function allTopologies(): Topology[] {
   return [onlineBoutique(), sockShop(), trainTicket(), generated(40, 40), generated(200, 200), generated(1000, 1000), generated(10_000, 10_000)];
+}
+
+/** DeathStarBench's Hotel Reservation: memcached in front of MongoDB for rates, profiles and reservations. */
+export const hotelReservation = (): Topology =>
+  fromLists(
+    'hotel-reservation',
+    ['frontend'],
+    {
+      frontend: ['search', 'profile', 'recommendation', 'user', 'reservation'],
+      search: ['geo', 'rate'],
+      geo: ['mongodb-geo'],
+      rate: ['memcached-rate', 'mongodb-rate'],
+      profile: ['memcached-profile', 'mongodb-profile'],
+      recommendation: ['mongodb-recommendation'],
+      user: ['mongodb-user'],
+      reservation: ['memcached-reserve', 'mongodb-reservation'],
+    },
+    {
+      'mongodb-geo': 'database', 'mongodb-rate': 'database', 'mongodb-profile': 'database', 'mongodb-recommendation': 'database',
+      'mongodb-user': 'database', 'mongodb-reservation': 'database', 'memcached-rate': 'cache', 'memcached-profile': 'cache', 'memcached-reserve': 'cache',
+    },
+  );
+
+/** DeathStarBench's Social Network, abridged: posts composed, stored and fanned out to timelines. */
+export const socialNetwork = (): Topology =>
+  fromLists(
+    'social-network',
+    ['nginx-web-server', 'media-frontend'],
+    {
+      'nginx-web-server': ['compose-post', 'home-timeline', 'user-timeline', 'user', 'social-graph'],
+      'media-frontend': ['media-mongodb'],
+      'compose-post': ['text', 'media', 'unique-id', 'user', 'user-timeline', 'post-storage', 'write-home-timeline-rabbitmq'],
+      'write-home-timeline': ['write-home-timeline-rabbitmq', 'home-timeline-redis', 'social-graph'],
+      text: ['url-shorten', 'user-mention'],
+      'url-shorten': ['url-shorten-memcached', 'url-shorten-mongodb'],
+      'user-mention': ['user-memcached', 'user-mongodb'],
+      user: ['user-memcached', 'user-mongodb'],
+      'social-graph': ['social-graph-redis', 'social-graph-mongodb', 'user'],
+      'home-timeline': ['home-timeline-redis', 'post-storage', 'social-graph'],
+      'user-timeline': ['user-timeline-redis', 'user-timeline-mongodb', 'post-storage'],
+      'post-storage': ['post-storage-memcached', 'post-storage-mongodb'],
+    },
+    {
+      'media-mongodb': 'database', 'url-shorten-mongodb': 'database', 'user-mongodb': 'database', 'social-graph-mongodb': 'database',
+      'user-timeline-mongodb': 'database', 'post-storage-mongodb': 'database', 'url-shorten-memcached': 'cache', 'user-memcached': 'cache',
+      'social-graph-redis': 'cache', 'home-timeline-redis': 'cache', 'user-timeline-redis': 'cache', 'post-storage-memcached': 'cache',
+      'write-home-timeline-rabbitmq': 'queue',
+    },
+  );
+
+/** Systems no train split has a case on: what ctxgraph does on a topology it was never tuned on. */
+export function heldOutTopologies(): Topology[] {
+  return [hotelReservation(), socialNetwork()];
 }
