@@ -59,6 +59,7 @@ export const PRIMITIVES = [
   'schema-drift',
   'network-boundary',
   'reversible',
+  'incident',
   'quorum',
   'rate-limit',
   'dry-run',

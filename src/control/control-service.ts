@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActionEvent, ActionEventType } from '../../schema/action-events.js';
 import { type ActionScope, type BlastRadius, EDGE_ZONES, type PastAction } from '../analysis/blast-radius.js';
 import { createBlastRadiusReader } from '../analysis/blast-radius-slice.js';
+import { createOpenIncidents } from './open-incidents.js';
 import { createGraphWatch } from '../analysis/blast-radius-watch.js';
 import type { Logger } from '../logger.js';
 import type { Json } from '../model/facts.js';
@@ -176,6 +177,7 @@ export function createControlService(deps: ControlDeps): ControlService {
     outcomes: async (service, kind, t) => pastActions(await deps.state.outcomes(service, kind), t.at),
   });
 
+  const openIncidents = createOpenIncidents({ reader: deps.reader, watch, now });
   const audit = (entries: AuditRecordInput[]): Promise<unknown> => Promise.all(entries.map((e) => deps.audit.append(e)));
   const actorAttrs = (who: Identity) => ({
     actor: who.id,
@@ -312,12 +314,13 @@ export function createControlService(deps: ControlDeps): ControlService {
       const windowMs = policy.rateLimit.windowSeconds * 1000;
       const rateKey = `service:${p.service}`;
       // Humans and admins are not on the trust ladder; an agent never enrolled is on its lowest rung.
-      const [snapshot, trust] = await Promise.all([
+      const [snapshot, trust, incidents] = await Promise.all([
         deps.state.snapshot({ agent: caller?.id ?? '', rateKey, windowMs, now: at }),
         caller?.role === 'agent' && trustVerdict ? trustVerdict(caller, p.service) : Promise.resolve(null),
+        openIncidents.current(),
       ]);
       const id = newId();
-      let d = evaluatePolicy({ identity: caller, proposal: p, blastRadius: br.blastRadius, snapshot, policy, now: at, trust });
+      let d = evaluatePolicy({ identity: caller, proposal: p, blastRadius: br.blastRadius, snapshot, policy, now: at, trust, incidents });
       if (d.verdict !== 'DENY') {
         d = withRateLimit(d, await deps.state.hitRateLimit({ key: rateKey, limit: policy.rateLimit.perService, windowMs, now: at, member: id }), policy, p.service);
       }

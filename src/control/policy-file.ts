@@ -76,6 +76,15 @@ export const Policy = z
         watchSeconds: z.number().int().min(0).default(900),
       })
       .prefault({}),
+    incidents: z
+      .object({
+        /**
+         * An action on a service failing in an open incident that does not touch the service of the
+         * incident's likeliest cause: `allow` says so in a line, `approval` or `deny` enforce it.
+         */
+        symptom: z.enum(['allow', 'approval', 'deny']).default('allow'),
+      })
+      .prefault({}),
     /** How long an approved or allowed action stays executable. */
     actionTtlSeconds: z.number().int().positive().default(3600),
   })

@@ -9,6 +9,7 @@
  */
 import type { BlastRadius } from '../analysis/blast-radius.js';
 import type { TrustLine } from '../trust/verdict.js';
+import { incidentLine, type OpenIncident } from './incident-context.js';
 import { type ActionProposal, grantCovers, type Identity, killKey, type PrimitiveLine, type Verdict } from './action.js';
 import type { Policy } from './policy-file.js';
 import type { RateLimitHit, SharedSnapshot } from './shared-state.js';
@@ -26,6 +27,8 @@ export interface PolicyInput {
    * no trust layer is wired, and for humans and admins, who are not on the ladder.
    */
   trust?: TrustLine | null;
+  /** The incidents open now, with their likeliest causes; absent where none are read. */
+  incidents?: readonly OpenIncident[];
 }
 
 export interface Decision {
@@ -137,6 +140,8 @@ export function evaluatePolicy(input: PolicyInput): Decision {
       ? { primitive: 'reversible', outcome: 'ALLOW', message: 'reversible: reverted automatically if health fails' }
       : { primitive: 'reversible', outcome: policy.reversible.irreversible === 'deny' ? 'DENY' : 'REQUIRE_APPROVAL', message: 'irreversible action' },
   ];
+  const incident = incidentLine(br.touched.map((t) => t.service), input.incidents ?? [], policy.incidents.symptom);
+  if (incident) reasons.push(incident);
   let verdict = reasons.reduce<Verdict>((v, r) => strictest(v, r.outcome), 'ALLOW');
   const hs = policy.quorum.highSeverity;
   const high = blast.share >= hs.trafficShare || br.tier1.length >= hs.tier1 || hs.kinds.includes(p.kind);

@@ -1,0 +1,72 @@
+/**
+ * The incidents open now, each with its likeliest cause, for the incident primitive
+ * (`incident-context.ts`). A person's recorded root cause wins; otherwise ctxgraph's own analysis
+ * (`rootCause`) names it.
+ *
+ * The answer is kept while no incident was opened, resolved or changed (the graph watch's
+ * `incident` generation), for at most `ttlMs` (default 15 s): a proposal must not wait for an
+ * analysis per open incident, and evidence moves in minutes. So an incident opened or resolved shows
+ * in the next verdict, evidence that changed a likeliest cause within 15 s. Concurrent proposals
+ * share one refresh.
+ */
+import { resolveOptions, rootCause } from '../analysis/root-cause.js';
+import type { RootCauseOptions } from '../analysis/root-cause-types.js';
+import { END_OF_TIME } from '../model/time.js';
+import type { GraphReader } from '../store/graph-store.js';
+import type { GraphWatch } from '../analysis/blast-radius-watch.js';
+import type { OpenIncident } from './incident-context.js';
+
+export interface OpenIncidents {
+  current(): Promise<OpenIncident[]>;
+}
+
+export const OPEN_INCIDENTS_TTL_MS = 15_000;
+
+export function createOpenIncidents(deps: { reader: GraphReader; watch: GraphWatch; now: () => number; ttlMs?: number; options?: RootCauseOptions }): OpenIncidents {
+  const ttl = deps.ttlMs ?? OPEN_INCIDENTS_TTL_MS;
+  const options = deps.options ?? resolveOptions({ limit: 1 });
+  let kept: { at: number; generation: string; incidents: OpenIncident[] } | null = null;
+  let reading: Promise<OpenIncident[]> | null = null;
+
+  async function read(at: number): Promise<OpenIncident[]> {
+    const open = (await deps.reader.incidents({ at, knownAt: END_OF_TIME })).filter((i) => i.open);
+    return Promise.all(
+      open.map(async (i): Promise<OpenIncident> => {
+        const chainServices = i.chain.filter((e) => e.kind === 'service').map((e) => e.id);
+        if (i.rootCause) {
+          // A person's word: the cause's service is where the recorded chain starts, or the cause itself.
+          const service = i.rootCause.kind === 'service' ? i.rootCause.id : (chainServices[0] ?? null);
+          const cause = service === null ? null : { kind: i.rootCause.kind, id: i.rootCause.id, service, confidence: null };
+          return { id: i.id, title: i.title, failing: [...new Set([...i.services, ...chainServices])], cause, by: 'person' };
+        }
+        const r = await rootCause(deps.reader, { incident: i.id }, options);
+        const top = r.ok ? r.analysis.candidates[0] : undefined;
+        const failing = top?.chain.filter((e) => e.kind === 'service').map((e) => e.id) ?? [];
+        return {
+          id: i.id,
+          title: i.title,
+          failing: [...new Set([...i.services, ...failing])],
+          cause: top ? { kind: top.cause.kind, id: top.cause.id, service: top.service, confidence: top.confidence } : null,
+          by: 'analysis',
+        };
+      }),
+    );
+  }
+
+  return {
+    async current() {
+      const at = deps.now();
+      const generation = await deps.watch.generation(['incident'], at);
+      if (kept && kept.generation === generation && at - kept.at < ttl) return kept.incidents;
+      reading ??= read(at)
+        .then((incidents) => {
+          kept = { at, generation, incidents };
+          return incidents;
+        })
+        .finally(() => {
+          reading = null;
+        });
+      return reading;
+    },
+  };
+}
