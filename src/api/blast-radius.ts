@@ -103,7 +103,7 @@ export const BlastRadius = builder.objectRef<BlastRadiusValue>('BlastRadius').im
     touched: t.field({ type: [TouchedService], description: 'What the action touches itself: the target first, then what `services` and `dependency` name or imply.', resolve: (b) => b.touched }),
     services: t.field({ type: [ImpactedService], description: 'The target (and every touched service) at depth 0, and every service that reaches one.', resolve: (b) => b.services }),
     trafficShare: t.exposeFloat('trafficShare', { nullable: true, description: 'Share (0..1) of the traffic entering production that passes through a touched service; null without entry traffic.' }),
-    entryServices: t.exposeIDList('entryServices', { description: 'Entry services (no callers, or in an edge zone) whose traffic reaches the target.' }),
+    entryServices: t.exposeIDList('entryServices', { description: 'Entry services (no callers, or in an edge zone) whose traffic reaches a touched service.' }),
     zones: t.exposeStringList('zones', { description: 'Trust zones of the impacted services.' }),
     zonesCrossed: t.exposeStringList('zonesCrossed', { description: "Zones reached other than the target's own." }),
     tier1: t.exposeIDList('tier1', { description: 'Tier-1 services reached, the target included.' }),

@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import type { ActionEvent, ActionEventType } from '../../schema/action-events.js';
 import { type ActionScope, type BlastRadius, EDGE_ZONES, type PastAction } from '../analysis/blast-radius.js';
 import { createBlastRadiusReader } from '../analysis/blast-radius-slice.js';
-import { createOpenIncidents } from './open-incidents.js';
 import { createGraphWatch } from '../analysis/blast-radius-watch.js';
 import type { Logger } from '../logger.js';
 import type { Json } from '../model/facts.js';
@@ -36,6 +35,7 @@ import {
 import type { AuditLog, AuditRecordInput, AuditVerification } from './audit.js';
 import { CAN } from './identities.js';
 import { evaluatePolicy, withRateLimit } from './policy.js';
+import { createOpenIncidents } from './open-incidents.js';
 import type { Policy, PolicyHolder, PolicyLoad } from './policy-file.js';
 import type { SharedState } from './shared-state.js';
 import { cachedTrustVerdict } from './trust-cache.js';
