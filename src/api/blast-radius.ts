@@ -130,6 +130,7 @@ builder.queryField('blastRadius', (t) =>
     description: 'What an action on a service would reach at `at` (default now). An unknown service is an error with code UNKNOWN_SERVICE.',
     args: { action: t.arg({ type: ActionInput, required: true }) },
     resolve: async (_root, { action }, ctx) => {
+      if (action.key != null && action.kind !== 'CONFIG_CHANGE') throw badArgument('action.key', `names a setting, so it applies to CONFIG_CHANGE only, not ${action.kind}`);
       const a = { kind: action.kind, service: String(action.service), ...scopeOf(action, 'action'), key: action.key ?? null };
       const t2 = { at: action.at ?? null, knownAt: action.knownAt ?? null };
       let r;

@@ -28,10 +28,12 @@ describe('blastRadius with a scope', () => {
     expect(r.data?.blastRadius.services.map((s) => s.service)).toEqual(['api', 'cache', 'db', 'jobs', 'web']);
   });
 
-  it('refuses more than 100 services by the argument, and names a service that does not exist', async () => {
+  it('refuses more than 100 services and a key on other kinds than CONFIG_CHANGE by the argument, and names a service that does not exist', async () => {
     const a = await api();
     const many = await a.query(RADIUS, { a: { kind: 'CONFIG_CHANGE', service: 'api', services: Array.from({ length: 101 }, (_, i) => `s${i}`) } });
     expect(many.errors?.[0]).toMatchObject({ message: 'Argument "action.services" names 101 services; at most 100', extensions: { code: 'BAD_USER_INPUT' } });
+    const key = await a.query(RADIUS, { a: { kind: 'DEPLOY', service: 'api', key: 'pool' } });
+    expect(key.errors?.[0]).toMatchObject({ message: 'Argument "action.key" names a setting, so it applies to CONFIG_CHANGE only, not DEPLOY', extensions: { code: 'BAD_USER_INPUT' } });
     const ghost = await a.query(RADIUS, { a: { kind: 'DEPLOY', service: 'api', dependency: 'ghost' } });
     expect(ghost.errors?.[0]).toMatchObject({ message: 'service "ghost" (dependency) does not exist at that time', extensions: { code: 'UNKNOWN_SERVICE' } });
   });
