@@ -7,7 +7,7 @@ import type { CausalLinkState } from '../model/views.js';
 import type { Draft } from './root-cause-candidates.js';
 import { confidences } from './root-cause-confidence.js';
 import { linkLine } from './root-cause-evidence.js';
-import type { RootCauseCandidate, RootCauseHop, RootCauseWeights } from './root-cause-types.js';
+import type { RankedCandidate, RootCauseHop, RootCauseWeights } from './root-cause-types.js';
 
 export const same = (a: EntityRef, b: EntityRef): boolean => a.kind === b.kind && a.id === b.id;
 
@@ -80,7 +80,7 @@ export function rank(
   limit: number,
   failing: Iterable<string>,
   hops: (d: Draft, chain: EntityRef[]) => RootCauseHop[],
-): RootCauseCandidate[] {
+): RankedCandidate[] {
   const scored = scoreDrafts(drafts, links, w);
   const best = scored[0];
   if (!best) return [];

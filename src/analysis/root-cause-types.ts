@@ -3,6 +3,7 @@
  * answer. The slice is plain data, so `rankCauses` is a pure function and every store feeds it alike.
  */
 import type { EntityRef } from '../../schema/events.js';
+import type { Json } from '../model/facts.js';
 import type {
   AlertState,
   CausalLinkState,
@@ -132,6 +133,22 @@ export interface RootCauseHop {
   evidence: string[];
 }
 
+/**
+ * What to do about a cause, as an action an agent can propose as it is (`proposeAction` takes these
+ * fields): undo the change, or relieve the service where the failure began.
+ */
+export interface Remedy {
+  kind: 'ROLLBACK' | 'CONFIG_CHANGE' | 'SCALE' | 'RESTART';
+  service: string;
+  /** A ROLLBACK: `deploy` and, when known, `toVersion`; a CONFIG_CHANGE: `key` and, when known, `value` (the value before the change). */
+  parameters: Record<string, Json>;
+  /** A setting's scope, as the change stated it. */
+  services: string[];
+  dependency: string | null;
+  /** Why this action, in a line. */
+  why: string;
+}
+
 export interface RootCauseCandidate {
   rank: number;
   cause: EntityRef;
@@ -143,7 +160,12 @@ export interface RootCauseCandidate {
   hops: RootCauseHop[];
   /** The raw score before normalisation (for benchmarks and debugging). */
   score: number;
+  /** What to do about it; null where ctxgraph has nothing to suggest (a failing external dependency). */
+  remedy: Remedy | null;
 }
+
+/** A candidate as ranking makes it, before its remedy is drawn. */
+export type RankedCandidate = Omit<RootCauseCandidate, 'remedy'>;
 
 /** A service failing in the incident's episode: on the symptoms, or below them. */
 export interface FailingService {

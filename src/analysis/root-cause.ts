@@ -16,6 +16,7 @@ import { serviceDraft } from './root-cause-service.js';
 import { buildTopology } from './root-cause-chain.js';
 import { gatherRootCauseSlice } from './root-cause-gather.js';
 import { hopsOf } from './root-cause-hops.js';
+import { remedyOf } from './root-cause-remedy.js';
 import { resolveOptions } from './root-cause-options.js';
 import { rank } from './root-cause-scoring.js';
 import type { FailingService, RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice } from './root-cause-types.js';
@@ -56,14 +57,16 @@ function failingServices(an: Anomalies): FailingService[] {
 /** Ranks the causes of the failure the slice shows, most likely first. */
 export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = resolveOptions()): RootCauseAnalysis {
   const { drafts, failing, ctx } = draftCauses(slice, options);
+  const failingNow = failingServices(ctx.an);
+  const ranked = rank(drafts, slice.causalLinks, options.weights, options.limit, failing, (d, chain) => hopsOf(ctx, d, chain));
   return {
     incident: slice.incident,
     at: slice.at,
     symptomStart: ctx.an.symptomStart,
     lookbackFrom: slice.from,
-    candidates: rank(drafts, slice.causalLinks, options.weights, options.limit, failing, (d, chain) => hopsOf(ctx, d, chain)),
+    candidates: ranked.map((c) => ({ ...c, remedy: remedyOf(slice, failingNow, c) })),
     ruledOut: ctx.ruledOut,
-    failing: failingServices(ctx.an),
+    failing: failingNow,
   };
 }
 

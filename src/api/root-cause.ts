@@ -7,6 +7,7 @@ import { rootCause } from '../analysis/root-cause.js';
 import type {
   FailingService as FailingValue,
   RootCauseAnalysis as AnalysisValue,
+  Remedy as RemedyValue,
   RootCauseCandidate as CandidateValue,
   RootCauseError,
   RootCauseHop as HopValue,
@@ -15,11 +16,12 @@ import type {
 } from '../analysis/root-cause-types.js';
 import { toIso } from '../model/time.js';
 import { HOUR } from '../trust/durations.js';
+import { ActionKind } from './blast-radius.js';
 import { builder } from './builder.js';
 import { EntityRef } from './entity-ref.js';
 import { badArgument } from './errors.js';
 import { KNOWN_AT } from './instant.js';
-import { DateTime } from './scalars.js';
+import { DateTime, JSONScalar } from './scalars.js';
 
 const MAX_LIMIT = 50;
 /** The lookback window in hours: default a week, at most 90 days. */
@@ -45,6 +47,18 @@ const RootCauseHop = builder.objectRef<HopValue>('RootCauseHop').implement({
   }),
 });
 
+const Remedy = builder.objectRef<RemedyValue>('Remedy').implement({
+  description: 'What to do about a cause, in the fields `proposeAction` takes: undo the change, or relieve the service where the failure began.',
+  fields: (t) => ({
+    kind: t.field({ type: ActionKind, resolve: (r) => r.kind }),
+    service: t.exposeID('service'),
+    services: t.exposeIDList('services', { description: "A setting's other services, as its change stated them." }),
+    dependency: t.exposeID('dependency', { nullable: true, description: 'The callee whose calls the setting governs, as its change stated it.' }),
+    parameters: t.field({ type: JSONScalar, description: 'ROLLBACK: `deploy` and, when known, `toVersion`. CONFIG_CHANGE: `key` and, when known, `value` (the value before the change).', resolve: (r) => r.parameters }),
+    why: t.exposeString('why'),
+  }),
+});
+
 const RootCauseCandidate = builder.objectRef<CandidateValue>('RootCauseCandidate').implement({
   fields: (t) => ({
     rank: t.exposeInt('rank', { description: '1 is the most likely.' }),
@@ -54,6 +68,7 @@ const RootCauseCandidate = builder.objectRef<CandidateValue>('RootCauseCandidate
     chain: t.field({ type: [EntityRef], description: 'From the cause to the first symptom service it reaches.', resolve: (c) => c.chain }),
     evidence: t.exposeStringList('evidence', { description: 'Why, one checkable fact with its times per line.' }),
     hops: t.field({ type: [RootCauseHop], description: 'The chain hop by hop, each hop with its own evidence; one fewer than the chain\'s entities.', resolve: (c) => c.hops }),
+    remedy: t.field({ type: Remedy, nullable: true, description: 'What to do about it, ready for proposeAction; null where there is nothing of ours to act on (a failing external dependency).', resolve: (c) => c.remedy }),
   }),
 });
 

@@ -8,7 +8,7 @@ export const WHY_QUERY = `query Why($incident: ID, $services: [ID!], $at: DateTi
   rootCause(incident: $incident, services: $services, at: $at, limit: $limit) {
     incident at symptomStart lookbackFrom
     failing { service since signals reportedBy }
-    candidates { rank cause { kind id } service confidence hops { cause { kind id } effect { kind id } evidence } evidence }
+    candidates { rank cause { kind id } service confidence hops { cause { kind id } effect { kind id } evidence } evidence remedy { kind service why } }
     ruledOutCount ruledOut(limit: 5) { cause { kind id } reason }
   }
 }`;
@@ -24,7 +24,7 @@ export interface WhyAnswer {
   symptomStart: string;
   lookbackFrom: string;
   failing: { service: string; since: string; signals: string[]; reportedBy: string[] }[];
-  candidates: { rank: number; cause: Ref; service: string; confidence: number; hops: { cause: Ref; effect: Ref; evidence: string[] }[]; evidence: string[] }[];
+  candidates: { rank: number; cause: Ref; service: string; confidence: number; hops: { cause: Ref; effect: Ref; evidence: string[] }[]; evidence: string[]; remedy?: { kind: string; service: string; why: string } | null }[];
   ruledOutCount: number;
   ruledOut: { cause: Ref; reason: string }[];
 }
@@ -33,7 +33,7 @@ const KIND_TEXT: Record<string, string> = { DEPLOY: 'deploy', CONFIG: 'config ch
 const name = (r: Ref): string => (r.kind === 'SERVICE' ? r.id : `${KIND_TEXT[r.kind] ?? r.kind.toLowerCase()} ${r.id}`);
 const pct = (p: number): string => `${Math.round(p * 100)}%`;
 
-/** The answer as lines: what failed, then each candidate with its chain hop by hop, then what was ruled out. */
+/** The answer as lines: what failed, then each candidate with its chain hop by hop and its remedy, then what was ruled out. */
 export function whyReport(a: WhyAnswer): string {
   const out: string[] = [`${a.incident}: read at ${a.at}, first symptom at ${a.symptomStart}, changes since ${a.lookbackFrom}`];
   if (a.failing.length === 0) out.push('', 'Nothing in the episode is known to be failing: no alert corroborates the symptoms.');
@@ -53,6 +53,7 @@ export function whyReport(a: WhyAnswer): string {
       out.push(`   ${name(h.cause)} -> ${name(h.effect)}`);
       for (const e of h.evidence) out.push(`     ${e}`);
     }
+    if (c.remedy) out.push(`   remedy: ${c.remedy.kind} ${c.remedy.service}: ${c.remedy.why}`);
   }
   if (a.ruledOutCount > 0) {
     out.push('', `Ruled out (${a.ruledOutCount}${a.ruledOutCount > a.ruledOut.length ? `, latest ${a.ruledOut.length} shown` : ''}):`);

@@ -45,7 +45,7 @@ function scenario() {
 const QUERY = `query ($incident: ID, $services: [ID!], $at: DateTime, $limit: Int, $lookbackHours: Int) {
   rootCause(incident: $incident, services: $services, at: $at, limit: $limit, lookbackHours: $lookbackHours) {
     incident adHoc at symptomStart lookbackFrom
-    candidates { rank cause { kind id } service confidence chain { kind id } evidence hops { cause { kind id } effect { kind id } evidence } }
+    candidates { rank cause { kind id } service confidence chain { kind id } evidence hops { cause { kind id } effect { kind id } evidence } remedy { kind service parameters why } }
     ruledOut { cause { kind id } reason }
     failing { service since signals reportedBy }
   }
@@ -69,6 +69,7 @@ interface Answer {
         chain: { kind: string; id: string }[];
         evidence: string[];
         hops: { cause: { kind: string; id: string }; effect: { kind: string; id: string }; evidence: string[] }[];
+        remedy: { kind: string; service: string; parameters: Record<string, unknown>; why: string } | null;
       }[];
     };
   } | null;
@@ -136,6 +137,8 @@ describe('rootCause over HTTP', () => {
     ]);
     expect(top?.hops[0]?.evidence).toContain(`api began failing at ${at(-15)} (errors alert a-api-err), 5 min after the change`);
     expect(top?.hops[1]?.evidence).toEqual([`dependency path valid at ${at(0)}: web -> api`, `web began failing at ${at(-12)}, after api at ${at(-15)}`, `web reported failing calls to api from ${at(-12)}`]);
+    // What to do about it, in the fields proposeAction takes.
+    expect(top?.remedy).toEqual({ kind: 'ROLLBACK', service: 'api', parameters: { deploy: 'd-api-7', toVersion: 'v6' }, why: 'roll back deploy d-api-7 (v7) to v6' });
     // The later deploy on a healthy service ranks below, and confidences are ordered with the ranks.
     const ids = a?.candidates.map((c) => c.cause.id) ?? [];
     expect(ids).not.toContain('d-search-3');

@@ -3,6 +3,7 @@
  * cause lies, says so in its verdict; the policy decides what acting on a symptom needs.
  */
 import { describe, expect, it } from 'vitest';
+import { rootCause } from '../../src/analysis/root-cause.js';
 import type { ActionProposal, PrimitiveLine } from '../../src/control/action.js';
 import { incidentLine, type OpenIncident } from '../../src/control/incident-context.js';
 import { createMemorySharedState } from '../../src/control/shared-state/memory.js';
@@ -81,6 +82,19 @@ describe('verdicts during an open incident', () => {
     const cart = await h.control.propose(ann, proposal('RESTART', 'cart'));
     if (!cart.ok) throw new Error(cart.error.message);
     expect(lineOf(cart.value.record.reasons)).toBeUndefined();
+  });
+
+  it("takes rootCause's remedy as a proposal as it is, and finds it acts where the cause lies", async () => {
+    const h = await harness(createMemorySharedState(), { ...quiet, incidents: { symptom: 'approval' } }, incident);
+    const r = await rootCause(h.store, { incident: 'INC-1' });
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    const remedy = r.analysis.candidates[0]?.remedy;
+    expect(remedy).toMatchObject({ kind: 'ROLLBACK', service: 'db', parameters: { deploy: 'd-db' } });
+    if (!remedy) return;
+    const p = await h.control.propose(ann, { ...proposal(remedy.kind, remedy.service), services: remedy.services, dependency: remedy.dependency, parameters: remedy.parameters, justification: remedy.why });
+    if (!p.ok) throw new Error(p.error.message);
+    expect(p.value.record.verdict).toBe('ALLOW');
+    expect(lineOf(p.value.record.reasons)?.message).toMatch(/^acts where open incident INC-1's likeliest cause lies/);
   });
 
   it('sees an incident opened or resolved in the next verdict, and only says so where the policy allows', async () => {

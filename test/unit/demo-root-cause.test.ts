@@ -1,6 +1,7 @@
 /**
  * The demo's two incidents, as the README tells them: rootCause names the bad inventory deploy for
- * INC-2041 and the cache TTL cut, woken by the evening surge, for INC-2042, each with its chain.
+ * INC-2041 and the cache TTL cut, woken by the evening surge, for INC-2042, each with its chain and
+ * the action that undoes it.
  */
 import { describe, expect, it } from 'vitest';
 import { demoEvents, DEMO_INCIDENTS } from '../../bench/demo.js';
@@ -22,6 +23,7 @@ describe('the demo incidents', () => {
     const top = await answer(DEMO_INCIDENTS.inventory);
     expect(top?.cause.kind).toBe('deploy');
     expect(top?.chain.slice(1).map((r) => r.id)).toEqual(['inventory', 'checkout']);
+    expect(top?.remedy).toMatchObject({ kind: 'ROLLBACK', service: 'inventory', parameters: { deploy: top?.cause.id, toVersion: 'v4.16.3' } });
   });
 
   it('names the TTL cut for INC-2042, woken by the web-edge surge, through catalog-db', async () => {
@@ -29,5 +31,7 @@ describe('the demo incidents', () => {
     expect(top?.cause.kind).toBe('config');
     expect(top?.chain.slice(1).map((r) => r.id)).toEqual(['catalog-db', 'catalog', 'storefront-bff']);
     expect(top?.evidence.some((l) => l.startsWith('traffic surge alert alert-web-edge-traffic on web-edge'))).toBe(true);
+    // Undo the cut: the TTL back to an hour, on the setting's scope.
+    expect(top?.remedy).toMatchObject({ kind: 'CONFIG_CHANGE', service: 'catalog', parameters: { key: 'cache.catalog-cache.ttl_seconds', value: 3600 }, services: ['pricing'], dependency: 'catalog-cache' });
   });
 });

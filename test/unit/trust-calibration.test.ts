@@ -16,7 +16,7 @@ function analysis(incident: string, causes: [EntityRef, number][]): RootCauseAna
     lookbackFrom: T0 - 7 * DAY,
     ruledOut: [],
     failing: [],
-    candidates: causes.map(([cause, confidence], i) => ({ rank: i + 1, cause, service: 'api', confidence, chain: [cause], evidence: [`why ${cause.id}`], hops: [], score: 0 })),
+    candidates: causes.map(([cause, confidence], i) => ({ rank: i + 1, cause, service: 'api', confidence, chain: [cause], evidence: [`why ${cause.id}`], hops: [], score: 0, remedy: null })),
   };
 }
 

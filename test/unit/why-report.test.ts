@@ -21,6 +21,7 @@ const answer = (over: Partial<WhyAnswer> = {}): WhyAnswer => ({
         { cause: { kind: 'DEPLOY', id: 'd1' }, effect: { kind: 'SERVICE', id: 'api' }, evidence: ['deploy d1 of api started', 'api began failing 5 min after the change'] },
         { cause: { kind: 'SERVICE', id: 'api' }, effect: { kind: 'SERVICE', id: 'web' }, evidence: ['web reported failing calls to api'] },
       ],
+      remedy: { kind: 'ROLLBACK', service: 'api', why: 'roll back deploy d1 (v2) to v1' },
     },
     { rank: 2, cause: { kind: 'SERVICE', id: 'api' }, service: 'api', confidence: 0.05, evidence: ['api began failing'], hops: [] },
   ],
@@ -30,7 +31,7 @@ const answer = (over: Partial<WhyAnswer> = {}): WhyAnswer => ({
 });
 
 describe('ctxgraph why: the answer as text', () => {
-  it('shows what failed, each candidate with its chain hop by hop, and how many changes were ruled out', () => {
+  it('shows what failed, each candidate with its chain hop by hop and its remedy, and how many changes were ruled out', () => {
     expect(whyReport(answer()).split('\n')).toEqual([
       'inc-42: read at 2026-04-10T12:00:00.000Z, first symptom at 2026-04-10T11:48:00.000Z, changes since 2026-04-03T12:00:00.000Z',
       '',
@@ -44,6 +45,7 @@ describe('ctxgraph why: the answer as text', () => {
       '     api began failing 5 min after the change',
       '   api -> web',
       '     web reported failing calls to api',
+      '   remedy: ROLLBACK api: roll back deploy d1 (v2) to v1',
       '',
       '2. api, confidence 5%',
       '     api began failing',

@@ -1,0 +1,43 @@
+/** Each candidate's remedy: the action that undoes its cause, in the fields proposeAction takes. */
+import { describe, expect, it } from 'vitest';
+import { Scenario } from './root-cause-scenario.js';
+
+/** web -> api -> db, and web -> search; api also calls a payment gateway outside. */
+const shop = (): Scenario => new Scenario().graph({ web: ['api', 'search'], api: ['db', 'gateway'] }, { db: 'database', gateway: 'external' });
+const remedyOf = async (s: Scenario, cause: string) => (await s.analyse()).candidates.find((c) => `${c.cause.kind}:${c.cause.id}` === cause)?.remedy;
+
+describe('root cause: remedies', () => {
+  it('rolls a deploy back to the version before it', async () => {
+    const s = shop().deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    expect(await remedyOf(s, 'deploy:d1')).toEqual({ kind: 'ROLLBACK', service: 'api', parameters: { deploy: 'd1', toVersion: 'd1-v1' }, services: [], dependency: null, why: 'roll back deploy d1 (d1-v2) to d1-v1' });
+  });
+
+  it("sets a setting back to its value before the change, with the change's scope", async () => {
+    const s = shop()
+      .config('c1', 'api', -20, { dependency: 'db', services: ['search'] })
+      .alert('a1', 'api', 'errors', -15)
+      .alert('a2', 'web', 'errors', -12, { dependency: 'api' })
+      .incident('inc', ['web']);
+    expect(await remedyOf(s, 'config:c1')).toEqual({
+      kind: 'CONFIG_CHANGE',
+      service: 'api',
+      parameters: { key: 'client.timeoutMs', value: 1000 },
+      services: ['search'],
+      dependency: 'db',
+      why: 'set client.timeoutMs on api back to 1000, its value before c1',
+    });
+    const unknown = shop().config('c2', 'api', -20, { previousValue: undefined }).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    expect(await remedyOf(unknown, 'config:c2')).toMatchObject({ parameters: { key: 'client.timeoutMs' }, why: 'undo c2 on client.timeoutMs; the value before it is not recorded' });
+  });
+
+  it('scales a service that saturated with no change behind it, restarts one that failed otherwise, and leaves an external one alone', async () => {
+    const saturated = shop().alert('a1', 'db', 'saturation', -15).alert('a2', 'api', 'errors', -13, { dependency: 'db' }).alert('a3', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    expect(await remedyOf(saturated, 'service:db')).toMatchObject({ kind: 'SCALE', service: 'db', parameters: {} });
+    const crashed = shop().alert('a1', 'db', 'errors', -15).alert('a2', 'api', 'errors', -13, { dependency: 'db' }).alert('a3', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    expect(await remedyOf(crashed, 'service:db')).toMatchObject({ kind: 'RESTART', service: 'db' });
+    const outside = shop().alert('a2', 'api', 'errors', -13, { dependency: 'gateway' }).alert('a3', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    const a = await outside.analyse();
+    expect(a.candidates[0]?.cause).toEqual({ kind: 'service', id: 'gateway' });
+    expect(a.candidates[0]?.remedy).toBeNull();
+  });
+});
