@@ -11,12 +11,13 @@
  */
 import type { EntityRef } from '../../schema/events.js';
 import type { Json } from '../model/facts.js';
+import type { ConfigChangeState, DeployState } from '../model/views.js';
 import type { FailingService, Remedy, RootCauseSlice } from './root-cause-types.js';
 
 const EXTERNAL_KINDS: ReadonlySet<string> = new Set(['external']);
 
 export function remedyOf(slice: RootCauseSlice, failing: readonly FailingService[], c: { cause: EntityRef; service: string }): Remedy | null {
-  const none = { services: [], dependency: null };
+  const none = { services: [], dependency: null, done: null };
   if (c.cause.kind === 'deploy') {
     const d = slice.deploys.find((x) => x.id === c.cause.id);
     const to = d?.previousVersion ?? null;
@@ -34,6 +35,7 @@ export function remedyOf(slice: RootCauseSlice, failing: readonly FailingService
       parameters: { key: x.key, ...(known ? { value: x.previousValue } : {}) },
       services: [...x.services],
       dependency: x.dependency,
+      done: null,
       why: known ? `set ${x.key} on ${x.service} back to ${JSON.stringify(x.previousValue)}, its value before ${x.id}` : `undo ${x.id} on ${x.key}; the value before it is not recorded`,
     };
   }
@@ -42,4 +44,23 @@ export function remedyOf(slice: RootCauseSlice, failing: readonly FailingService
   const f = failing.find((x) => x.service === c.service);
   if (f?.signals.includes('saturation')) return { kind: 'SCALE', service: c.service, parameters: {}, ...none, why: `add capacity to ${c.service}: it saturated with no change behind it` };
   return { kind: 'RESTART', service: c.service, parameters: {}, ...none, why: `restart ${c.service} (or fail it over): it failed with no change behind it` };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Why a remedy no longer applies, from what happened since the analysis read the graph: the deploy
+ * it would roll back has been rolled back, or the setting it would set back has changed again (by
+ * `changes`: the service's config changes after the cause). Null when it still applies.
+ */
+export function remedyDone(r: Remedy, cause: EntityRef, now: { deploy: DeployState | null; changes: readonly ConfigChangeState[] }): string | null {
+  if (r.kind === 'ROLLBACK' && now.deploy?.status === 'rolled_back') {
+    return `deploy ${now.deploy.id} was rolled back${now.deploy.finishedAt === null ? '' : ` at ${iso(now.deploy.finishedAt)}`}`;
+  }
+  if (r.kind === 'CONFIG_CHANGE' && cause.kind === 'config') {
+    const key = r.parameters.key;
+    const later = now.changes.filter((c) => c.id !== cause.id && c.key === key).sort((a, b) => b.at - a.at)[0];
+    if (later) return `${later.key} was set again by ${later.id} at ${iso(later.at)} (to ${JSON.stringify(later.value)})`;
+  }
+  return null;
 }

@@ -147,6 +147,8 @@ export interface Remedy {
   dependency: string | null;
   /** Why this action, in a line. */
   why: string;
+  /** Set when it no longer applies, saying why (the deploy was rolled back, or the setting changed again, since the incident began); null otherwise. */
+  done: string | null;
 }
 
 export interface RootCauseCandidate {

@@ -16,9 +16,10 @@ import { serviceDraft } from './root-cause-service.js';
 import { buildTopology } from './root-cause-chain.js';
 import { gatherRootCauseSlice } from './root-cause-gather.js';
 import { hopsOf } from './root-cause-hops.js';
-import { remedyOf } from './root-cause-remedy.js';
+import { remedyDone, remedyOf } from './root-cause-remedy.js';
 import { resolveOptions } from './root-cause-options.js';
 import { rank } from './root-cause-scoring.js';
+import type { Instant } from '../model/time.js';
 import type { FailingService, RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice } from './root-cause-types.js';
 
 export { resolveOptions } from './root-cause-options.js';
@@ -78,4 +79,25 @@ export async function rootCause(reader: GraphReader, query: RootCauseQuery, opti
   const g = await gatherRootCauseSlice(reader, query, o);
   if (!g.ok) return g;
   return { ok: true, analysis: rankCauses(g.slice, o) };
+}
+
+/**
+ * The answer with each remedy checked against the graph at `t` (now, when asked through the API): a
+ * deploy rolled back since, or a setting changed again since, marks its remedy `done`. The analysis
+ * itself stays as of the incident's start.
+ */
+export async function checkRemedies(reader: GraphReader, analysis: RootCauseAnalysis, t: Instant): Promise<RootCauseAnalysis> {
+  if (t.at <= analysis.at) return analysis;
+  const candidates = await Promise.all(
+    analysis.candidates.map(async (c) => {
+      if (!c.remedy || c.cause.kind === 'service') return c;
+      const deploy = c.cause.kind === 'deploy' ? await reader.deploy(c.cause.id, t) : null;
+      const changes = c.cause.kind === 'config' ? await reader.configChangesBetween([c.service], analysis.lookbackFrom, t) : [];
+      // Only what came after the cause counts: an earlier value of the setting says nothing.
+      const since = changes.find((x) => x.id === c.cause.id)?.at ?? analysis.lookbackFrom;
+      const done = remedyDone(c.remedy, c.cause, { deploy, changes: changes.filter((x) => x.at >= since) });
+      return done === null ? c : { ...c, remedy: { ...c.remedy, done } };
+    }),
+  );
+  return { ...analysis, candidates };
 }

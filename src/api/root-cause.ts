@@ -3,7 +3,7 @@
  * one, for symptom services at an instant. The resolver validates, calls the analysis and shapes
  * the answer; it never walks the graph itself.
  */
-import { rootCause } from '../analysis/root-cause.js';
+import { checkRemedies, rootCause } from '../analysis/root-cause.js';
 import type {
   FailingService as FailingValue,
   RootCauseAnalysis as AnalysisValue,
@@ -56,6 +56,7 @@ const Remedy = builder.objectRef<RemedyValue>('Remedy').implement({
     dependency: t.exposeID('dependency', { nullable: true, description: 'The callee whose calls the setting governs, as its change stated it.' }),
     parameters: t.field({ type: JSONScalar, description: 'ROLLBACK: `deploy` and, when known, `toVersion`. CONFIG_CHANGE: `key` and, when known, `value` (the value before the change).', resolve: (r) => r.parameters }),
     why: t.exposeString('why'),
+    done: t.exposeString('done', { nullable: true, description: 'Set when it no longer applies as it is, saying why: the deploy was rolled back, or the setting changed again, since the incident began (as known at `knownAt`).' }),
   }),
 });
 
@@ -179,7 +180,8 @@ builder.queryField('rootCause', (t) =>
       if (!r.ok) throw errorOf(r.error);
       // Decision provenance (docs/trust.md): what was served about an open incident, kept to be scored.
       await ctx.trust?.service.recordAnalysis(r.analysis, knownAt);
-      return { ...r.analysis, id };
+      // The analysis is as of the incident's start; whether each remedy still applies is judged as of `knownAt`.
+      return { ...(await checkRemedies(ctx.reader, r.analysis, { at: knownAt, knownAt })), id };
     },
   }),
 );

@@ -8,7 +8,7 @@ export const WHY_QUERY = `query Why($incident: ID, $services: [ID!], $at: DateTi
   rootCause(incident: $incident, services: $services, at: $at, limit: $limit) {
     incident at symptomStart lookbackFrom
     failing { service since signals reportedBy }
-    candidates { rank cause { kind id } service confidence hops { cause { kind id } effect { kind id } evidence } evidence remedy { kind service why } }
+    candidates { rank cause { kind id } service confidence hops { cause { kind id } effect { kind id } evidence } evidence remedy { kind service why done } }
     ruledOutCount ruledOut(limit: 5) { cause { kind id } reason }
   }
 }`;
@@ -24,7 +24,7 @@ export interface WhyAnswer {
   symptomStart: string;
   lookbackFrom: string;
   failing: { service: string; since: string; signals: string[]; reportedBy: string[] }[];
-  candidates: { rank: number; cause: Ref; service: string; confidence: number; hops: { cause: Ref; effect: Ref; evidence: string[] }[]; evidence: string[]; remedy?: { kind: string; service: string; why: string } | null }[];
+  candidates: { rank: number; cause: Ref; service: string; confidence: number; hops: { cause: Ref; effect: Ref; evidence: string[] }[]; evidence: string[]; remedy?: { kind: string; service: string; why: string; done?: string | null } | null }[];
   ruledOutCount: number;
   ruledOut: { cause: Ref; reason: string }[];
 }
@@ -53,7 +53,7 @@ export function whyReport(a: WhyAnswer): string {
       out.push(`   ${name(h.cause)} -> ${name(h.effect)}`);
       for (const e of h.evidence) out.push(`     ${e}`);
     }
-    if (c.remedy) out.push(`   remedy: ${c.remedy.kind} ${c.remedy.service}: ${c.remedy.why}`);
+    if (c.remedy) out.push(`   remedy: ${c.remedy.kind} ${c.remedy.service}: ${c.remedy.why}${c.remedy.done ? ` (done: ${c.remedy.done})` : ''}`);
   }
   if (a.ruledOutCount > 0) {
     out.push('', `Ruled out (${a.ruledOutCount}${a.ruledOutCount > a.ruledOut.length ? `, latest ${a.ruledOut.length} shown` : ''}):`);
