@@ -22,6 +22,8 @@ export interface OpenIncident {
   cause: { kind: string; id: string; service: string; confidence: number | null } | null;
   /** Who names the cause: a person (the incident's recorded root cause) or ctxgraph's analysis. */
   by: 'person' | 'analysis';
+  /** What ctxgraph's analysis would do about the cause, when it has a remedy that still applies. */
+  remedy?: { kind: string; service: string; why: string } | null;
 }
 
 export type SymptomPolicy = 'allow' | 'approval' | 'deny';
@@ -47,7 +49,8 @@ export function incidentLine(touched: readonly string[], incidents: readonly Ope
   if (onSymptom.length > 0) {
     const message = named(onSymptom, (i) => {
       const where = i.failing.filter((s) => mine.has(s)).join(', ');
-      return `${where} ${where.includes(', ') ? 'are' : 'is'} failing in open incident ${i.id}, whose likeliest cause is ${causeText(i)}: the action does not touch it`;
+      const remedy = i.remedy ? `; its remedy: ${i.remedy.kind} ${i.remedy.service} (${i.remedy.why})` : '';
+      return `${where} ${where.includes(', ') ? 'are' : 'is'} failing in open incident ${i.id}, whose likeliest cause is ${causeText(i)}: the action does not touch it${remedy}`;
     });
     return { primitive: 'incident', outcome: OUTCOME[symptom], message };
   }

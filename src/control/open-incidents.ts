@@ -9,7 +9,7 @@
  * in the next verdict, evidence that changed a likeliest cause within 15 s. Concurrent proposals
  * share one refresh.
  */
-import { resolveOptions, rootCause } from '../analysis/root-cause.js';
+import { checkRemedies, resolveOptions, rootCause } from '../analysis/root-cause.js';
 import type { RootCauseOptions } from '../analysis/root-cause-types.js';
 import { END_OF_TIME } from '../model/time.js';
 import type { GraphReader } from '../store/graph-store.js';
@@ -40,7 +40,9 @@ export function createOpenIncidents(deps: { reader: GraphReader; watch: GraphWat
           return { id: i.id, title: i.title, failing: [...new Set([...i.services, ...chainServices])], cause, by: 'person' };
         }
         const r = await rootCause(deps.reader, { incident: i.id }, options);
-        const top = r.ok ? r.analysis.candidates[0] : undefined;
+        const checked = r.ok ? await checkRemedies(deps.reader, r.analysis, { at, knownAt: END_OF_TIME }) : null;
+        const top = checked?.candidates[0];
+        const remedy = top?.remedy && top.remedy.done === null ? { kind: top.remedy.kind, service: top.remedy.service, why: top.remedy.why } : null;
         const failing = top?.chain.filter((e) => e.kind === 'service').map((e) => e.id) ?? [];
         return {
           id: i.id,
@@ -48,6 +50,7 @@ export function createOpenIncidents(deps: { reader: GraphReader; watch: GraphWat
           failing: [...new Set([...i.services, ...failing])],
           cause: top ? { kind: top.cause.kind, id: top.cause.id, service: top.service, confidence: top.confidence } : null,
           by: 'analysis',
+          remedy,
         };
       }),
     );

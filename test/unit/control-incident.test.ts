@@ -24,6 +24,8 @@ describe('the incident line', () => {
       message: "checkout is failing in open incident INC-7, whose likeliest cause is deploy d1 on inventory (confidence 0.90, ctxgraph's analysis): the action does not touch it",
     });
     expect(incidentLine(['checkout'], open, 'allow')?.outcome).toBe('ALLOW');
+    const withRemedy = [{ ...open[0] as OpenIncident, remedy: { kind: 'ROLLBACK', service: 'inventory', why: 'roll back deploy d1 (v2) to v1' } }];
+    expect(incidentLine(['checkout'], withRemedy, 'approval')?.message).toMatch(/: the action does not touch it; its remedy: ROLLBACK inventory \(roll back deploy d1 \(v2\) to v1\)$/);
     expect(incidentLine(['checkout'], open, 'deny')?.outcome).toBe('DENY');
   });
 
@@ -70,7 +72,7 @@ describe('verdicts during an open incident', () => {
     if (!restart.ok) throw new Error(restart.error.message);
     expect(restart.value.record.verdict).toBe('REQUIRE_APPROVAL');
     expect(lineOf(restart.value.record.reasons)?.outcome).toBe('REQUIRE_APPROVAL');
-    expect(lineOf(restart.value.record.reasons)?.message).toMatch(/^api is failing in open incident INC-1, whose likeliest cause is deploy d-db on db \(confidence 0\.\d\d, ctxgraph's analysis\): the action does not touch it$/);
+    expect(lineOf(restart.value.record.reasons)?.message).toMatch(/^api is failing in open incident INC-1, whose likeliest cause is deploy d-db on db \(confidence 0\.\d\d, ctxgraph's analysis\): the action does not touch it; its remedy: ROLLBACK db \(roll back deploy d-db \(v2\); the version before it is not recorded\)$/);
 
     const rollback = await h.control.propose(ann, proposal('ROLLBACK', 'db'));
     if (!rollback.ok) throw new Error(rollback.error.message);
