@@ -177,7 +177,7 @@ export function createControlService(deps: ControlDeps): ControlService {
     outcomes: async (service, kind, t) => pastActions(await deps.state.outcomes(service, kind), t.at),
   });
 
-  const openIncidents = createOpenIncidents({ reader: deps.reader, watch, now });
+  const openIncidents = createOpenIncidents({ reader: deps.reader, watch, now, onError: (e) => log.warn({ err: e }, 'reading the open incidents failed; verdicts use the last read') });
   const audit = (entries: AuditRecordInput[]): Promise<unknown> => Promise.all(entries.map((e) => deps.audit.append(e)));
   const actorAttrs = (who: Identity) => ({
     actor: who.id,

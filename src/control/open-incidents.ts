@@ -4,10 +4,11 @@
  * (`rootCause`) names it.
  *
  * The answer is kept while no incident was opened, resolved or changed (the graph watch's
- * `incident` generation), for at most `ttlMs` (default 15 s): a proposal must not wait for an
- * analysis per open incident, and evidence moves in minutes. So an incident opened or resolved shows
- * in the next verdict, evidence that changed a likeliest cause within 15 s. Concurrent proposals
- * share one refresh.
+ * `incident` generation): an incident opened or resolved shows in the next verdict, which waits for
+ * the read. Past `ttlMs` (default 15 s) with no such change, the kept answer is served while a
+ * refresh runs behind it, so that evidence that moved a likeliest cause shows within about that
+ * time and no proposal waits for an analysis per open incident. Concurrent proposals share one
+ * refresh.
  */
 import { checkRemedies, resolveOptions, rootCause } from '../analysis/root-cause.js';
 import type { RootCauseOptions } from '../analysis/root-cause-types.js';
@@ -22,11 +23,19 @@ export interface OpenIncidents {
 
 export const OPEN_INCIDENTS_TTL_MS = 15_000;
 
-export function createOpenIncidents(deps: { reader: GraphReader; watch: GraphWatch; now: () => number; ttlMs?: number; options?: RootCauseOptions }): OpenIncidents {
+export function createOpenIncidents(deps: {
+  reader: GraphReader;
+  watch: GraphWatch;
+  now: () => number;
+  ttlMs?: number;
+  options?: RootCauseOptions;
+  /** A refresh behind a verdict that failed: the kept answer stands until the next one. */
+  onError?: (e: unknown) => void;
+}): OpenIncidents {
   const ttl = deps.ttlMs ?? OPEN_INCIDENTS_TTL_MS;
   const options = deps.options ?? resolveOptions({ limit: 1 });
   let kept: { at: number; generation: string; incidents: OpenIncident[] } | null = null;
-  let reading: Promise<OpenIncident[]> | null = null;
+  let reading: { generation: string; promise: Promise<OpenIncident[]> } | null = null;
 
   async function read(at: number): Promise<OpenIncident[]> {
     const open = (await deps.reader.incidents({ at, knownAt: END_OF_TIME })).filter((i) => i.open);
@@ -56,20 +65,35 @@ export function createOpenIncidents(deps: { reader: GraphReader; watch: GraphWat
     );
   }
 
+  /** One read per generation at a time: a read begun before incidents changed is not shared after. */
+  function refresh(at: number, generation: string): Promise<OpenIncident[]> {
+    if (reading && reading.generation === generation) return reading.promise;
+    const mine = {
+      generation,
+      promise: read(at)
+        .then((incidents) => {
+          // A read begun later may have landed first: keep the newest.
+          if (!kept || kept.at <= at) kept = { at, generation, incidents };
+          return incidents;
+        })
+        .finally(() => {
+          if (reading === mine) reading = null;
+        }),
+    };
+    reading = mine;
+    return mine.promise;
+  }
+
   return {
     async current() {
       const at = deps.now();
       const generation = await deps.watch.generation(['incident'], at);
-      if (kept && kept.generation === generation && at - kept.at < ttl) return kept.incidents;
-      reading ??= read(at)
-        .then((incidents) => {
-          kept = { at, generation, incidents };
-          return incidents;
-        })
-        .finally(() => {
-          reading = null;
-        });
-      return reading;
+      // Incidents opened, resolved or changed: the next verdict must see them, so it waits.
+      if (!kept || kept.generation !== generation) return refresh(at, generation);
+      // Only time passed: answer with what is kept and refresh behind it, so that no proposal
+      // waits for an analysis per open incident.
+      if (at - kept.at >= ttl) refresh(at, generation).catch((e: unknown) => deps.onError?.(e));
+      return kept.incidents;
     },
   };
 }

@@ -3,11 +3,13 @@
  * cause lies, says so in its verdict; the policy decides what acting on a symptom needs.
  */
 import { describe, expect, it } from 'vitest';
+import { createGraphWatch } from '../../src/analysis/blast-radius-watch.js';
 import { rootCause } from '../../src/analysis/root-cause.js';
 import type { ActionProposal, PrimitiveLine } from '../../src/control/action.js';
 import { incidentLine, type OpenIncident } from '../../src/control/incident-context.js';
+import { createOpenIncidents } from '../../src/control/open-incidents.js';
 import { createMemorySharedState } from '../../src/control/shared-state/memory.js';
-import { ev, T0 } from './control-fixtures.js';
+import { ev, production, T0 } from './control-fixtures.js';
 import { ann, harness } from './control-harness.js';
 
 const MIN = 60_000;
@@ -119,5 +121,34 @@ describe('verdicts during an open incident', () => {
     const cart = await h.control.propose(ann, proposal('RESTART', 'cart'));
     if (!cart.ok) throw new Error(cart.error.message);
     expect(lineOf(cart.value.record.reasons)?.message).toMatch(/^cart is failing in open incident INC-2/);
+  });
+});
+
+describe('the open incidents kept for verdicts', () => {
+  it('waits for a read when incidents changed, and refreshes behind the verdict when only time passed', async () => {
+    const { store, pipeline } = await production([ev('incident.opened', T0 + 10 * MIN, { incident: 'INC-1', services: ['web'] })]);
+    const clock = { now: T0 + 60 * MIN };
+    let reads = 0;
+    const reader = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'incidents') reads++;
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const open = createOpenIncidents({ reader, watch: createGraphWatch(store), now: () => clock.now, ttlMs: 15_000 });
+    expect((await open.current()).map((i) => i.id)).toEqual(['INC-1']);
+    expect(reads).toBe(1);
+    // Within the TTL, nothing is read again.
+    clock.now += 5_000;
+    await open.current();
+    expect(reads).toBe(1);
+    // Past it, the kept answer is served and a refresh starts behind it.
+    clock.now += 20_000;
+    expect((await open.current()).map((i) => i.id)).toEqual(['INC-1']);
+    expect(reads).toBe(2);
+    // An incident resolved: the next answer waits for the read and no longer has it.
+    const r = await pipeline.ingest([ev('incident.resolved', clock.now - 1_000, { incident: 'INC-1' })]);
+    expect(r.ok).toBe(true);
+    expect(await open.current()).toEqual([]);
   });
 });
