@@ -5,7 +5,7 @@
  *   snapshot, policy, atomic rate limit, two signed audit entries with a file sync);
  * - proposals per second under 50 concurrent agents over HTTP (GraphQL with token auth).
  *
- *   npx tsx bench/control.ts [--services 10000] [--dependencies 50000] [--proposals 2000] [--warmup 500] [--agents 50] [--seconds 10] [--redis] [--store-on-disk] [--no-enrolled]
+ *   npx tsx bench/control.ts [--services 10000] [--dependencies 50000] [--proposals 2000] [--warmup 500] [--agents 50] [--seconds 10] [--redis] [--store-on-disk] [--no-enrolled] [--incidents 5]
  *
  * The agents are a mix (bench/control-agents.ts): half enrolled on the trust ladder of their own
  * services at various rungs, with the history that put them there and a grant on those services,
@@ -72,6 +72,7 @@ const { values: opt } = parseArgs({
     'trust-cache': { type: 'boolean', default: true },
     enrolled: { type: 'boolean', default: true },
     profile: { type: 'string' },
+    incidents: { type: 'string', default: '5' },
   },
 });
 const services = Number(opt.services);
@@ -80,6 +81,7 @@ const proposals = Number(opt.proposals);
 const warmup = Number(opt.warmup);
 const agents = Number(opt.agents);
 const seconds = Number(opt.seconds);
+const openIncidents = Number(opt.incidents);
 const fmt = (x: number): string => x.toFixed(3);
 const row = (what: string, p: { p50: number; p99: number; max: number; n: number }, target: string, cpu = '', mix = '') =>
   console.log(`| ${what} | ${p.n} | ${fmt(p.p50)} | ${fmt(p.p99)} | ${fmt(p.max)} | ${cpu} | ${mix} | ${target} |`);
@@ -337,6 +339,38 @@ for (const a of world.agents) if (a.granted.length > 0) await noDisk.grant(ann, 
 const inMemory = await timeProposals(noDisk, false);
 rowsByVerdict('proposeAction in process (in-process state, audit in memory, no trust ladder)', inMemory, '<= 10 ms');
 await noteTail('audit in memory', inMemory);
+
+// Open incidents: every verdict names those whose failing services the action touches (the
+// incident primitive). With them open, proposals read the kept analyses; the one right after an
+// incident opens waits for an analysis of every open incident.
+if (openIncidents > 0) {
+  const ri = createRandom(17);
+  let n = 0;
+  const incidentEvents = (id: string, service: string, at: number): unknown[] => [
+    { specversion: '1.0', id: `bench-${id}-alert`, source: 'bench/control', type: 'alert.fired', time: new Date(at - 10 * 60_000).toISOString(), data: { alert: `${id}-alert`, service, signal: 'errors', severity: 'critical' } },
+    { specversion: '1.0', id: `bench-${id}-open`, source: 'bench/control', type: 'incident.opened', time: new Date(at - 5 * 60_000).toISOString(), data: { incident: id, services: [service] } },
+  ];
+  await ingestOrThrow(Array.from({ length: openIncidents }, () => incidentEvents(`bench-inc-${++n}`, ri.pick(ids), Date.now())).flat());
+  const withIncidents = await timeProposals(noDisk, false);
+  rowsByVerdict(`proposeAction in process (in-process state, audit in memory, no trust ladder), ${openIncidents} incidents open`, withIncidents, '<= 10 ms');
+  const afterChange: Samples = { ms: [], cpuMs: [], keys: [], startMs: [], reach: [] };
+  for (let i = 0; i < 50; i++) {
+    const id = `bench-inc-${++n}`;
+    await ingestOrThrow(incidentEvents(id, ri.pick(ids), Date.now()));
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    const res = await noDisk.propose({ ...bot, id: `agent-${i % agents}` }, proposal(pickTarget(i, r)));
+    afterChange.ms.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    afterChange.cpuMs.push((used.user + used.system) / 1000);
+    afterChange.keys.push(res.ok ? res.value.record.verdict : res.error.code);
+    afterChange.startMs?.push(t);
+    afterChange.reach?.push(res.ok ? res.value.blastRadius.services.length : 0);
+    await ingestOrThrow([{ specversion: '1.0', id: `bench-${id}-resolved`, source: 'bench/control', type: 'incident.resolved', time: new Date().toISOString(), data: { incident: id } }]);
+  }
+  rowsByVerdict(`proposeAction right after an incident opened (${openIncidents + 1} open)`, afterChange, 'reported');
+  await noteTail('right after an incident opened', afterChange);
+}
 
 // 50 agents over HTTP, each with its own token and keep-alive connection, for a fixed time.
 const metrics = createMetrics(store, { processMetrics: false });
