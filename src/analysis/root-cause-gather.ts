@@ -51,12 +51,17 @@ export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuer
 
   const newDeps = [...now.dependencies.values()].filter((d) => !before.dependencies.has(edgeKey(d.from, d.to)));
   const newDependencies: NewDependency[] = [];
-  // When each new dependency appeared: one change read per calling service that gained one.
+  // When each new dependency appeared: one change read per calling service that gained one. A call
+  // recorded as its caller came into being (a new service, or a graph first loaded in the window)
+  // is how the service arrived, not something a deploy of it introduced.
   for (const caller of [...new Set(newDeps.map((d) => d.from))].sort()) {
+    const since = before.services.has(caller) ? null : (now.services.get(caller)?.since ?? null);
     const changes = await reader.changes(from, at, knownAt, caller);
     for (const d of newDeps.filter((x) => x.from === caller)) {
       const up = changes.filter((c) => c.type === 'dependency.upserted' && c.attrs.from === d.from && c.attrs.to === d.to).at(-1);
-      newDependencies.push({ from: d.from, to: d.to, at: up?.at ?? from });
+      const appeared = up?.at ?? from;
+      if (since !== null && appeared <= since + o.toleranceMs) continue;
+      newDependencies.push({ from: d.from, to: d.to, at: appeared });
     }
   }
   const rpsBefore = new Map<string, number>();

@@ -1,0 +1,12 @@
+/** Which dependencies count as new in the lookback window: those added after their caller existed. */
+import { expect, it } from 'vitest';
+import { gatherRootCauseSlice, resolveOptions } from '../../src/analysis/root-cause.js';
+import { Scenario } from './root-cause-scenario.js';
+
+it("counts a call added to a running service as new, not the calls a graph first loaded in the window came with", async () => {
+  // The graph is loaded two days before the incident, inside the week's window; cache is wired to api 20 minutes before.
+  const s = new Scenario().graph({ web: ['api'], api: ['db'] }, { db: 'database' }).graph({ cache: [] }, { cache: 'cache' }).dependency('api', 'cache', -20).alert('a1', 'web', 'errors', -5).incident('inc', ['web']);
+  const g = await gatherRootCauseSlice(await s.store(), { incident: 'inc' }, resolveOptions());
+  if (!g.ok) throw new Error(JSON.stringify(g.error));
+  expect(g.slice.newDependencies.map((d) => `${d.from}->${d.to}`)).toEqual(['api->cache']);
+});
