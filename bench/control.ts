@@ -279,6 +279,15 @@ async function noteTail(what: string, s: Samples): Promise<void> {
       `p50 reach ${med(slow.map((i) => s.reach?.[i] ?? 0))} services (all proposals: ${med(s.reach ?? [])})`,
   );
 }
+/** One timed proposal into `out`: its wall time since `start`, CPU since `cpu`, answer and reach. */
+function recordSample(out: Samples, res: Awaited<ReturnType<ControlService['propose']>>, start: number, cpu: NodeJS.CpuUsage): void {
+  out.ms.push(performance.now() - start);
+  const used = process.cpuUsage(cpu);
+  out.cpuMs.push((used.user + used.system) / 1000);
+  out.keys.push(res.ok ? res.value.record.verdict : res.error.code);
+  out.startMs?.push(start);
+  out.reach?.push(res.ok ? res.value.blastRadius.services.length : 0);
+}
 /** Which primitives denied, over the in-process rows. */
 const denials: Record<string, number> = {};
 async function timeProposals(service: Pick<ControlService, 'propose' | 'flush'>, durable: boolean): Promise<Samples> {
@@ -291,12 +300,7 @@ async function timeProposals(service: Pick<ControlService, 'propose' | 'flush'>,
     const res = await service.propose(who, proposal(target));
     if (durable) await service.flush();
     if (i < warmup) continue;
-    out.ms.push(performance.now() - s);
-    const used = process.cpuUsage(cpu);
-    out.cpuMs.push((used.user + used.system) / 1000);
-    out.keys.push(res.ok ? res.value.record.verdict : res.error.code);
-    out.startMs?.push(s);
-    out.reach?.push(res.ok ? res.value.blastRadius.services.length : 0);
+    recordSample(out, res, s, cpu);
     if (res.ok && res.value.record.verdict === 'DENY') for (const l of res.value.record.reasons) if (l.outcome === 'DENY') denials[l.primitive] = (denials[l.primitive] ?? 0) + 1;
   }
   await service.flush();
@@ -359,13 +363,7 @@ if (openIncidents > 0) {
     await ingestOrThrow(incidentEvents(id, ri.pick(ids), Date.now()));
     const cpu = process.cpuUsage();
     const t = performance.now();
-    const res = await noDisk.propose({ ...bot, id: `agent-${i % agents}` }, proposal(pickTarget(i, r)));
-    afterChange.ms.push(performance.now() - t);
-    const used = process.cpuUsage(cpu);
-    afterChange.cpuMs.push((used.user + used.system) / 1000);
-    afterChange.keys.push(res.ok ? res.value.record.verdict : res.error.code);
-    afterChange.startMs?.push(t);
-    afterChange.reach?.push(res.ok ? res.value.blastRadius.services.length : 0);
+    recordSample(afterChange, await noDisk.propose({ ...bot, id: `agent-${i % agents}` }, proposal(pickTarget(i, r))), t, cpu);
     await ingestOrThrow([{ specversion: '1.0', id: `bench-${id}-resolved`, source: 'bench/control', type: 'incident.resolved', time: new Date().toISOString(), data: { incident: id } }]);
   }
   rowsByVerdict(`proposeAction right after an incident opened (${openIncidents + 1} open)`, afterChange, 'reported');

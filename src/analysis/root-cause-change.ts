@@ -194,6 +194,22 @@ function introducer(ctx: Context, n: NewDependency): DeployState | null {
   return best;
 }
 
+/** The new dependencies each deploy introduced, found once per analysis (every deploy asks). */
+const introducedMemo = new WeakMap<Context, Map<string, NewDependency[]>>();
+
+function introducedBy(ctx: Context, deploy: string): NewDependency[] {
+  let byDeploy = introducedMemo.get(ctx);
+  if (!byDeploy) {
+    byDeploy = new Map();
+    for (const n of ctx.slice.newDependencies) {
+      const d = introducer(ctx, n);
+      if (d) (byDeploy.get(d.id) ?? byDeploy.set(d.id, []).get(d.id))?.push(n);
+    }
+    introducedMemo.set(ctx, byDeploy);
+  }
+  return byDeploy.get(deploy) ?? [];
+}
+
 export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
   const { o, an } = ctx;
   // A rolled-back deploy explains nothing after its rollback. Dropping it needs the order to hold
@@ -203,7 +219,7 @@ export function deployDraft(ctx: Context, dep: DeployState): Draft | null {
   if (rolledBackAt !== null && (onset === undefined || onset >= rolledBackAt - o.toleranceMs + an.timing.resolutionMs)) {
     return ruleOut(ctx, { kind: 'deploy', id: dep.id }, dep.service, dep.startedAt, ev.rolledBackLine(dep, onset));
   }
-  const added = ctx.slice.newDependencies.filter((n) => introducer(ctx, n)?.id === dep.id);
+  const added = introducedBy(ctx, dep.id);
   const lead = [ev.deployLine(dep), ...added.map((n) => ev.newDependencyLine(n.from, n.to, n.at))];
   const d = changeDraft(ctx, { kind: 'deploy', id: dep.id }, dep.service, dep.startedAt, [dep.service], added.map((n) => n.to), lead);
   if (d) {

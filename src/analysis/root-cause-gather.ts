@@ -58,7 +58,11 @@ export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuer
     const since = before.services.has(caller) ? null : (now.services.get(caller)?.since ?? null);
     const changes = await reader.changes(from, at, knownAt, caller);
     for (const d of newDeps.filter((x) => x.from === caller)) {
-      const up = changes.filter((c) => c.type === 'dependency.upserted' && c.attrs.from === d.from && c.attrs.to === d.to).at(-1);
+      // It appeared with its first upsert after it was last absent: later upserts (new rps, a new
+      // timeout) change it, they do not add it.
+      const mine = changes.filter((c) => c.attrs.from === d.from && c.attrs.to === d.to).sort((a, b) => a.at - b.at);
+      const removed = mine.filter((c) => c.type === 'dependency.removed').at(-1)?.at ?? -Infinity;
+      const up = mine.find((c) => c.type === 'dependency.upserted' && c.at >= removed);
       const appeared = up?.at ?? from;
       if (since !== null && appeared <= since + o.toleranceMs) continue;
       newDependencies.push({ from: d.from, to: d.to, at: appeared });

@@ -10,3 +10,11 @@ it("counts a call added to a running service as new, not the calls a graph first
   if (!g.ok) throw new Error(JSON.stringify(g.error));
   expect(g.slice.newDependencies.map((d) => `${d.from}->${d.to}`)).toEqual(['api->cache']);
 });
+
+it('dates a new dependency by when it appeared, not by its later updates', async () => {
+  // api starts calling cache 20 minutes before; its rps is restated 5 minutes before.
+  const s = new Scenario().graph({ web: ['api'], api: ['db'] }, { db: 'database' }).graph({ cache: [] }, { cache: 'cache' }).dependency('api', 'cache', -20).dependency('api', 'cache', -5, { rps: 40 }).alert('a1', 'web', 'errors', -3).incident('inc', ['web']);
+  const g = await gatherRootCauseSlice(await s.store(), { incident: 'inc' }, resolveOptions());
+  if (!g.ok) throw new Error(JSON.stringify(g.error));
+  expect(g.slice.newDependencies).toEqual([{ from: 'api', to: 'cache', at: Date.parse('2026-04-10T11:40:00Z') }]);
+});
