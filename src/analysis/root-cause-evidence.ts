@@ -38,8 +38,12 @@ export function pathLine(services: readonly string[], at: number): string {
   return `dependency path valid at ${toIso(at)}: ${services.slice().reverse().join(' -> ')}`;
 }
 
+/** The order of two failures along a hop; onsets closer than the timing tolerance say they could not be told apart. */
 export function orderLine(below: ServiceAnomaly, above: ServiceAnomaly): string {
-  return `${above.service} began failing at ${toIso(above.onset)}, after ${below.service} at ${toIso(below.onset)}`;
+  if (above.onset > below.onset) return `${above.service} began failing at ${toIso(above.onset)}, after ${below.service} at ${toIso(below.onset)}`;
+  if (above.onset === below.onset) return `${above.service} began failing at ${toIso(above.onset)}, as ${below.service} did`;
+  const gap = Math.round((below.onset - above.onset) / 60_000);
+  return `${above.service} began failing at ${toIso(above.onset)}, ${gap < 1 ? 'under a minute' : `${gap} min`} before ${below.service} at ${toIso(below.onset)}: too close to tell which came first`;
 }
 
 export const blameLine = (service: string, caller: string, at: number): string =>
