@@ -85,7 +85,7 @@ export function blastCases(scenario: Scenario): BlastCase[] {
       const a = alerts.get(id);
       if (a && a.at >= change.at && a.signal !== 'traffic') reached.add(a.service);
     }
-    const introduced = key?.startsWith('deploy') === true ? added.find((d) => d.from === c.label.service && d.at >= change.at && d.at <= change.at + INTRODUCED_WITHIN_MS) : undefined;
+    const introduced = c.label.cause.kind === 'deploy' ? added.find((d) => d.from === c.label.service && d.at >= change.at && d.at <= change.at + INTRODUCED_WITHIN_MS) : undefined;
     const dependency = change.data.dependency ?? introduced?.to;
     out.push({
       id: c.id,

@@ -226,9 +226,13 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
       hoods.set(service, h);
       touched.push({ service, reason, via, from });
     };
-    // A setting's scope as its latest change stated it, for what the action does not state itself.
-    const configChanges = action.kind === 'CONFIG_CHANGE' ? await reader.configChangesBetween([action.service], 0, t) : undefined;
-    const known = action.key ? settingScope(configChanges ?? [], action.service, action.key) : null;
+    // The service's config changes: its history of similar actions and, with a key, the setting's
+    // scope as its latest change stated it, for what the action does not state itself. Read once,
+    // beside the scope's other reads.
+    const configRead = action.kind === 'CONFIG_CHANGE' ? reader.configChangesBetween([action.service], 0, t) : Promise.resolve(undefined);
+    // Awaited below; observed now so that a failure in between does not leave it unhandled.
+    configRead.catch(() => undefined);
+    const known = action.key ? settingScope((await configRead) ?? [], action.service, action.key) : null;
     for (const s of [...new Set(action.services ?? [])].sort()) await touch(s, 'shared', null, null);
     for (const s of known?.services ?? []) await touch(s, 'shared', null, known?.id ?? null);
     const dependency = action.dependency ?? known?.dependency ?? null;
@@ -243,6 +247,7 @@ export function createBlastRadiusReader(deps: { reader: GraphReader; now: () => 
       }
     }
     // With a key, the similar actions are that setting's changes.
+    const configChanges = await configRead;
     const similar = action.key && configChanges ? configChanges.filter((c) => c.key === action.key) : configChanges;
     const [e, h] = await Promise.all([entries(t, generation), history(action.service, action.kind, t, similar)]);
     const { reach, dependencies } = merge([...hoods.values()]);

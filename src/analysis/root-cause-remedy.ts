@@ -11,10 +11,9 @@
  */
 import type { EntityRef } from '../../schema/events.js';
 import type { Json } from '../model/facts.js';
+import { toIso } from '../model/time.js';
 import type { ConfigChangeState, DeployState } from '../model/views.js';
 import type { FailingService, Remedy, RootCauseSlice } from './root-cause-types.js';
-
-const EXTERNAL_KINDS: ReadonlySet<string> = new Set(['external']);
 
 export function remedyOf(slice: RootCauseSlice, failing: readonly FailingService[], c: { cause: EntityRef; service: string }): Remedy | null {
   const none = { services: [], dependency: null, done: null };
@@ -39,14 +38,11 @@ export function remedyOf(slice: RootCauseSlice, failing: readonly FailingService
       why: known ? `set ${x.key} on ${x.service} back to ${JSON.stringify(x.previousValue)}, its value before ${x.id}` : `undo ${x.id} on ${x.key}; the value before it is not recorded`,
     };
   }
-  const kind = slice.services.find((s) => s.id === c.service)?.kind ?? null;
-  if (kind !== null && EXTERNAL_KINDS.has(kind)) return null;
+  if (slice.services.find((s) => s.id === c.service)?.kind === 'external') return null;
   const f = failing.find((x) => x.service === c.service);
   if (f?.signals.includes('saturation')) return { kind: 'SCALE', service: c.service, parameters: {}, ...none, why: `add capacity to ${c.service}: it saturated with no change behind it` };
   return { kind: 'RESTART', service: c.service, parameters: {}, ...none, why: `restart ${c.service} (or fail it over): it failed with no change behind it` };
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * Why a remedy no longer applies, from what happened since the analysis read the graph: the deploy
@@ -55,12 +51,12 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  */
 export function remedyDone(r: Remedy, cause: EntityRef, now: { deploy: DeployState | null; changes: readonly ConfigChangeState[] }): string | null {
   if (r.kind === 'ROLLBACK' && now.deploy?.status === 'rolled_back') {
-    return `deploy ${now.deploy.id} was rolled back${now.deploy.finishedAt === null ? '' : ` at ${iso(now.deploy.finishedAt)}`}`;
+    return `deploy ${now.deploy.id} was rolled back${now.deploy.finishedAt === null ? '' : ` at ${toIso(now.deploy.finishedAt)}`}`;
   }
   if (r.kind === 'CONFIG_CHANGE' && cause.kind === 'config') {
     const key = r.parameters.key;
     const later = now.changes.filter((c) => c.id !== cause.id && c.key === key).sort((a, b) => b.at - a.at)[0];
-    if (later) return `${later.key} was set again by ${later.id} at ${iso(later.at)} (to ${JSON.stringify(later.value)})`;
+    if (later) return `${later.key} was set again by ${later.id} at ${toIso(later.at)} (to ${JSON.stringify(later.value)})`;
   }
   return null;
 }
