@@ -1,12 +1,15 @@
 /**
  * The one async step of root-cause analysis: a handful of slice reads through the port, whatever
  * the graph's size (three neighbourhood reads per symptom: below it now and at the lookback's
- * start, and above it now; then one read per kind of fact).
+ * start, and above it now; then one read per kind of fact). A dependency's `since` says when it
+ * appeared, so new dependencies cost no read of their own.
  */
 import { END_OF_TIME, type Instant } from '../model/time.js';
 import type { DependencyState, ServiceState } from '../model/views.js';
 import type { GraphReader } from '../store/graph-store.js';
 import { edgeKey, type NewDependency, type RootCauseError, type RootCauseOptions, type RootCauseQuery, type RootCauseSlice } from './root-cause-types.js';
+
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 async function closure(reader: GraphReader, symptoms: readonly string[], t: Instant, depth: number, direction: 'out' | 'in' = 'out') {
   const services = new Map<string, ServiceState>();
@@ -49,25 +52,18 @@ export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuer
   const present = symptoms.filter((s) => !now.missing.includes(s));
   const before = await closure(reader, present, { at: from, knownAt }, o.depth);
 
-  const newDeps = [...now.dependencies.values()].filter((d) => !before.dependencies.has(edgeKey(d.from, d.to)));
-  const newDependencies: NewDependency[] = [];
-  // When each new dependency appeared: one change read per calling service that gained one. A call
+  // A dependency is new when it came into being inside the window (its `since`), not merely when
+  // the traversal at the window's start did not reach it (a new call can lead to old ones). A call
   // recorded as its caller came into being (a new service, or a graph first loaded in the window)
   // is how the service arrived, not something a deploy of it introduced.
-  for (const caller of [...new Set(newDeps.map((d) => d.from))].sort()) {
-    const since = before.services.has(caller) ? null : (now.services.get(caller)?.since ?? null);
-    const changes = await reader.changes(from, at, knownAt, caller);
-    for (const d of newDeps.filter((x) => x.from === caller)) {
-      // It appeared with its first upsert after it was last absent: later upserts (new rps, a new
-      // timeout) change it, they do not add it.
-      const mine = changes.filter((c) => c.attrs.from === d.from && c.attrs.to === d.to).sort((a, b) => a.at - b.at);
-      const removed = mine.filter((c) => c.type === 'dependency.removed').at(-1)?.at ?? -Infinity;
-      const up = mine.find((c) => c.type === 'dependency.upserted' && c.at >= removed);
-      const appeared = up?.at ?? from;
-      if (since !== null && appeared <= since + o.toleranceMs) continue;
-      newDependencies.push({ from: d.from, to: d.to, at: appeared });
-    }
+  const newDependencies: NewDependency[] = [];
+  for (const d of now.dependencies.values()) {
+    if (d.since <= from || before.dependencies.has(edgeKey(d.from, d.to))) continue;
+    const callerSince = before.services.has(d.from) ? null : (now.services.get(d.from)?.since ?? null);
+    if (callerSince !== null && d.since <= callerSince + o.toleranceMs) continue;
+    newDependencies.push({ from: d.from, to: d.to, at: d.since });
   }
+  newDependencies.sort((a, b) => byId(a.from, b.from) || byId(a.to, b.to));
   const rpsBefore = new Map<string, number>();
   for (const [k, d] of before.dependencies) if (d.rps !== null) rpsBefore.set(k, d.rps);
 

@@ -1,6 +1,7 @@
 /** `DependencyState` (CONTRACT §4): `from` calls or needs `to`. */
 import type { DependencyState as DependencyStateValue } from '../model/views.js';
 import { builder } from './builder.js';
+import { DateTime } from './scalars.js';
 
 export const DependencyState = builder.objectRef<DependencyStateValue>('DependencyState').implement({
   fields: (t) => ({
@@ -10,5 +11,10 @@ export const DependencyState = builder.objectRef<DependencyStateValue>('Dependen
     rps: t.exposeFloat('rps', { nullable: true, description: 'Requests per second from `from` to `to`.' }),
     timeoutMs: t.exposeFloat('timeoutMs', { nullable: true }),
     protocol: t.exposeString('protocol', { nullable: true }),
+    since: t.field({
+      type: DateTime,
+      description: 'When the dependency last came into existence (recorded after being absent); later upserts change it without renewing it.',
+      resolve: (d) => d.since,
+    }),
   }),
 });

@@ -31,6 +31,8 @@ export interface DependencyState {
   rps: number | null;
   timeoutMs: number | null;
   protocol: string | null;
+  /** When the dependency last came into existence (upserted after being absent); later upserts update it. */
+  since: number;
 }
 
 export type DeployStatus = 'in_progress' | 'succeeded' | 'failed' | 'rolled_back';
@@ -185,6 +187,8 @@ export function serviceAt(id: string, versions: VersionsLike, t: Instant): Servi
 export function dependencyAt(id: string, versions: VersionsLike, t: Instant, ends?: readonly [string, string]): DependencyState | null {
   const v = asVersions(versions);
   let present: Json | undefined;
+  let since = 0;
+  let sinceDone = false;
   let critical: Json | undefined;
   let rps: Json | undefined;
   let timeoutMs: Json | undefined;
@@ -192,7 +196,12 @@ export function dependencyAt(id: string, versions: VersionsLike, t: Instant, end
   for (let i = upperBound(v, t.at) - 1; i >= 0; i--) {
     if (v.recordedAt(i) > t.knownAt) continue;
     const a = v.attrs(i);
-    present ??= a.present;
+    const p = a.present;
+    if (p !== undefined && !sinceDone) {
+      if (present === undefined) present = p;
+      if (p === present) since = v.validFrom(i);
+      else sinceDone = true;
+    }
     if (present !== undefined && present !== true) return null;
     critical ??= a.critical;
     rps ??= a.rps;
@@ -208,6 +217,7 @@ export function dependencyAt(id: string, versions: VersionsLike, t: Instant, end
     rps: num(rps),
     timeoutMs: num(timeoutMs),
     protocol: str(protocol),
+    since,
   };
 }
 

@@ -82,7 +82,7 @@ export interface GraphReader {
   graphAt(t: Instant): Promise<GraphSnapshot>;
   service(id: string, t: Instant): Promise<ServiceDetail | null>;
   neighbourhood(id: string, t: Instant, depth: number, direction: Direction): Promise<Neighbourhood | null>;
-  /** Changes with valid time in [from, to], recorded by `knownAt`, optionally only those touching `service`. */
+  /** Changes with valid time in [from, to], recorded by `knownAt`, optionally only those touching `service`, in valid-time order. */
   changes(from: number, to: number, knownAt: number, service?: string): Promise<Change[]>;
   deploy(id: string, t: Instant): Promise<DeployState | null>;
   /** Deploys of these services started in [from, t.at], as known at t.knownAt, with their status at t.at. */

@@ -193,7 +193,8 @@ export function graphStoreContract(name: string, open: () => Promise<OpenedStore
       expect(edges(await h.store.graphAt(at('10:30')))).toEqual([]);
       expect((await h.store.service('web', at('10:30')))?.dependsOn).toEqual([]);
       const g = await h.store.graphAt(at('11:00'));
-      expect(g.dependencies).toEqual([{ from: 'web', to: 'cart', critical: true, rps: null, timeoutMs: null, protocol: 'grpc' }]);
+      // Visible once both services exist; `since` is its own: when it was recorded as present.
+      expect(g.dependencies).toEqual([{ from: 'web', to: 'cart', critical: true, rps: null, timeoutMs: null, protocol: 'grpc', since: Date.parse(day('09:00')) }]);
     });
 
     scenario('critical-default', 'a dependency is critical unless it says otherwise, and a later partial upsert keeps that', async () => {

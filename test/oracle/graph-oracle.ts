@@ -38,6 +38,8 @@ export interface OracleDependency {
   rps: number | null;
   timeoutMs: number | null;
   protocol: string | null;
+  /** When it last came into existence. */
+  since: number;
 }
 
 export interface OracleGraph {
@@ -74,7 +76,7 @@ export function oracleGraph(stored: readonly StoredEvent[], at: number, knownAt:
     .sort(replayOrder);
 
   const services = new Map<string, { exists: boolean; since: number; attributes: ServiceAttributes }>();
-  const deps = new Map<string, { from: string; to: string; on: boolean; attributes: Record<string, unknown> }>();
+  const deps = new Map<string, { from: string; to: string; on: boolean; since: number; attributes: Record<string, unknown> }>();
   const deploys = new Map<string, DeployRecord>();
   const config = new Map<string, Map<string, { value: unknown; change: string; since: number }>>();
   const alerts = new Map<string, { service?: string; active: boolean; firedAt: number }>();
@@ -99,7 +101,8 @@ export function oracleGraph(stored: readonly StoredEvent[], at: number, knownAt:
       case 'dependency.upserted':
       case 'dependency.removed': {
         const k = JSON.stringify([e.data.from, e.data.to]);
-        const d = deps.get(k) ?? { from: e.data.from, to: e.data.to, on: false, attributes: {} };
+        const d = deps.get(k) ?? { from: e.data.from, to: e.data.to, on: false, since: time, attributes: {} };
+        if (!d.on) d.since = time;
         d.on = e.type === 'dependency.upserted';
         if (e.type === 'dependency.upserted') for (const a of DEPENDENCY_ATTRIBUTES) if (e.data[a] !== undefined) d.attributes[a] = e.data[a];
         deps.set(k, d);
@@ -187,6 +190,7 @@ export function oracleGraph(stored: readonly StoredEvent[], at: number, knownAt:
       rps: typeof d.attributes.rps === 'number' ? d.attributes.rps : null,
       timeoutMs: typeof d.attributes.timeoutMs === 'number' ? d.attributes.timeoutMs : null,
       protocol: typeof d.attributes.protocol === 'string' ? d.attributes.protocol : null,
+      since: d.since,
     }))
     .sort((a, b) => (a.from !== b.from ? (a.from < b.from ? -1 : 1) : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
 

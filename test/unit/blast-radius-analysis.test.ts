@@ -112,7 +112,7 @@ describe('blast radius', () => {
 
   it('treats services without callers, or in an edge zone, as entries', () => {
     const s = (id: string, zone: string | null) => ({ id, name: null, kind: null, team: null, tier: null, zone, slo: null, tags: [], since: 0 });
-    const d = (from: string, to: string, rps: number | null) => ({ from, to, critical: true, rps, timeoutMs: null, protocol: null });
+    const d = (from: string, to: string, rps: number | null) => ({ from, to, critical: true, rps, timeoutMs: null, protocol: null, since: 0 });
     const e = entryTraffic([s('lb', null), s('gw', 'edge'), s('x', null)], [d('lb', 'gw', 30), d('gw', 'x', null)]);
     expect([...e]).toEqual([['lb', 30], ['gw', 1]]);
   });

@@ -69,9 +69,21 @@ describe('dependencyAt', () => {
       ev.dependencyUpserted(day('10:30'), { from: 'web', to: 'cart', critical: false }),
       ev.dependencyRemoved(day('11:00'), { from: 'web', to: 'cart' }),
     ]);
-    expect(dependencyAt(id, v, at('10:15'))).toEqual({ from: 'web', to: 'cart', critical: true, rps: null, timeoutMs: 100, protocol: null });
-    expect(dependencyAt(id, v, at('10:45'))).toMatchObject({ critical: false, timeoutMs: 100 });
+    expect(dependencyAt(id, v, at('10:15'))).toEqual({ from: 'web', to: 'cart', critical: true, rps: null, timeoutMs: 100, protocol: null, since: Date.parse(day('10:00')) });
+    // A later upsert changes it; it does not make it new.
+    expect(dependencyAt(id, v, at('10:45'))).toMatchObject({ critical: false, timeoutMs: 100, since: Date.parse(day('10:00')) });
     expect(dependencyAt(id, v, at('11:00'))).toBeNull();
+  });
+
+  it('comes into being again when upserted after its removal', () => {
+    const v = versions('dependency', id, [
+      ev.dependencyUpserted(day('10:00'), { from: 'web', to: 'cart' }),
+      ev.dependencyRemoved(day('11:00'), { from: 'web', to: 'cart' }),
+      ev.dependencyUpserted(day('12:00'), { from: 'web', to: 'cart', rps: 5 }),
+      ev.dependencyUpserted(day('12:30'), { from: 'web', to: 'cart', rps: 9 }),
+    ]);
+    expect(dependencyAt(id, v, at('10:30'))?.since).toBe(Date.parse(day('10:00')));
+    expect(dependencyAt(id, v, at('12:45'))).toMatchObject({ rps: 9, since: Date.parse(day('12:00')) });
   });
 });
 

@@ -18,3 +18,12 @@ it('dates a new dependency by when it appeared, not by its later updates', async
   if (!g.ok) throw new Error(JSON.stringify(g.error));
   expect(g.slice.newDependencies).toEqual([{ from: 'api', to: 'cache', at: Date.parse('2026-04-10T11:40:00Z') }]);
 });
+
+it('counts only the new call, not the old calls of the service it leads to', async () => {
+  // Everything was there ten days before (before the week's window) but api -> search, added 20
+  // minutes before; search -> index is old, though the graph at the window's start led nowhere near it.
+  const s = new Scenario().graph({ web: ['api'], api: ['db'], search: ['index'] }, {}, -1440 * 10).dependency('api', 'search', -20).alert('a1', 'web', 'errors', -5).incident('inc', ['web']);
+  const g = await gatherRootCauseSlice(await s.store(), { incident: 'inc' }, resolveOptions());
+  if (!g.ok) throw new Error(JSON.stringify(g.error));
+  expect(g.slice.newDependencies).toEqual([{ from: 'api', to: 'search', at: Date.parse('2026-04-10T11:40:00Z') }]);
+});

@@ -17,11 +17,11 @@ export class Scenario {
     this.events.push({ specversion: '1.0', id: `e${++this.n}`, source: 'test', type, time: at(min), data });
     return this;
   }
-  /** Services and their calls, all valid from a day before T. */
-  graph(calls: Record<string, string[]>, kinds: Record<string, string> = {}): this {
+  /** Services and their calls, all valid from `min` (two days before T unless given). */
+  graph(calls: Record<string, string[]>, kinds: Record<string, string> = {}, min = -1440 * 2): this {
     const ids = new Set(Object.entries(calls).flatMap(([f, ts]) => [f, ...ts]));
-    for (const s of ids) this.e('service.upserted', -1440 * 2, { service: s, ...(kinds[s] ? { kind: kinds[s] } : {}) });
-    for (const [f, ts] of Object.entries(calls)) for (const t of ts) this.e('dependency.upserted', -1440 * 2, { from: f, to: t });
+    for (const s of ids) this.e('service.upserted', min, { service: s, ...(kinds[s] ? { kind: kinds[s] } : {}) });
+    for (const [f, ts] of Object.entries(calls)) for (const t of ts) this.e('dependency.upserted', min, { from: f, to: t });
     return this;
   }
   deploy(id: string, service: string, min: number): this {

@@ -16,8 +16,8 @@ import { KeySet } from './key-set.js';
 import { StringTable } from './string-table.js';
 
 /** The lists of entities kept per service. */
-export type LinkName = 'out' | 'in' | 'deploys' | 'configValues' | 'configChanges' | 'alerts' | 'actions';
-const LINK_NAMES: readonly LinkName[] = ['out', 'in', 'deploys', 'configValues', 'configChanges', 'alerts', 'actions'];
+export type LinkName = 'out' | 'in' | 'deploys' | 'configValues' | 'configChanges' | 'alerts' | 'actions' | 'incidents';
+const LINK_NAMES: readonly LinkName[] = ['out', 'in', 'deploys', 'configValues', 'configChanges', 'alerts', 'actions', 'incidents'];
 const KIND_NUMBER = new Map<FactKind, number>(FACT_KINDS.map((k, i) => [k, i]));
 const NO_ENTITIES: readonly number[] = [];
 
@@ -415,6 +415,12 @@ export class GraphIndex {
         break;
       case 'action':
         if (typeof service === 'string') this.link('actions', service, e, isNew);
+        break;
+      case 'incident':
+        // Every service any version of the incident named: a service's changes read only these.
+        for (const s of [service, attrs.dependency, ...(Array.isArray(attrs.services) ? attrs.services : [])]) {
+          if (typeof s === 'string') this.link('incidents', s, e, false);
+        }
         break;
       default:
         break;

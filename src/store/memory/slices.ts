@@ -354,7 +354,9 @@ export class Slices {
     const facts: number[] = [];
     this.factsBetween(ix.entity('service', service), from, to, knownAt, facts);
     for (const [, entities] of touching) for (const e of entities) this.factsBetween(e, from, to, knownAt, facts);
-    for (const [id, e] of ix.entities.incident) {
+    // Only incidents that ever named the service can hold it or name it in a fact.
+    for (const e of ix.linked('incidents', service)) {
+      const id = ix.idOf(e);
       const mine: number[] = [];
       this.factsBetween(e, from, to, knownAt, mine);
       if (mine.length === 0) continue;
