@@ -12,7 +12,7 @@
  */
 import { draftCauses, gatherRootCauseSlice, resolveOptions } from '../../src/analysis/root-cause.js';
 import { DEFAULT_WEIGHTS } from '../../src/analysis/root-cause-options.js';
-import { applyLinks, chainRefs } from '../../src/analysis/root-cause-scoring.js';
+import { applyLinks, chainRefs, indexLinks } from '../../src/analysis/root-cause-scoring.js';
 import type { RootCauseWeights } from '../../src/analysis/root-cause-types.js';
 import type { EntityRef } from '../../schema/events.js';
 import { scenariosFor } from './generate.js';
@@ -34,7 +34,8 @@ async function caseOf(store: Parameters<typeof gatherRootCauseSlice>[0], inciden
   if (!g.ok) return null;
   const { drafts } = draftCauses(g.slice, o);
   if (drafts.length === 0) return null;
-  for (const d of drafts) applyLinks(d, chainRefs(d), g.slice.causalLinks);
+  const links = indexLinks(g.slice.causalLinks);
+  for (const d of drafts) applyLinks(d, chainRefs(d), links);
   const x = drafts.map((d) => KEYS.map((k) => d.features[k] ?? 0));
   const r = drafts.map((d) => right({ cause: d.cause, service: d.service }));
   return { set, group, x, right: r, order: drafts.map((d) => `${d.cause.kind}:${d.cause.id}`) };

@@ -183,12 +183,12 @@ function laterChange(ctx: Context, service: string, at: number, onset: number): 
 
 /**
  * The deploy that made a service start calling another: the last one of it that started before the
- * new dependency appeared, and shortly before. An earlier deploy's version was no longer rolling out.
+ * new dependency appeared, and shortly before (`deploysOf`: its caller's deploys). An earlier deploy's version was no longer rolling out.
  */
-function introducer(ctx: Context, n: NewDependency): DeployState | null {
+function introducer(ctx: Context, n: NewDependency, deploysOf: readonly DeployState[]): DeployState | null {
   let best: DeployState | null = null;
-  for (const d of ctx.slice.deploys) {
-    if (d.service !== n.from || d.startedAt > n.at + ctx.an.timing.toleranceMs || n.at - d.startedAt > ctx.an.timing.quickEffectMs) continue;
+  for (const d of deploysOf) {
+    if (d.startedAt > n.at + ctx.an.timing.toleranceMs || n.at - d.startedAt > ctx.an.timing.quickEffectMs) continue;
     if (!best || d.startedAt > best.startedAt || (d.startedAt === best.startedAt && d.id > best.id)) best = d;
   }
   return best;
@@ -201,8 +201,10 @@ function introducedBy(ctx: Context, deploy: string): NewDependency[] {
   let byDeploy = introducedMemo.get(ctx);
   if (!byDeploy) {
     byDeploy = new Map();
+    const deploysOf = new Map<string, DeployState[]>();
+    for (const d of ctx.slice.deploys) (deploysOf.get(d.service) ?? deploysOf.set(d.service, []).get(d.service))?.push(d);
     for (const n of ctx.slice.newDependencies) {
-      const d = introducer(ctx, n);
+      const d = introducer(ctx, n, deploysOf.get(n.from) ?? []);
       if (d) (byDeploy.get(d.id) ?? byDeploy.set(d.id, []).get(d.id))?.push(n);
     }
     introducedMemo.set(ctx, byDeploy);

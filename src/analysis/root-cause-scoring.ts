@@ -17,9 +17,25 @@ export function chainRefs(d: Draft): EntityRef[] {
   return d.cause.kind === 'service' && d.chain.services[0] === d.cause.id ? services : [d.cause, ...services];
 }
 
+/** Remembered links by their cause, each with its place in the list (evidence keeps that order). */
+export type LinkIndex = Map<string, { at: number; link: CausalLinkState }[]>;
+
+const refKey = (r: EntityRef): string => `${r.kind}\u0000${r.id}`;
+
+export function indexLinks(links: readonly CausalLinkState[]): LinkIndex {
+  const byCause: LinkIndex = new Map();
+  links.forEach((link, at) => {
+    const k = refKey(link.cause);
+    (byCause.get(k) ?? byCause.set(k, []).get(k))?.push({ at, link });
+  });
+  return byCause;
+}
+
 /** A link matches a chain when its cause comes before its effect along it. */
-export function applyLinks(d: Draft, chain: readonly EntityRef[], links: readonly CausalLinkState[]): void {
-  for (const l of links) {
+export function applyLinks(d: Draft, chain: readonly EntityRef[], links: LinkIndex): void {
+  if (links.size === 0) return;
+  const touching = [...new Set(chain.flatMap((r) => links.get(refKey(r)) ?? []))].sort((a, b) => a.at - b.at);
+  for (const { link: l } of touching) {
     const i = chain.findIndex((r) => same(r, l.cause));
     if (i < 0 || !chain.slice(i + 1).some((r) => same(r, l.effect))) continue;
     const f = l.verdict === 'confirmed' ? 'confirmedLink' : 'rejectedLink';
@@ -48,9 +64,10 @@ export interface Scored {
 
 /** Scores drafts and sorts them best first; ties break on the cause's kind and id so the answer is deterministic. */
 export function scoreDrafts(drafts: readonly Draft[], links: readonly CausalLinkState[], w: RootCauseWeights): Scored[] {
+  const byCause = indexLinks(links);
   const scored = drafts.map((d) => {
     const chain = chainRefs(d);
-    applyLinks(d, chain, links);
+    applyLinks(d, chain, byCause);
     return { d, chain, score: score(d, w), share: 0 };
   });
   scored.sort(order);
