@@ -2,7 +2,8 @@
  * Debug view of generated cases for tuning: the labelled chain beside ctxgraph's top chain for the
  * cases it gets wrong. Train split only: it refuses test cases (tune on train only).
  * `npx tsx bench/rca/debug-generated.ts [fault] [topology-filter] [--coarse|--exact] [--summary]`
- * (--coarse / --exact: only scenarios with 5-minute buckets / exact times; --summary: counts only).
+ * (--coarse / --exact: only scenarios with 5-minute buckets / exact times; --summary: counts only,
+ * with the chain misses whose labelled chain breaks time order: a caller failing before its callee).
  */
 import { findAnomalies } from '../../src/analysis/root-cause-anomaly.js';
 import { buildTopology, chainFrom } from '../../src/analysis/root-cause-chain.js';
@@ -17,6 +18,8 @@ const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const fault = positional[0] ?? '';
 const filter = positional[1] ?? '';
 const misses = new Map<string, [number, number, number]>();
+/** Chain misses with the right cause where the labelled chain has a caller failing before its callee (beyond the tolerance). */
+const labelOutOfOrder = new Map<string, number>();
 const o = resolveOptions();
 const ref = (e: { kind: string; id: string }): string => (e.kind === 'service' ? e.id : `${e.kind}:${e.id}`);
 for (const top of allTopologies()) {
@@ -34,6 +37,12 @@ for (const top of allTopologies()) {
       const m = misses.get(key) ?? [0, 0, 0];
       const causeOk = got !== undefined && got.cause.kind === c.label.cause.kind && got.cause.id === c.label.cause.id;
       misses.set(key, [m[0] + (want === have ? 0 : 1), m[1] + 1, m[2] + (causeOk ? 0 : 1)]);
+      if (causeOk && want !== have) {
+        const since = new Map(r.analysis.failing.map((f) => [f.service, f.since]));
+        const path = c.label.chain.filter((x) => x.kind === 'service').map((x) => x.id);
+        const early = (i: number): boolean => (since.get(path[i] as string) ?? Infinity) < (since.get(path[i - 1] as string) ?? -Infinity) - o.toleranceMs;
+        if (path.some((_, i) => i > 0 && early(i))) labelOutOfOrder.set(key, (labelOutOfOrder.get(key) ?? 0) + 1);
+      }
       if (want === have || flags.has('--summary')) continue;
       console.log(`\n== ${c.id} ${c.fault}\n   want ${want}\n   got  ${have} (${got?.confidence.toFixed(2)})`);
       for (const e of got?.evidence ?? []) console.log(`     ${e}`);
@@ -64,4 +73,7 @@ for (const top of allTopologies()) {
     await store.close();
   }
 }
-for (const [k, [miss, n, causeMiss]] of [...misses].sort()) console.log(`${k}: top-1 ${((n - causeMiss) / n).toFixed(3)} (${causeMiss} of ${n} causes missed), ${miss} chains missed`);
+for (const [k, [miss, n, causeMiss]] of [...misses].sort()) {
+  const late = labelOutOfOrder.get(k) ?? 0;
+  console.log(`${k}: top-1 ${((n - causeMiss) / n).toFixed(3)} (${causeMiss} of ${n} causes missed), ${miss} chains missed${late > 0 ? ` (${late} with the right cause where the labelled chain has a caller failing before its callee)` : ''}`);
+}
