@@ -200,7 +200,7 @@ export const runningAt = (ctx: Context, d: DeployState, t: number): boolean =>
  * woke it. A change that sat for days with nothing to wake it is no change behind the failure.
  */
 export function standsBehind(ctx: Context, at: number, a: ServiceAnomaly, chain: Chain): boolean {
-  if (at > a.onset + ctx.an.timing.toleranceMs) return false;
+  if (at > a.onset + ctx.an.timing.changeSkewMs) return false;
   if (a.onset - at <= ctx.an.timing.quickEffectMs) return true;
   return trigger(ctx, chain.services, at, a.onset) !== null;
 }

@@ -55,12 +55,12 @@ function changeDraft(
 ): Draft | null {
   const { an } = ctx;
   const o = an.timing;
-  if (at > an.symptomStart + o.toleranceMs) return ruleOut(ctx, cause, service, at, ev.afterSymptomLine(cause, service, governs, at, an.symptomStart));
+  if (at > an.symptomStart + o.changeSkewMs) return ruleOut(ctx, cause, service, at, ev.afterSymptomLine(cause, service, governs, at, an.symptomStart));
   const startOnset = (s: string, fallback: number): number => an.byService.get(s)?.onset ?? fallback;
   // A failure that began before the change, or after the symptom, is not its effect.
   const effective = (s: string): ServiceAnomaly | null => {
     const a = an.byService.get(s);
-    return a && a.onset >= at - o.toleranceMs && a.onset <= an.symptomStart + o.toleranceMs ? a : null;
+    return a && a.onset >= at - o.changeSkewMs && a.onset <= an.symptomStart + o.toleranceMs ? a : null;
   };
   let best: { chain: Chain; start: string; onset: number | null } | null = null;
   // A store the change loaded that failed after it, and whose failure climbed to a consumer calling

@@ -8,7 +8,7 @@ import { type Rise, type ServiceAnomaly, SHOWING_ERROR_SHARE, type Shortfall } f
 
 const minutes = (ms: number): string => {
   const m = Math.round(ms / 60_000);
-  return m < 120 ? `${m} min` : `${(m / 60).toFixed(1)} h`;
+  return m < 1 ? 'under a minute' : m < 120 ? `${m} min` : `${(m / 60).toFixed(1)} h`;
 };
 
 export const refText = (r: EntityRef): string => `${r.kind}:${r.id}`;
@@ -29,7 +29,8 @@ export function configLine(c: ConfigChangeState): string {
 export function failureLine(a: ServiceAnomaly, after?: number): string {
   const own = a.alerts[0];
   const what = own ? `${own.signal} alert ${own.id}` : `calls to it failing, reported by ${[...a.blamedBy.keys()].join(', ')}`;
-  const lag = after === undefined ? '' : `, ${minutes(a.onset - after)} after the change`;
+  // The tolerance admits a failure seen shortly before the change: say so, not "-1 min after".
+  const lag = after === undefined ? '' : a.onset >= after ? `, ${minutes(a.onset - after)} after the change` : `, ${minutes(after - a.onset)} before the change: too close to tell which came first`;
   const first = own?.firedAt === a.onset && !own.onsetObserved ? 'was already failing when first seen at' : 'began failing at';
   return `${a.service} ${first} ${toIso(a.onset)} (${what})${lag}`;
 }
@@ -42,8 +43,7 @@ export function pathLine(services: readonly string[], at: number): string {
 export function orderLine(below: ServiceAnomaly, above: ServiceAnomaly): string {
   if (above.onset > below.onset) return `${above.service} began failing at ${toIso(above.onset)}, after ${below.service} at ${toIso(below.onset)}`;
   if (above.onset === below.onset) return `${above.service} began failing at ${toIso(above.onset)}, as ${below.service} did`;
-  const gap = Math.round((below.onset - above.onset) / 60_000);
-  return `${above.service} began failing at ${toIso(above.onset)}, ${gap < 1 ? 'under a minute' : `${gap} min`} before ${below.service} at ${toIso(below.onset)}: too close to tell which came first`;
+  return `${above.service} began failing at ${toIso(above.onset)}, ${minutes(below.onset - above.onset)} before ${below.service} at ${toIso(below.onset)}: too close to tell which came first`;
 }
 
 export const blameLine = (service: string, caller: string, at: number): string =>

@@ -44,6 +44,7 @@ export const DEFAULT_OPTIONS: RootCauseOptions = {
   lookbackMs: 7 * DAY,
   episodeMs: 3 * HOUR,
   toleranceMs: 2 * MINUTE,
+  changeSkewMs: MINUTE / 2,
   quickEffectMs: 45 * MINUTE,
   surgeWindowMs: 30 * MINUTE,
   propagationMs: 10 * MINUTE,

@@ -20,6 +20,8 @@ export interface Timing {
   resolutionMs: number;
   /** Ordering slack: clock disagreement plus one step ("not before" allows this much). */
   toleranceMs: number;
+  /** How long before a change its effect may be seen (clock disagreement plus one step). */
+  changeSkewMs: number;
   /** A change's effect within this is quick (one step of slack). */
   quickEffectMs: number;
   /** A surge triggers a failure within this (one step of slack). */
@@ -69,6 +71,7 @@ export function timingOf(o: RootCauseOptions, resolutionMs: number): Timing {
   return {
     resolutionMs,
     toleranceMs: o.toleranceMs + resolutionMs,
+    changeSkewMs: o.changeSkewMs + resolutionMs,
     quickEffectMs: o.quickEffectMs + resolutionMs,
     surgeWindowMs: o.surgeWindowMs + resolutionMs,
     propagationMs: o.propagationMs,

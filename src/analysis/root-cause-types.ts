@@ -113,6 +113,12 @@ export interface RootCauseOptions {
   episodeMs: number;
   /** How long clocks and scrape intervals may disagree when ordering alerts. */
   toleranceMs: number;
+  /**
+   * How long before a change its effect may be seen and the change still be its cause. An alert
+   * fires after the failure it reports, never before, so only the clocks of the change system and
+   * the monitoring may disagree, by this much.
+   */
+  changeSkewMs: number;
   /** A change whose effect began within this is a quick effect; later it is stale unless triggered. */
   quickEffectMs: number;
   /** A surge triggers a failure only if the failure began within this after the surge arrived. */

@@ -154,6 +154,16 @@ describe('root cause: constraints', () => {
     expect(a.symptomStart).toBe(T - 20 * 60_000);
   });
 
+  it('does not let a change explain a failure seen before it, beyond the clocks\' disagreement', async () => {
+    // An alert fires after the failure it reports: db was failing a minute before its deploy started.
+    // (Alert times off the minute grid: on a grid, the order of times within a step is not read.)
+    const a = await shop().deploy('d1', 'db', -14).alert('a1', 'db', 'errors', -15.0005).alert('a2', 'api', 'errors', -12, { dependency: 'db' }).alert('a3', 'web', 'errors', -11, { dependency: 'api' }).incident('inc', ['web']).analyse();
+    expect(causes(a)[0]).toBe('service:db');
+    // Seen 15 s before it, the order is within the clocks' disagreement (30 s): the deploy leads.
+    const close = await shop().deploy('d1', 'db', -14).alert('a1', 'db', 'errors', -14.2505).alert('a2', 'api', 'errors', -12, { dependency: 'db' }).alert('a3', 'web', 'errors', -11, { dependency: 'api' }).incident('inc', ['web']).analyse();
+    expect(causes(close)[0]).toBe('deploy:d1');
+  });
+
   it('lets a rolled-back deploy explain nothing after its rollback', async () => {
     const base = (): Scenario => shop().deploy('d1', 'api', -120).alert('a1', 'api', 'saturation', -20).alert('a2', 'web', 'errors', -15, { dependency: 'api' }).incident('inc', ['web']);
     const kept = await base().analyse();
