@@ -64,7 +64,8 @@ for (let i = 0; i < Number(opt.incidents); i++) {
 const fmt = (x: number): string => x.toFixed(1);
 const g = percentiles(rows.map((r) => r.gatherMs));
 const k = percentiles(rows.map((r) => r.rankMs));
-console.log(`${rows.length} incidents on ${services} services: gather p50 ${fmt(g.p50)} p99 ${fmt(g.p99)} max ${fmt(g.max)} ms; rank p50 ${fmt(k.p50)} p99 ${fmt(k.p99)} max ${fmt(k.max)} ms`);
+const all = percentiles(rows.map((r) => r.gatherMs + r.rankMs));
+console.log(`${rows.length} incidents on ${services} services: gather p50 ${fmt(g.p50)} p99 ${fmt(g.p99)} max ${fmt(g.max)} ms; rank p50 ${fmt(k.p50)} p99 ${fmt(k.p99)} max ${fmt(k.max)} ms; both p50 ${fmt(all.p50)} p99 ${fmt(all.p99)} max ${fmt(all.max)} ms`);
 console.log('slowest (gather + rank ms, closure services, deploys, config changes, alerts, new dependencies):');
 for (const r of [...rows].sort((a, b) => b.gatherMs + b.rankMs - a.gatherMs - a.rankMs).slice(0, 8))
   console.log(`  ${r.service}: ${fmt(r.gatherMs)} + ${fmt(r.rankMs)} ms, ${r.services} services, ${r.deploys} deploys, ${r.configs} config changes, ${r.alerts} alerts, ${r.newDeps} new dependencies of ${r.callers} callers`);
