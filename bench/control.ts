@@ -344,6 +344,22 @@ const inMemory = await timeProposals(noDisk, false);
 rowsByVerdict('proposeAction in process (in-process state, audit in memory, no trust ladder)', inMemory, '<= 10 ms');
 await noteTail('audit in memory', inMemory);
 
+// Alerts that arrive after they began firing (Alertmanager sends `startsAt` once a rule's `for:`
+// has passed): one dated two minutes back lands before each proposal. The graph watch places it by
+// when it was recorded, so the topology caches stand (until 2026-12-03 it emptied them all).
+{
+  const ra = createRandom(23);
+  const late: Samples = { ms: [], cpuMs: [], keys: [], startMs: [], reach: [] };
+  for (let i = 0; i < 200; i++) {
+    const at = Date.now() - 2 * 60_000;
+    await ingestOrThrow([{ specversion: '1.0', id: `bench-late-${i}`, source: 'bench/alerts', type: 'alert.fired', time: new Date(at).toISOString(), data: { alert: `late-${i}`, service: ra.pick(ids), signal: 'latency', severity: 'warning' } }]);
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    recordSample(late, await noDisk.propose({ ...bot, id: `agent-${i % agents}` }, proposal(pickTarget(i, r))), t, cpu);
+  }
+  rowsByVerdict('proposeAction right after an alert that arrived 2 min after it fired', late, 'reported');
+}
+
 // Open incidents: every verdict names those whose failing services the action touches (the
 // incident primitive). With them open, proposals read the kept analyses; the one right after an
 // incident opens waits for an analysis of every open incident.

@@ -40,6 +40,8 @@ const PARAMETERS: Record<string, Record<string, unknown>> = {
   'read-services-facts-at': { ids: [''], ...AT },
   'read-changes': { from: 0, to: 0, knownAt: 0 },
   'read-changes-of-service': { service: '', from: 0, to: 0, knownAt: 0 },
+  'read-changes-recorded': { after: 0 },
+  'read-last-recorded': {},
   'read-linked-between': { services: [''], from: 0, ...AT },
   'read-stats': {},
   'migration-applied': { name: '' },

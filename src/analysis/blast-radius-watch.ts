@@ -3,21 +3,21 @@
  * The store's event count moves on every append, but most appends (alerts, agent actions) leave the
  * topology alone; a cache keyed on the count would be emptied by every proposal, since each one
  * writes action events. So when the count moved, the watch reads the changes recorded since it
- * last looked and bumps the generation of each fact kind they touch.
+ * last read them (by recording time, whatever their valid time: an alert sent minutes after it
+ * began firing is placed like any other) and bumps the generation of each fact kind they touch.
  *
- * It stays exact: the new events must account for the whole move of the count (else an event
- * arrived with a valid time before the window, or an append landed mid-check), and otherwise every
- * kind's generation is bumped. Facts valid from a future instant bump their kind once that instant
- * passes.
+ * It stays exact: the new events must account for the whole move of the count (else an append
+ * landed mid-check, or a writer's clock lagged the last read's by more than the slack), and
+ * otherwise every kind's generation is bumped. Facts valid from a future instant bump their kind
+ * once that instant passes.
  *
  * Events this process appends itself (the control layer's action events and blast-radius
  * predictions, one set per proposal) are announced to the watch as they are appended
  * (`appending`). A check that finds the count moved by exactly our own landed events bumps their
- * topics without reading the changes: a proposal no longer pays for reading every event of the
- * last 15 s. The count still decides: an event from anywhere else makes it read the changes as
- * before (after waiting, once, for our own appends in flight when they could explain the move).
- * Either way the look counts as the last one: a read covers the 15 s before the last look, not
- * everything since the last read.
+ * topics without reading the changes: a proposal does not pay for a read. The count still decides:
+ * an event from anywhere else makes it read the changes recorded since the last read (after
+ * waiting, once, for our own appends in flight when they could explain the move); our own events
+ * since are found in it too, and counted like the rest.
  *
  * @example
  * const watch = createGraphWatch(store);
@@ -35,17 +35,19 @@ export type Topic = Change['kind'] | 'blast-radius-prediction';
 const topicOf = (c: Change): Topic => (c.kind === 'prediction' && c.attrs.kind === 'blast-radius' ? 'blast-radius-prediction' : c.kind);
 
 /**
- * How far before the previous check a new event's valid time may lie and still be placed. Later
- * than that (a producer minutes behind), the watch cannot tell what changed and moves every
- * generation: safe, but it empties the caches. Each check reads the changes over this window, so a
- * wider one costs every proposal more while events stream in.
+ * How far a record may lag the latest recording time the last read saw: another writer's clock
+ * (API replicas sharing one store, NTP keeps them within milliseconds), or a batch stamped on a
+ * worker thread and indexed a little later. Each read goes back this far before the last one's
+ * latest record, and finds again what it already saw there (told apart by key). A record that
+ * lags more is not found, and the count check then moves every generation: a cache emptied, never
+ * a stale answer. (Valid time no longer matters: until 2026-12-03 the watch read by valid time,
+ * with 15 s for producers running behind.)
  */
-const SLACK_MS = 15_000;
+const SLACK_MS = 2_000;
 
-/** One of our own events, once it landed: the kind it touches and its valid time. */
+/** One of our own events, once it landed: the kind it touches. */
 export interface OwnEvent {
   topic: Topic;
-  at: number;
 }
 
 export interface GraphWatch {
@@ -61,17 +63,16 @@ export interface GraphWatch {
   appending(write: Promise<readonly OwnEvent[]>, atMost: number): void;
 }
 
-export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>): GraphWatch {
+export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes' | 'changesRecordedAfter'>): GraphWatch {
   const gen = new Map<Topic, number>();
   /** Moves when the watch cannot tell what changed: every key changes with it. */
   let all = 0;
   /**
-   * What the watch knows for certain: the event count at the last read of the changes and the
-   * events that read found (`keys`); when it last looked (a read, or a check that found nothing but
-   * our own events); and our own events accounted for without a read since: how many, and the valid
-   * times of those that a read from `at - SLACK_MS` could still find (oldest first).
+   * What the watch knows for certain: the event count and the latest recording time at the last
+   * read of the changes, the events that read found (`keys`), and how many of our own events were
+   * accounted for without a read since.
    */
-  let last: { events: number; at: number; keys: Set<string>; own: number; ownTimes: number[] } | null = null;
+  let last: { events: number; recordedAt: number; keys: Set<string>; own: number } | null = null;
   /** Our own events landed since the last check. */
   let announced: OwnEvent[] = [];
   /** Our own appends not yet settled, and how many events each may add. */
@@ -87,25 +88,17 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
 
   async function check(now: number): Promise<void> {
     let mine: OwnEvent[] = [];
-    let before = 0;
     for (let waited = false; last; waited = true) {
       // Taken before the count: every event announced by now is in the count read below.
       mine = mine.concat(announced);
       announced = [];
       const pending = [...inFlight];
-      before = (await reader.stats()).events;
-      const unexplained = before - last.events - last.own - mine.length;
+      const count = (await reader.stats()).events;
+      const unexplained = count - last.events - last.own - mine.length;
       if (unexplained === 0) {
         // Nothing but our own events moved the count: their topics are all that changed.
         for (const t of new Set(mine.map((e) => e.topic))) bump(t);
         last.own += mine.length;
-        last.at = Math.max(last.at, now);
-        const times = last.ownTimes;
-        for (const e of mine) times.push(e.at);
-        // What a later read from `at - SLACK_MS` cannot meet need not be remembered.
-        let drop = 0;
-        while (drop < times.length && (times[drop] as number) < last.at - SLACK_MS) drop++;
-        if (drop > 0) times.splice(0, drop);
         return;
       }
       // Our own appends that landed but are not yet announced may explain the rest: wait for them
@@ -114,14 +107,15 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
       if (waited || unexplained < 0 || unexplained > atMost) break;
       await Promise.allSettled(pending.map((w) => w.write));
     }
-    if (!last) before = (await reader.stats()).events;
-    await readChanges(now, before);
+    await readChanges(now);
   }
 
-  /** Reads the changes since the last look and bumps the topics of the new ones. */
-  async function readChanges(now: number, before: number): Promise<void> {
-    const from = (last?.at ?? now) - SLACK_MS;
-    const changes = await reader.changes(from, END_OF_TIME, END_OF_TIME);
+  /** Reads the changes recorded since the last read and bumps the topics of the new ones. */
+  async function readChanges(now: number): Promise<void> {
+    const before = await reader.stats();
+    const changes = await reader.changesRecordedAfter((last?.recordedAt ?? before.lastRecordedAt) - SLACK_MS);
+    // A first look has no last read to go on: the future-dated facts recorded before it are read by valid time.
+    const future = last === null ? await reader.changes(now + 1, END_OF_TIME, END_OF_TIME) : [];
     const after = (await reader.stats()).events;
     const keys = new Set<string>();
     const touched = new Set<Topic>();
@@ -136,12 +130,11 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes'>)
       if (isNew) touched.add(topicOf(c));
       if (c.at > now && !last?.keys.has(key)) pendingFuture.push({ at: c.at, topic: topicOf(c) });
     }
-    // Our own events accounted for since the last read are not among its keys: those in this
-    // window are found again as new. Every other event counted since must be found too.
-    const ownFound = last ? last.ownTimes.filter((t) => t >= from).length : 0;
-    if (last === null || after !== before || fresh !== before - last.events - last.own + ownFound) all++;
+    for (const c of future) pendingFuture.push({ at: c.at, topic: topicOf(c) });
+    // Every event counted since the last read, ours included, must be found among the new ones.
+    if (last === null || after !== before.events || fresh !== before.events - last.events) all++;
     else for (const t of touched) bump(t);
-    last = after === before ? { events: before, at: now, keys, own: 0, ownTimes: [] } : null;
+    last = after === before.events ? { events: before.events, recordedAt: before.lastRecordedAt, keys, own: 0 } : null;
   }
 
   const start = (now: number): Promise<void> =>

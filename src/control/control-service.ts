@@ -191,7 +191,7 @@ export function createControlService(deps: ControlDeps): ControlService {
     const at = now();
     const write = deps.actionEvents([{ specversion: '1.0', id: `${subject}:${type}:${newId()}`, source, type, time: new Date(at).toISOString(), subject, ...actorAttrs(who), data }]);
     watch.appending(
-      write.then(() => [{ topic: 'action', at }]),
+      write.then(() => [{ topic: 'action' }]),
       1,
     );
     await write;
@@ -365,7 +365,7 @@ export function createControlService(deps: ControlDeps): ControlService {
             author: CTXGRAPH,
           });
           watch.appending(
-            recorded.then((r) => Array.from({ length: r.graphEvents }, () => ({ topic: 'blast-radius-prediction' as const, at: r.prediction.recordedAt }))),
+            recorded.then((r) => Array.from({ length: r.graphEvents }, () => ({ topic: 'blast-radius-prediction' as const }))),
             1,
           );
           writes.push(recorded);

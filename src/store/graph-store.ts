@@ -75,6 +75,8 @@ export interface StoreStats {
   facts: number;
   services: number;
   dependencies: number;
+  /** The latest recording time of any stored fact (epoch ms; 0 when there is none). */
+  lastRecordedAt: number;
 }
 
 export interface GraphReader {
@@ -84,6 +86,11 @@ export interface GraphReader {
   neighbourhood(id: string, t: Instant, depth: number, direction: Direction): Promise<Neighbourhood | null>;
   /** Changes with valid time in [from, to], recorded by `knownAt`, optionally only those touching `service`, in valid-time order. */
   changes(from: number, to: number, knownAt: number, service?: string): Promise<Change[]>;
+  /**
+   * Changes recorded after `after` (recording time, epoch ms), whatever their valid time: what
+   * arrived since then, events dated long before included. Oldest record first.
+   */
+  changesRecordedAfter(after: number): Promise<Change[]>;
   deploy(id: string, t: Instant): Promise<DeployState | null>;
   /** Deploys of these services started in [from, t.at], as known at t.knownAt, with their status at t.at. */
   deploysBetween(services: readonly string[], from: number, t: Instant): Promise<DeployState[]>;

@@ -44,6 +44,7 @@ export const CONTRACT_CASES = [
   'known-at',
   'neighbourhood-directions',
   'changes-by-service',
+  'changes-recorded',
   'window-slices',
 ] as const;
 export type ContractCase = (typeof CONTRACT_CASES)[number];
@@ -438,6 +439,24 @@ export function graphStoreContract(name: string, open: () => Promise<OpenedStore
       // Once cart is retired, nothing is reached through it.
       expect(depths(await h.store.neighbourhood('web', at('11:30'), 3, 'out'))).toEqual({ db: 1, web: 0 });
       expect(await h.store.neighbourhood('cart', at('11:30'), 1, 'both')).toBeNull();
+    });
+
+    scenario('changes-recorded', 'what was recorded after an instant, whatever its valid time, oldest record first, and the latest recording time', async () => {
+      const { ev } = h;
+      expect((await h.store.stats()).lastRecordedAt).toBe(0);
+      await h.ingest([ev.serviceUpserted(day('09:00'), { service: 'web' }), ev.serviceUpserted(day('09:00'), { service: 'cart' })], '13:00');
+      await h.ingest([ev.configChanged(day('10:20'), { change: 'c1', service: 'web', key: 'retries', value: 3, services: ['cart'] })], '14:00');
+      // Dated a day before the config change, recorded after it: a late event.
+      await h.ingest([ev.alertFired(day('08:00'), { alert: 'a1', service: 'cart', signal: 'latency' }), ev.deployStarted(day('08:05'), { deploy: 'd1', service: 'cart', version: 'v1' })], '15:00');
+      await h.ingest([ev.deployFinished(day('08:10'), { deploy: 'd1', status: 'succeeded' })], '16:00');
+      const after = async (hhmm: string) => (await h.store.changesRecordedAfter(ms(hhmm))).map((c) => `${c.type} ${c.entity}`);
+      expect(await after('13:30')).toEqual(['config.changed c1', 'alert.fired a1', 'deploy.started d1', 'deploy.finished d1']);
+      expect(await after('14:00')).toEqual(['alert.fired a1', 'deploy.started d1', 'deploy.finished d1']);
+      expect(await after('16:00')).toEqual([]);
+      // A finish names no service: it is the deploy's, as in every change listing.
+      const finished = (await h.store.changesRecordedAfter(ms('15:30')))[0];
+      expect(finished).toMatchObject({ at: ms('08:10'), recordedAt: ms('16:00'), services: ['cart'] });
+      expect((await h.store.stats()).lastRecordedAt).toBe(ms('16:00'));
     });
 
     scenario('changes-by-service', 'changes between two instants, inclusive, in time order, and only those touching a service when asked', async () => {

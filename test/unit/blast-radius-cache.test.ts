@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { BlastRadius } from '../../src/analysis/blast-radius.js';
 import { createBlastRadiusReader } from '../../src/analysis/blast-radius-slice.js';
 import { createGraphWatch, type GraphWatch } from '../../src/analysis/blast-radius-watch.js';
-import type { Pipeline } from '../../src/ingest/pipeline.js';
+import { createPipeline, type Pipeline } from '../../src/ingest/pipeline.js';
 import { END_OF_TIME } from '../../src/model/time.js';
 import type { GraphReader } from '../../src/store/graph-store.js';
 import { ev, production, T0 } from './control-fixtures.js';
@@ -100,7 +100,7 @@ describe('blast radius at now, cached', () => {
 function ownAction(pipeline: Pipeline, watch: GraphWatch, id: string, at: number) {
   const write = pipeline.ingest([ev('action.proposed', at, { action: id, service: 'db', kind: 'DEPLOY', parameters: {}, rolloutPercent: 10, reversible: true, destructive: false, justification: 'x', evidence: [] })]);
   watch.appending(
-    write.then(() => [{ topic: 'action' as const, at }]),
+    write.then(() => [{ topic: 'action' as const }]),
     1,
   );
   return write;
@@ -122,15 +122,32 @@ describe('graph watch', () => {
     const t1 = await topo();
     expect(t1).not.toBe(t0);
     expect(await alerts()).toBe(a1);
-    // Valid an hour before the last look: too late to place, so every generation moves.
+    // Valid an hour before the last look, recorded now (an alert sent long after it began firing):
+    // placed by when it was recorded, it moves the alerts only.
     await pipeline.ingest([ev('alert.fired', T0, { alert: 'y', service: 'db', signal: 'errors' })]);
-    expect(await topo()).not.toBe(t1);
+    expect(await topo()).toBe(t1);
+    const a2 = await alerts();
+    expect(a2).not.toBe(a1);
+    // A dependency dated as late moves the topology.
+    await pipeline.ingest([ev('dependency.removed', T0, { from: 'cache', to: 'db' })]);
+    const t2 = await topo();
+    expect(t2).not.toBe(t1);
+    // A writer whose clock lags the last read's latest record by more than the slack: the watch
+    // cannot find its event, so every generation moves.
+    const lagging = createPipeline({ store, now: () => (Date.now() - 60_000) });
+    await lagging.ingest([ev('alert.fired', now - 1000, { alert: 'z', service: 'db', signal: 'errors' })]);
+    expect(await topo()).not.toBe(t2);
+    expect(await alerts()).not.toBe(a2);
   });
 
   it("takes this process's own announced appends without reading the changes, and still sees anyone else's", async () => {
     const { store, pipeline } = await production();
     let reads = 0;
-    const reader = { stats: () => store.stats(), changes: (...a: Parameters<typeof store.changes>) => (reads++, store.changes(...a)) };
+    const reader = {
+      stats: () => store.stats(),
+      changes: (...a: Parameters<typeof store.changes>) => (reads++, store.changes(...a)),
+      changesRecordedAfter: (after: number) => (reads++, store.changesRecordedAfter(after)),
+    };
     const watch = createGraphWatch(reader);
     const now = T0 + HOUR;
     const topo = () => watch.generation(['service', 'dependency'], now);
@@ -151,7 +168,7 @@ describe('graph watch', () => {
     expect(reads).toBeGreaterThan(readsBefore);
   });
 
-  it('counts a look that found only its own events as the last look: exact across it, and late events still move everything', async () => {
+  it('counts a look that found only its own events as the last look: exact across it, and a late dependency still moves the topology', async () => {
     const { store, pipeline } = await production();
     const watch = createGraphWatch(store);
     const own = (id: string, at: number) => ownAction(pipeline, watch, id, at);

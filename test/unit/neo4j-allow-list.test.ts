@@ -64,6 +64,7 @@ describe('no input reaches query text', () => {
           await store.neighbourhood(a, t, depth, direction);
           await store.changes(at - 1, at, at, b);
           await store.changes(at - 1, at, at);
+          await store.changesRecordedAfter(at - 1);
           await store.deploy(a, t);
           await store.deploysBetween([a, b], at - 1, t);
           await store.configChangesBetween([a], at - 1, t);

@@ -108,6 +108,7 @@ describe('Neo4j adapter: the Cypher and parameters each method sends (TCK-style)
     await store.neighbourhood('cart', t, 2, 'in');
     await store.changes(T0 - 3_600_000, T0, T0 + 1000);
     await store.changes(T0 - 3_600_000, T0, T0 + 1000, 'cart');
+    await store.changesRecordedAfter(T0 - 15_000);
     await store.deploy('d1', t);
     await store.deploysBetween(['cart', 'db'], T0 - 3_600_000, t);
     await store.configChangesBetween(['cart'], T0 - 3_600_000, t);

@@ -456,6 +456,7 @@ export class EmbeddedStore implements GraphStore {
   neighbourhood = (id: string, t: Instant, depth: number, direction: 'out' | 'in' | 'both') =>
     Promise.resolve(this.slices.neighbourhood(id, t, depth, direction));
   changes = (from: number, to: number, knownAt: number, service?: string) => Promise.resolve(this.slices.changes(from, to, knownAt, service));
+  changesRecordedAfter = (after: number) => Promise.resolve(this.slices.changesRecordedAfter(after));
   deploy = (id: string, t: Instant) => Promise.resolve(this.slices.deploy(id, t));
   deploysBetween = (services: readonly string[], from: number, t: Instant) => Promise.resolve(this.slices.deploysBetween(services, from, t));
   configChangesBetween = (services: readonly string[], from: number, t: Instant) =>
@@ -470,5 +471,6 @@ export class EmbeddedStore implements GraphStore {
       facts: this.index.factCount,
       services: this.index.entities.service.size,
       dependencies: this.index.entities.dependency.size,
+      lastRecordedAt: this.index.lastRecordedAt,
     });
 }

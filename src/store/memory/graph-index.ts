@@ -70,6 +70,8 @@ export class GraphIndex {
     StringTable
   >;
   readonly facts = new FactColumns();
+  /** The latest recording time of any fact. */
+  lastRecordedAt = 0;
   readonly keys = new KeySet();
   factCount = 0;
 
@@ -139,6 +141,7 @@ export class GraphIndex {
     const at = this.slot(entity, validFrom, key);
     if (at < 0) return;
     const f = this.facts.push(entity, validFrom, recordedAt, key, type, attrs);
+    if (recordedAt > this.lastRecordedAt) this.lastRecordedAt = recordedAt;
     this.insertVersion(entity, at, f);
     for (const watch of this.versionWatchers[this.entityKind[entity] as number] as ((ordinal: number) => void)[]) watch(this.ordinals[entity] as number);
     this.factCount++;

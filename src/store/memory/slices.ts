@@ -374,6 +374,26 @@ export class Slices {
     return facts.filter(keep).map((f) => this.toChange(f));
   }
 
+  /**
+   * Changes recorded after `after`, oldest record first. `inRecordingOrder`: facts are numbered in
+   * the order they were recorded (the embedded store), so the scan goes back from the newest and
+   * stops at the first recorded by `after` (a clock that stepped back may hide an older one: the
+   * graph watch's count check catches that); otherwise every fact is looked at (a slice read for
+   * the purpose).
+   */
+  changesRecordedAfter(after: number, inRecordingOrder = true): Change[] {
+    const ix = this.ix;
+    const cols = ix.facts;
+    const recorded = (f: number): number => cols.recordedAt[f] as number;
+    let first = cols.length;
+    if (inRecordingOrder) while (first > 0 && recorded(first - 1) > after) first--;
+    else first = 0;
+    const facts: number[] = [];
+    for (let f = first; f < cols.length; f++) if (recorded(f) > after && ix.kindOf(cols.entity[f] as number) !== 'configValue') facts.push(f);
+    facts.sort((a, b) => recorded(a) - recorded(b) || a - b);
+    return facts.map((f) => this.toChange(f));
+  }
+
   deploy(id: string, t: Instant): DeployState | null {
     const e = this.ix.entity('deploy', id);
     const d = e < 0 ? null : deployAt(id, this.ix.versionsOf(e), t);

@@ -143,6 +143,11 @@ export class Neo4jStore implements GraphStore {
       : this.slice('read-changes-of-service', { ...params, service }, (s) => s.changes(from, to, knownAt, service));
   }
 
+  changesRecordedAfter(after: number): Promise<Change[]> {
+    // The slice is numbered by valid time, not by recording: every fact in it is looked at.
+    return this.slice('read-changes-recorded', { after }, (s) => s.changesRecordedAfter(after, false));
+  }
+
   deploy(id: string, t: Instant): Promise<DeployState | null> {
     return this.slice('read-entity-facts-at', { ids: [id], ...t }, (s) => s.deploy(id, t), { LABEL: LABEL_OF_KIND.deploy });
   }
@@ -177,7 +182,14 @@ export class Neo4jStore implements GraphStore {
   stats(): Promise<StoreStats> {
     return this.run('READ', async (tx) => {
       const r = (await tx.run(this.q.text('read-stats'), {})).records[0]?.toObject() ?? {};
-      return { events: toNumber(r.events), facts: toNumber(r.facts), services: toNumber(r.services), dependencies: toNumber(r.dependencies) };
+      const last = (await tx.run(this.q.text('read-last-recorded'), {})).records[0]?.toObject();
+      return {
+        events: toNumber(r.events),
+        facts: toNumber(r.facts),
+        services: toNumber(r.services),
+        dependencies: toNumber(r.dependencies),
+        lastRecordedAt: last ? toNumber(last.lastRecordedAt) : 0,
+      };
     });
   }
 

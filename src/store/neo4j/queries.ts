@@ -32,6 +32,8 @@ export const QUERY_NAMES = [
   'read-services-facts-at',
   'read-changes',
   'read-changes-of-service',
+  'read-changes-recorded',
+  'read-last-recorded',
   'read-linked-between',
   'read-stats',
   'migration-applied',
