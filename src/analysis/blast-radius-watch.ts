@@ -63,7 +63,14 @@ export interface GraphWatch {
   appending(write: Promise<readonly OwnEvent[]>, atMost: number): void;
 }
 
-export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes' | 'changesRecordedAfter'>): GraphWatch {
+/**
+ * After this many of our own events with no read, a look reads anyway, to move its watermark: the
+ * read after a long run of our own events alone then finds at most this many again.
+ */
+const OWN_BETWEEN_READS = 5_000;
+
+export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes' | 'changesRecordedAfter'>, options: { ownBetweenReads?: number } = {}): GraphWatch {
+  const ownBetweenReads = options.ownBetweenReads ?? OWN_BETWEEN_READS;
   const gen = new Map<Topic, number>();
   /** Moves when the watch cannot tell what changed: every key changes with it. */
   let all = 0;
@@ -95,6 +102,7 @@ export function createGraphWatch(reader: Pick<GraphReader, 'stats' | 'changes' |
       const pending = [...inFlight];
       const count = (await reader.stats()).events;
       const unexplained = count - last.events - last.own - mine.length;
+      if (unexplained === 0 && last.own + mine.length > ownBetweenReads) break;
       if (unexplained === 0) {
         // Nothing but our own events moved the count: their topics are all that changed.
         for (const t of new Set(mine.map((e) => e.topic))) bump(t);

@@ -168,6 +168,30 @@ describe('graph watch', () => {
     expect(reads).toBeGreaterThan(readsBefore);
   });
 
+  it('reads after a run of its own events alone, so that a later read finds few of them again', async () => {
+    const { store, pipeline } = await production();
+    const reads: number[] = [];
+    const reader = { stats: () => store.stats(), changes: store.changes, changesRecordedAfter: async (after: number) => {
+      const c = await store.changesRecordedAfter(after);
+      reads.push(c.length);
+      return c;
+    } };
+    const watch = createGraphWatch(reader, { ownBetweenReads: 2 });
+    const now = T0 + HOUR;
+    const topo = () => watch.generation(['service', 'dependency'], now);
+    const t0 = await topo();
+    const first = reads.length;
+    for (const id of ['a1', 'a2']) {
+      await ownAction(pipeline, watch, id, now - 1000);
+      expect(await topo()).toBe(t0);
+    }
+    expect(reads.length).toBe(first);
+    // The third of our own events since the last read: this look reads, and finds nothing else moved.
+    await ownAction(pipeline, watch, 'a3', now - 1000);
+    expect(await topo()).toBe(t0);
+    expect(reads.length).toBe(first + 1);
+  });
+
   it('counts a look that found only its own events as the last look: exact across it, and a late dependency still moves the topology', async () => {
     const { store, pipeline } = await production();
     const watch = createGraphWatch(store);
