@@ -5,7 +5,7 @@
  * target is measured on its generator's week, this is the denser history an agent meets when it
  * proposes an action while incidents are open.
  *
- *   npx tsx bench/rca/dense-profile.ts [--incidents 60] [--services 10000]
+ *   npx tsx bench/rca/dense-profile.ts [--incidents 60] [--services 10000] [--service mobile-edge-16]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/rca/dense-profile.ts
  */
 import { parseArgs } from 'node:util';
@@ -21,6 +21,8 @@ const { values: opt } = parseArgs({
     services: { type: 'string', default: '10000' },
     dependencies: { type: 'string', default: '50000' },
     incidents: { type: 'string', default: '60' },
+    /** Every incident on this service instead of random ones (to profile one slice). */
+    service: { type: 'string' },
   },
 });
 const services = Number(opt.services);
@@ -43,7 +45,7 @@ const options = resolveOptions();
 const rows: { service: string; gatherMs: number; rankMs: number; deploys: number; configs: number; alerts: number; services: number; newDeps: number; callers: number }[] = [];
 for (let i = 0; i < Number(opt.incidents); i++) {
   const id = `dense-inc-${i}`;
-  const service = ri.pick(ids);
+  const service = opt.service ?? ri.pick(ids);
   const at = Date.now();
   const r = await pipeline.ingest([
     { specversion: '1.0', id: `${id}-alert`, source: 'bench/rca', type: 'alert.fired', time: new Date(at - 10 * 60_000).toISOString(), data: { alert: `${id}-alert`, service, signal: 'errors', severity: 'critical' } },
