@@ -8,6 +8,7 @@
  * br.trafficShare; // 0.4: two fifths of the traffic entering production passes through db
  */
 import type { DependencyState, ServiceState } from '../model/views.js';
+import { byId } from './order.js';
 
 export const ACTION_KINDS = ['DEPLOY', 'CONFIG_CHANGE', 'RESTART', 'SCALE', 'ROLLBACK', 'MIGRATION'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
@@ -132,8 +133,6 @@ export interface BlastRadius {
 }
 
 export type BlastRadiusResult = { ok: true; blastRadius: BlastRadius } | { ok: false; reason: 'unknown-service'; message: string };
-
-const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Requests per second entering production at each entry service. An entry has no callers, or sits in

@@ -21,12 +21,11 @@ import { resolveOptions } from './root-cause-options.js';
 import { rank } from './root-cause-scoring.js';
 import type { Instant } from '../model/time.js';
 import type { FailingService, RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice } from './root-cause-types.js';
+import { byId } from './order.js';
 
 export { resolveOptions } from './root-cause-options.js';
 export { gatherRootCauseSlice } from './root-cause-gather.js';
 export type * from './root-cause-types.js';
-
-const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every candidate the slice supports, with its features and evidence, unranked; `ctx` holds what they were drafted from and the changes ruled out. */
 export function draftCauses(
