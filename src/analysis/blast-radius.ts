@@ -8,7 +8,7 @@
  * br.trafficShare; // 0.4: two fifths of the traffic entering production passes through db
  */
 import type { DependencyState, ServiceState } from '../model/views.js';
-import { byId } from './order.js';
+import { byId } from '../model/order.js';
 
 export const ACTION_KINDS = ['DEPLOY', 'CONFIG_CHANGE', 'RESTART', 'SCALE', 'ROLLBACK', 'MIGRATION'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];

@@ -8,7 +8,7 @@ import { END_OF_TIME, type Instant } from '../model/time.js';
 import type { DependencyState, ServiceState } from '../model/views.js';
 import type { GraphReader } from '../store/graph-store.js';
 import { edgeKey, type NewDependency, type RootCauseError, type RootCauseOptions, type RootCauseQuery, type RootCauseSlice } from './root-cause-types.js';
-import { byId } from './order.js';
+import { byId } from '../model/order.js';
 
 async function closure(reader: GraphReader, symptoms: readonly string[], t: Instant, depth: number, direction: 'out' | 'in' = 'out') {
   const services = new Map<string, ServiceState>();

@@ -21,7 +21,7 @@ import { resolveOptions } from './root-cause-options.js';
 import { rank } from './root-cause-scoring.js';
 import type { Instant } from '../model/time.js';
 import type { FailingService, RootCauseAnalysis, RootCauseError, RootCauseOptions, RootCauseQuery, RootCauseSlice } from './root-cause-types.js';
-import { byId } from './order.js';
+import { byId } from '../model/order.js';
 
 export { resolveOptions } from './root-cause-options.js';
 export { gatherRootCauseSlice } from './root-cause-gather.js';

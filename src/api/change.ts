@@ -9,6 +9,7 @@ import { EntityRef } from './entity-ref.js';
 import { badArgument } from './errors.js';
 import { KNOWN_AT } from './instant.js';
 import { DateTime, JSONScalar } from './scalars.js';
+import { byId } from '../model/order.js';
 
 const ENUM_NAMES: Record<FactKind, string> = {
   service: 'SERVICE',
@@ -77,9 +78,7 @@ builder.queryField('changes', (t) =>
       const service = args.service === null || args.service === undefined ? undefined : String(args.service);
       const changes = await ctx.reader.changes(args.from, args.to, args.knownAt ?? ctx.now(), service);
       // The port does not promise an order; the API does (valid time, then the equal-time rule's key).
-      return changes.sort((a, b) => a.at - b.at || cmp(a.source, b.source) || cmp(a.eventId, b.eventId));
+      return changes.sort((a, b) => a.at - b.at || byId(a.source, b.source) || byId(a.eventId, b.eventId));
     },
   }),
 );
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -5,6 +5,7 @@ import { DependencyState } from './dependency-state.js';
 import { instantOf, KNOWN_AT } from './instant.js';
 import { DateTime } from './scalars.js';
 import { ServiceState } from './service-state.js';
+import { byId } from '../model/order.js';
 
 export const GraphSnapshot = builder.objectRef<GraphSnapshotValue>('GraphSnapshot').implement({
   fields: (t) => ({
@@ -29,11 +30,9 @@ builder.queryField('graphAt', (t) =>
       const g = await ctx.reader.graphAt(instantOf(args, ctx));
       // Sorted so that answers are stable whatever the store's iteration order.
       return {
-        services: [...g.services].sort((a, b) => cmp(a.id, b.id)),
-        dependencies: [...g.dependencies].sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to)),
+        services: [...g.services].sort((a, b) => byId(a.id, b.id)),
+        dependencies: [...g.dependencies].sort((a, b) => byId(a.from, b.from) || byId(a.to, b.to)),
       };
     },
   }),
 );
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -11,6 +11,7 @@
  * c.bins[7];  // { from: 0.7, to: 0.8, count: 12, meanConfidence: 0.74, observed: 0.67 }
  */
 import type { Prediction } from './provenance.js';
+import { byId } from '../model/order.js';
 
 export interface ReliabilityBin {
   from: number;
@@ -96,5 +97,5 @@ export function calibrateBy(predictions: readonly Prediction[], group: Calibrati
     if (list) list.push(p);
     else groups.set(key, [p]);
   }
-  return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, ps]) => ({ key, calibration: calibrate(ps, binCount) }));
+  return [...groups.entries()].sort(([a], [b]) => byId(a, b)).map(([key, ps]) => ({ key, calibration: calibrate(ps, binCount) }));
 }
