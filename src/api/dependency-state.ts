@@ -13,7 +13,8 @@ export const DependencyState = builder.objectRef<DependencyStateValue>('Dependen
     protocol: t.exposeString('protocol', { nullable: true }),
     since: t.field({
       type: DateTime,
-      description: 'When the dependency last came into existence (recorded after being absent); later upserts change it without renewing it.',
+      description:
+        'When the dependency last came into existence: upserted after being absent (removed, or never seen). Later upserts change it without renewing it, and a service of it retired and upserted again hides it meanwhile without renewing it.',
       resolve: (d) => d.since,
     }),
   }),

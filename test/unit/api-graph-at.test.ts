@@ -5,14 +5,14 @@ import { type Api, day, openApi } from './api-harness.js';
 interface Snapshot {
   graphAt: {
     services: { id: string; tier: number | null; team: string | null; slo: { objective: number; windowDays: number } | null; tags: string[]; since: string }[];
-    dependencies: { from: string; to: string; critical: boolean; rps: number | null; protocol: string | null }[];
+    dependencies: { from: string; to: string; critical: boolean; rps: number | null; protocol: string | null; since: string }[];
   };
 }
 
 const GRAPH_AT = `query($at: DateTime!, $knownAt: DateTime) {
   graphAt(at: $at, knownAt: $knownAt) {
     services { id tier team slo { objective windowDays } tags since }
-    dependencies { from to critical rps protocol }
+    dependencies { from to critical rps protocol since }
   }
 }`;
 
@@ -61,7 +61,9 @@ describe('graphAt', () => {
       since: day('10:00'),
     });
     expect(edges(g)).toEqual(['cart->db', 'web->cart', 'web->search']);
-    expect(g.dependencies.find((d) => d.from === 'web' && d.to === 'cart')).toEqual({ from: 'web', to: 'cart', critical: true, rps: 120, protocol: 'http' });
+    expect(g.dependencies.find((d) => d.from === 'web' && d.to === 'cart')).toEqual({ from: 'web', to: 'cart', critical: true, rps: 120, protocol: 'http', since: day('10:00') });
+    // Since its own valid time, though recorded late.
+    expect(g.dependencies.find((d) => d.to === 'search')?.since).toBe(day('10:30'));
     expect(g.dependencies.find((d) => d.from === 'cart')?.critical).toBe(false);
   });
 
@@ -72,6 +74,8 @@ describe('graphAt', () => {
 
     const revived = await graphAt('12:30');
     expect(edges(revived)).toEqual(['cart->db', 'web->cart', 'web->search']);
+    // Hidden while cart was retired, the call itself was never removed: it keeps its since.
+    expect(revived.dependencies.find((d) => d.from === 'web' && d.to === 'cart')?.since).toBe(day('10:00'));
     const cart = revived.services.find((s) => s.id === 'cart');
     expect(cart?.since).toBe(day('12:00'));
     // Attributes not given on revival keep their value.
