@@ -47,7 +47,8 @@ export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuer
   const t: Instant = { at, knownAt };
   const from = at - o.lookbackMs;
   const now = await closure(reader, symptoms, t, o.depth);
-  if (now.missing.length === symptoms.length) return { ok: false, error: { kind: 'unknown-services', services: now.missing } };
+  // An incident may name a service retired since; services asked about directly must all exist (a typo is not a symptom).
+  if (now.missing.length === symptoms.length || (incident === null && now.missing.length > 0)) return { ok: false, error: { kind: 'unknown-services', services: now.missing } };
   const present = symptoms.filter((s) => !now.missing.includes(s));
   const before = await closure(reader, present, { at: from, knownAt }, o.depth);
 

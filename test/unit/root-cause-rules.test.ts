@@ -348,6 +348,8 @@ describe('root cause: the query', () => {
     const store = await broken().store();
     expect(await rootCause(store, { incident: 'nope' })).toEqual({ ok: false, error: { kind: 'unknown-incident', incident: 'nope' } });
     expect(await rootCause(store, { services: ['ghost'], at: T })).toEqual({ ok: false, error: { kind: 'unknown-services', services: ['ghost'] } });
+    // One unknown among known ones is an error too, naming it: not a question about the others alone.
+    expect(await rootCause(store, { services: ['web', 'ghost'], at: T })).toEqual({ ok: false, error: { kind: 'unknown-services', services: ['ghost'] } });
   });
 
   it('confidences lie in 0..1, fall with rank, and ranks count from 1', async () => {
