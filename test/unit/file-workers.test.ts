@@ -55,12 +55,18 @@ describe('ingestFiles on worker threads into the embedded store', () => {
     const r = await ingestFiles([path], createPipeline({ store: many }), ON_WORKERS);
     expect(r).toEqual({ ok: true, files: 1, accepted: events.length, duplicates: 0 });
     expect(await picture(many, from, to)).toEqual(expected);
+    const lastRecorded = (await many.stats()).lastRecordedAt;
+    const recent = (await many.changesRecordedAfter(lastRecorded - 1)).map((c) => `${c.source}/${c.eventId}`);
+    expect(recent.length).toBeGreaterThan(0);
     await many.close();
 
     const { store: reopened, recovery } = await EmbeddedStore.open({ dataDir: join(dir, 'many') });
     expect(recovery.fromSnapshot).toBeGreaterThan(0);
     expect(recovery.fromSnapshot + recovery.replayedEvents).toBe(events.length);
     expect(await picture(reopened, from, to)).toEqual(expected);
+    // What was recorded last, and when, survive the restart from snapshots and the log.
+    expect((await reopened.stats()).lastRecordedAt).toBe(lastRecorded);
+    expect((await reopened.changesRecordedAfter(lastRecorded - 1)).map((c) => `${c.source}/${c.eventId}`)).toEqual(recent);
     await reopened.close();
   });
 
