@@ -73,6 +73,16 @@ export function createMetrics(store?: Pick<GraphReader, 'stats'>, options: { pro
         if (stats) for (const k of STATS) this.set({ kind: k }, stats[k]);
       },
     });
+    new Gauge({
+      name: 'ctxgraph_store_last_recorded_timestamp_seconds',
+      help: 'When the store last recorded a fact (Unix time): time() minus this is how long ingest has been quiet.',
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const stats = await store.stats().catch(() => null);
+        if (stats && stats.lastRecordedAt > 0) this.set(stats.lastRecordedAt / 1000);
+      },
+    });
   }
   return {
     registry,

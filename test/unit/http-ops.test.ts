@@ -47,6 +47,7 @@ describe('the HTTP server', () => {
   it('counts what the HTTP door accepted, repeated and rejected, and the store sizes, at /metrics', async () => {
     const ev = createEvents();
     const batch = [ev.serviceUpserted(T, { service: 'web' }), ev.serviceUpserted(T, { service: 'cart' }), ev.dependencyUpserted(T, { from: 'web', to: 'cart' })];
+    const posted = Date.now();
     expect((await post(batch)).status).toBe(200);
     expect((await post(batch.slice(0, 1))).status).toBe(200);
     expect((await post([ev.serviceUpserted(T, { service: 'db' }), { nonsense: true }])).status).toBe(400);
@@ -63,6 +64,10 @@ describe('the HTTP server', () => {
     expect(text).toContain('ctxgraph_store_items{kind="services"} 2');
     expect(text).toContain('ctxgraph_store_items{kind="dependencies"} 1');
     expect(text).toContain('ctxgraph_http_responses_total{route="/v1/events",status="400"} 1');
+    // When the store last recorded something: the batches above, recorded as they arrived.
+    const last = Number(/^ctxgraph_store_last_recorded_timestamp_seconds (\S+)$/m.exec(text)?.[1]);
+    expect(last * 1000).toBeGreaterThanOrEqual(posted - 1000);
+    expect(last * 1000).toBeLessThanOrEqual(Date.now());
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
   });
 
