@@ -8,7 +8,7 @@
 import type { EntityRef } from '../../schema/events.js';
 import type { ConfigChangeState, DeployState } from '../model/views.js';
 import { type Anomalies, type ServiceAnomaly, type Shortfall } from './root-cause-anomaly.js';
-import { type Chain, chainFrom, earlierFailuresBelow, namedCallees, type Topology } from './root-cause-chain.js';
+import { type Chain, chainFrom, earlierFailuresBelow, namedCallees, rpsOf, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
 import { edgeKey, type RootCauseOptions, type RootCauseSlice, type RootCauseWeights, type RuledOutCause } from './root-cause-types.js';
@@ -95,8 +95,8 @@ export function trigger(ctx: Context, services: readonly string[], changeAt: num
   for (const s of services) {
     for (const caller of ctx.top.callers.get(s) ?? []) {
       const before = ctx.slice.rpsBefore.get(edgeKey(caller, s));
-      const now = ctx.top.rps.get(edgeKey(caller, s));
-      if (before !== undefined && now !== undefined && before > 0 && now >= 2 * before) return { line: ev.rpsJumpLine(caller, s, before, now), at: null };
+      const now = rpsOf(ctx.top, caller, s);
+      if (before !== undefined && now !== null && before > 0 && now >= 2 * before) return { line: ev.rpsJumpLine(caller, s, before, now), at: null };
     }
   }
   return null;

@@ -5,7 +5,8 @@
  */
 import { type Anomalies, type CallFacts, hasOwnFailureSignal, shortfall } from './root-cause-anomaly.js';
 import { climbMs } from './root-cause-timing.js';
-import { edgeKey, type RootCauseSlice } from './root-cause-types.js';
+import type { DependencyState } from '../model/views.js';
+import type { RootCauseSlice } from './root-cause-types.js';
 
 export interface Topology {
   callers: Map<string, string[]>;
@@ -14,28 +15,29 @@ export interface Topology {
   symptoms: string[];
   /** Next caller on a shortest path up to a symptom, the first symptom preferred where reachable. */
   upward: Map<string, string | null>;
-  /** Calls per second on each dependency that says so (keyed by `edgeKey`), at the incident. */
-  rps: Map<string, number>;
-  /** The caller's timeout on each dependency that says so (keyed by `edgeKey`), in ms. */
-  timeouts: Map<string, number>;
+  /** Each dependency valid at the incident, by caller then callee (its `rps` and `timeoutMs` where it says them). */
+  calls: Map<string, Map<string, DependencyState>>;
 }
+
+/** Calls per second from `caller` to `callee` at the incident, where the dependency says it. */
+export const rpsOf = (top: Topology, caller: string, callee: string): number | null => top.calls.get(caller)?.get(callee)?.rps ?? null;
 
 /**
  * How many calls to `callee` each request to `caller` makes, where the dependencies say their rates
  * (calls from the caller to the callee against calls into the caller); null where they do not.
  */
 export function callsPerRequest(top: Topology, caller: string, callee: string): number | null {
-  const out = top.rps.get(edgeKey(caller, callee));
-  if (out === undefined) return null;
+  const out = rpsOf(top, caller, callee);
+  if (out === null) return null;
   let into = 0;
-  for (const c of top.callers.get(caller) ?? []) into += top.rps.get(edgeKey(c, caller)) ?? 0;
+  for (const c of top.callers.get(caller) ?? []) into += rpsOf(top, c, caller) ?? 0;
   return into > 0 ? out / into : null;
 }
 
 /** What the topology says of `caller`'s calls to `callee`: calls per request and timeout, where known. */
 export const callFacts = (top: Topology, caller: string, callee: string): CallFacts => ({
   callsPerRequest: callsPerRequest(top, caller, callee),
-  timeoutMs: top.timeouts.get(edgeKey(caller, callee)) ?? null,
+  timeoutMs: top.calls.get(caller)?.get(callee)?.timeoutMs ?? null,
 });
 
 export interface Chain {
@@ -103,13 +105,13 @@ const push = (m: Map<string, string[]>, k: string, v: string): void => {
 export function buildTopology(slice: RootCauseSlice): Topology {
   const callers = new Map<string, string[]>();
   const callees = new Map<string, string[]>();
-  const rps = new Map<string, number>();
-  const timeouts = new Map<string, number>();
+  const calls = new Map<string, Map<string, DependencyState>>();
   for (const d of slice.dependencies) {
     push(callers, d.to, d.from);
     push(callees, d.from, d.to);
-    if (d.rps !== null) rps.set(edgeKey(d.from, d.to), d.rps);
-    if (d.timeoutMs !== null) timeouts.set(edgeKey(d.from, d.to), d.timeoutMs);
+    const out = calls.get(d.from);
+    if (out) out.set(d.to, d);
+    else calls.set(d.from, new Map([[d.to, d]]));
   }
   // Sorted adjacency makes every traversal, and so every answer, independent of read order.
   for (const l of callers.values()) l.sort();
@@ -132,7 +134,7 @@ export function buildTopology(slice: RootCauseSlice): Topology {
       frontier = next;
     }
   }
-  return { callers, callees, kinds, symptoms: slice.symptoms, upward, rps, timeouts };
+  return { callers, callees, kinds, symptoms: slice.symptoms, upward, calls };
 }
 
 /** Whether a service lies in the dependency closure of a symptom, i.e. can reach one. */
