@@ -11,7 +11,7 @@ import { type Anomalies, type ServiceAnomaly, type Shortfall } from './root-caus
 import { type Chain, chainFrom, earlierFailuresBelow, namedCallees, rpsOf, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
-import { edgeKey, type RootCauseOptions, type RootCauseSlice, type RootCauseWeights, type RuledOutCause } from './root-cause-types.js';
+import { edgeGet, type RootCauseOptions, type RootCauseSlice, type RootCauseWeights, type RuledOutCause } from './root-cause-types.js';
 
 export type Features = Partial<Record<Exclude<keyof RootCauseWeights, 'temperature'>, number>>;
 
@@ -94,7 +94,7 @@ export function trigger(ctx: Context, services: readonly string[], changeAt: num
   if (t) return { line: ev.triggerLine(t, changeAt), at: t.firedAt };
   for (const s of services) {
     for (const caller of ctx.top.callers.get(s) ?? []) {
-      const before = ctx.slice.rpsBefore.get(edgeKey(caller, s));
+      const before = edgeGet(ctx.slice.rpsBefore, caller, s);
       const now = rpsOf(ctx.top, caller, s);
       if (before !== undefined && now !== null && before > 0 && now >= 2 * before) return { line: ev.rpsJumpLine(caller, s, before, now), at: null };
     }

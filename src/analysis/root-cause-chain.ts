@@ -6,7 +6,7 @@
 import { type Anomalies, type CallFacts, hasOwnFailureSignal, shortfall } from './root-cause-anomaly.js';
 import { climbMs } from './root-cause-timing.js';
 import type { DependencyState } from '../model/views.js';
-import type { RootCauseSlice } from './root-cause-types.js';
+import { type ByEdge, edgeGet, edgeSet, type RootCauseSlice } from './root-cause-types.js';
 
 export interface Topology {
   callers: Map<string, string[]>;
@@ -16,11 +16,11 @@ export interface Topology {
   /** Next caller on a shortest path up to a symptom, the first symptom preferred where reachable. */
   upward: Map<string, string | null>;
   /** Each dependency valid at the incident, by caller then callee (its `rps` and `timeoutMs` where it says them). */
-  calls: Map<string, Map<string, DependencyState>>;
+  calls: ByEdge<DependencyState>;
 }
 
 /** Calls per second from `caller` to `callee` at the incident, where the dependency says it. */
-export const rpsOf = (top: Topology, caller: string, callee: string): number | null => top.calls.get(caller)?.get(callee)?.rps ?? null;
+export const rpsOf = (top: Topology, caller: string, callee: string): number | null => edgeGet(top.calls, caller, callee)?.rps ?? null;
 
 /**
  * How many calls to `callee` each request to `caller` makes, where the dependencies say their rates
@@ -37,7 +37,7 @@ export function callsPerRequest(top: Topology, caller: string, callee: string): 
 /** What the topology says of `caller`'s calls to `callee`: calls per request and timeout, where known. */
 export const callFacts = (top: Topology, caller: string, callee: string): CallFacts => ({
   callsPerRequest: callsPerRequest(top, caller, callee),
-  timeoutMs: top.calls.get(caller)?.get(callee)?.timeoutMs ?? null,
+  timeoutMs: edgeGet(top.calls, caller, callee)?.timeoutMs ?? null,
 });
 
 export interface Chain {
@@ -105,13 +105,11 @@ const push = (m: Map<string, string[]>, k: string, v: string): void => {
 export function buildTopology(slice: RootCauseSlice): Topology {
   const callers = new Map<string, string[]>();
   const callees = new Map<string, string[]>();
-  const calls = new Map<string, Map<string, DependencyState>>();
+  const calls: ByEdge<DependencyState> = new Map();
   for (const d of slice.dependencies) {
     push(callers, d.to, d.from);
     push(callees, d.from, d.to);
-    const out = calls.get(d.from);
-    if (out) out.set(d.to, d);
-    else calls.set(d.from, new Map([[d.to, d]]));
+    edgeSet(calls, d.from, d.to, d);
   }
   // Sorted adjacency makes every traversal, and so every answer, independent of read order.
   for (const l of callers.values()) l.sort();

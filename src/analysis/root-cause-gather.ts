@@ -7,12 +7,16 @@
 import { END_OF_TIME, type Instant } from '../model/time.js';
 import type { DependencyState, ServiceState } from '../model/views.js';
 import type { GraphReader } from '../store/graph-store.js';
-import { edgeKey, type NewDependency, type RootCauseError, type RootCauseOptions, type RootCauseQuery, type RootCauseSlice } from './root-cause-types.js';
+import { type ByEdge, edgeGet, edgeSet, type NewDependency, type RootCauseError, type RootCauseOptions, type RootCauseQuery, type RootCauseSlice } from './root-cause-types.js';
 import { byId } from '../model/order.js';
+
+function* allOf<T>(m: ByEdge<T>): Iterable<T> {
+  for (const out of m.values()) yield* out.values();
+}
 
 async function closure(reader: GraphReader, symptoms: readonly string[], t: Instant, depth: number, direction: 'out' | 'in' = 'out') {
   const services = new Map<string, ServiceState>();
-  const dependencies = new Map<string, DependencyState>();
+  const dependencies: ByEdge<DependencyState> = new Map();
   const missing: string[] = [];
   for (const s of symptoms) {
     const n = await reader.neighbourhood(s, t, depth, direction);
@@ -21,7 +25,7 @@ async function closure(reader: GraphReader, symptoms: readonly string[], t: Inst
       continue;
     }
     for (const x of n.services) services.set(x.service.id, x.service);
-    for (const d of n.dependencies) dependencies.set(edgeKey(d.from, d.to), d);
+    for (const d of n.dependencies) edgeSet(dependencies, d.from, d.to, d);
   }
   return { services, dependencies, missing };
 }
@@ -57,15 +61,15 @@ export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuer
   // recorded as its caller came into being (a new service, or a graph first loaded in the window)
   // is how the service arrived, not something a deploy of it introduced.
   const newDependencies: NewDependency[] = [];
-  for (const d of now.dependencies.values()) {
-    if (d.since <= from || before.dependencies.has(edgeKey(d.from, d.to))) continue;
+  for (const d of allOf(now.dependencies)) {
+    if (d.since <= from || edgeGet(before.dependencies, d.from, d.to)) continue;
     const callerSince = before.services.has(d.from) ? null : (now.services.get(d.from)?.since ?? null);
     if (callerSince !== null && d.since <= callerSince + o.toleranceMs) continue;
     newDependencies.push({ from: d.from, to: d.to, at: d.since });
   }
   newDependencies.sort((a, b) => byId(a.from, b.from) || byId(a.to, b.to));
-  const rpsBefore = new Map<string, number>();
-  for (const [k, d] of before.dependencies) if (d.rps !== null) rpsBefore.set(k, d.rps);
+  const rpsBefore: ByEdge<number> = new Map();
+  for (const d of allOf(before.dependencies)) if (d.rps !== null) edgeSet(rpsBefore, d.from, d.to, d.rps);
 
   // What calls the symptoms: a traffic surge there flows down to them (load enters at the edge).
   const up = await closure(reader, present, t, o.depth, 'in');
@@ -81,7 +85,7 @@ export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuer
   ]);
   // Of what lies above the symptoms, only surges and the calls they flow down are read: a failure
   // there is an effect, not a cause.
-  for (const [k, d] of up.dependencies) if (!now.dependencies.has(k)) now.dependencies.set(k, d);
+  for (const d of allOf(up.dependencies)) if (!edgeGet(now.dependencies, d.from, d.to)) edgeSet(now.dependencies, d.from, d.to, d);
   alerts.push(...upstreamAlerts.filter((a) => a.signal === 'traffic'));
   return {
     ok: true,
@@ -91,7 +95,7 @@ export async function gatherRootCauseSlice(reader: GraphReader, q: RootCauseQuer
       from,
       symptoms: present,
       services: ids.map((id) => now.services.get(id) as ServiceState),
-      dependencies: [...now.dependencies.values()],
+      dependencies: [...allOf(now.dependencies)],
       newDependencies,
       rpsBefore,
       deploys,

@@ -13,8 +13,16 @@ import type {
   ServiceState,
 } from '../model/views.js';
 
-/** The key of the dependency `from` -> `to` in the analysis' maps (`rpsBefore`, the topology's rates). */
-export const edgeKey = (from: string, to: string): string => `${from}\u2192${to}`;
+/** Values by dependency, caller then callee: no key is built per lookup (a slice can hold tens of thousands). */
+export type ByEdge<T> = Map<string, Map<string, T>>;
+
+export const edgeGet = <T>(m: ByEdge<T>, from: string, to: string): T | undefined => m.get(from)?.get(to);
+
+export function edgeSet<T>(m: ByEdge<T>, from: string, to: string, v: T): void {
+  const out = m.get(from);
+  if (out) out.set(to, v);
+  else m.set(from, new Map([[to, v]]));
+}
 
 /** A dependency that appeared inside the lookback window, with when. */
 export interface NewDependency {
@@ -40,7 +48,7 @@ export interface RootCauseSlice {
   /** Dependencies that appeared in [from, at]; the rest existed before the window. */
   newDependencies: NewDependency[];
   /** Requests per second on each dependency at `from`, keyed by `edgeKey`, to spot a traffic jump. */
-  rpsBefore: Map<string, number>;
+  rpsBefore: ByEdge<number>;
   deploys: DeployState[];
   configChanges: ConfigChangeState[];
   alerts: AlertState[];
