@@ -47,7 +47,7 @@ export interface RootCauseSlice {
   dependencies: DependencyState[];
   /** Dependencies that appeared in [from, at]; the rest existed before the window. */
   newDependencies: NewDependency[];
-  /** Requests per second on each dependency at `from`, keyed by `edgeKey`, to spot a traffic jump. */
+  /** Requests per second on each dependency at `from`, by caller then callee, to spot a traffic jump. */
   rpsBefore: ByEdge<number>;
   deploys: DeployState[];
   configChanges: ConfigChangeState[];
