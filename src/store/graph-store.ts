@@ -88,7 +88,8 @@ export interface GraphReader {
   changes(from: number, to: number, knownAt: number, service?: string): Promise<Change[]>;
   /**
    * Changes recorded after `after` (recording time, epoch ms), whatever their valid time: what
-   * arrived since then, events dated long before included. Oldest record first.
+   * arrived since then, events dated long before included. Oldest record first; records of one
+   * instant by valid time, then the equal-time rule's key.
    */
   changesRecordedAfter(after: number): Promise<Change[]>;
   deploy(id: string, t: Instant): Promise<DeployState | null>;

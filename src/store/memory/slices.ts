@@ -30,6 +30,7 @@ import { Adjacency } from './adjacency.js';
 import { withRoom } from './fact-columns.js';
 import type { GraphIndex } from './graph-index.js';
 import { VersionStates } from './version-states.js';
+import { byId } from '../../model/order.js';
 
 
 /**
@@ -375,7 +376,7 @@ export class Slices {
   }
 
   /**
-   * Changes recorded after `after`, oldest record first. `inRecordingOrder`: facts are numbered in
+   * Changes recorded after `after`, oldest record first (one instant's by valid time, then key). `inRecordingOrder`: facts are numbered in
    * the order they were recorded (the embedded store), so the scan goes back from the newest and
    * stops at the first recorded by `after` (a clock that stepped back may hide an older one: the
    * graph watch's count check catches that); otherwise every fact is looked at (a slice read for
@@ -390,7 +391,10 @@ export class Slices {
     else first = 0;
     const facts: number[] = [];
     for (let f = first; f < cols.length; f++) if (recorded(f) > after && ix.kindOf(cols.entity[f] as number) !== 'configValue') facts.push(f);
-    facts.sort((a, b) => recorded(a) - recorded(b) || a - b);
+    // Records of one instant by valid time, then key: the same order whatever numbering the slice has.
+    const valid = (f: number): number => cols.validFrom[f] as number;
+    const key = (f: number): string => cols.key[f] as string;
+    facts.sort((a, b) => recorded(a) - recorded(b) || valid(a) - valid(b) || byId(key(a), key(b)));
     return facts.map((f) => this.toChange(f));
   }
 
