@@ -20,6 +20,8 @@ export type LinkName = 'out' | 'in' | 'deploys' | 'configValues' | 'configChange
 const LINK_NAMES: readonly LinkName[] = ['out', 'in', 'deploys', 'configValues', 'configChanges', 'alerts', 'actions', 'incidents'];
 const KIND_NUMBER = new Map<FactKind, number>(FACT_KINDS.map((k, i) => [k, i]));
 const NO_ENTITIES: readonly number[] = [];
+/** Facts per block of the recording-time index (`recordedUpToBlock`). */
+export const RECORDED_BLOCK = 1024;
 
 /** One entity's versions, read in place. Made per read: cheaper than keeping an object per entity. */
 export class EntityVersions implements Versions {
@@ -72,6 +74,12 @@ export class GraphIndex {
   readonly facts = new FactColumns();
   /** The latest recording time of any fact. */
   lastRecordedAt = 0;
+  /**
+   * Per block of `RECORDED_BLOCK` facts (by number), the latest recording time in it and every
+   * block before it: monotone, so "recorded after t" starts at the first block above t, even where
+   * facts were numbered a little out of recording order (batches stamped on worker threads).
+   */
+  readonly recordedUpToBlock: number[] = [];
   readonly keys = new KeySet();
   factCount = 0;
 
@@ -142,6 +150,9 @@ export class GraphIndex {
     if (at < 0) return;
     const f = this.facts.push(entity, validFrom, recordedAt, key, type, attrs);
     if (recordedAt > this.lastRecordedAt) this.lastRecordedAt = recordedAt;
+    const block = Math.floor(f / RECORDED_BLOCK);
+    const upTo = this.recordedUpToBlock[block] ?? this.recordedUpToBlock[block - 1] ?? 0;
+    this.recordedUpToBlock[block] = Math.max(upTo, recordedAt);
     this.insertVersion(entity, at, f);
     for (const watch of this.versionWatchers[this.entityKind[entity] as number] as ((ordinal: number) => void)[]) watch(this.ordinals[entity] as number);
     this.factCount++;

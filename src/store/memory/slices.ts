@@ -28,7 +28,7 @@ import {
 import type { Change, Direction, GraphSnapshot, Neighbourhood, ServiceDetail } from '../graph-store.js';
 import { Adjacency } from './adjacency.js';
 import { withRoom } from './fact-columns.js';
-import type { GraphIndex } from './graph-index.js';
+import { type GraphIndex, RECORDED_BLOCK } from './graph-index.js';
 import { VersionStates } from './version-states.js';
 import { byId } from '../../model/order.js';
 
@@ -376,19 +376,24 @@ export class Slices {
   }
 
   /**
-   * Changes recorded after `after`, oldest record first (one instant's by valid time, then key). `inRecordingOrder`: facts are numbered in
-   * the order they were recorded (the embedded store), so the scan goes back from the newest and
-   * stops at the first recorded by `after` (a clock that stepped back may hide an older one: the
-   * graph watch's count check catches that); otherwise every fact is looked at (a slice read for
-   * the purpose).
+   * Changes recorded after `after`, oldest record first (one instant's by valid time, then key).
+   * The scan starts at the first block of facts whose running latest recording time passes `after`
+   * (`recordedUpToBlock`): exact however the facts are numbered, and short where they are numbered
+   * about as they were recorded (the embedded store; a slice read from rows is short anyway).
    */
-  changesRecordedAfter(after: number, inRecordingOrder = true): Change[] {
+  changesRecordedAfter(after: number): Change[] {
     const ix = this.ix;
     const cols = ix.facts;
     const recorded = (f: number): number => cols.recordedAt[f] as number;
-    let first = cols.length;
-    if (inRecordingOrder) while (first > 0 && recorded(first - 1) > after) first--;
-    else first = 0;
+    const blocks = ix.recordedUpToBlock;
+    let lo = 0;
+    let hi = blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((blocks[mid] as number) > after) hi = mid;
+      else lo = mid + 1;
+    }
+    const first = lo * RECORDED_BLOCK;
     const facts: number[] = [];
     for (let f = first; f < cols.length; f++) if (recorded(f) > after && ix.kindOf(cols.entity[f] as number) !== 'configValue') facts.push(f);
     // Records of one instant by valid time, then key: the same order whatever numbering the slice has.

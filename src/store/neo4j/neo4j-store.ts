@@ -144,8 +144,7 @@ export class Neo4jStore implements GraphStore {
   }
 
   changesRecordedAfter(after: number): Promise<Change[]> {
-    // The slice is numbered by valid time, not by recording: every fact in it is looked at.
-    return this.slice('read-changes-recorded', { after }, (s) => s.changesRecordedAfter(after, false));
+    return this.slice('read-changes-recorded', { after }, (s) => s.changesRecordedAfter(after));
   }
 
   deploy(id: string, t: Instant): Promise<DeployState | null> {
