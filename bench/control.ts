@@ -51,7 +51,7 @@ import { createMetrics } from '../src/ops/metrics.js';
 import { EmbeddedStore } from '../src/store/memory/embedded-store.js';
 import { createBlastRadiusReader } from '../src/analysis/blast-radius-slice.js';
 import { type AgentWorld, agentWorld } from './control-agents.js';
-import { generate } from './generate.js';
+import { loadControlGraph } from './control-graph.js';
 import { percentiles } from './measure.js';
 import { createRandom } from './random.js';
 import { openEventSourcedTrustStore } from '../src/trust-store/event-sourced.js';
@@ -120,17 +120,7 @@ const dir = await mkdtemp(join(tmpdir(), 'ctxgraph-bench-control-'));
 const { store } = await EmbeddedStore.open({ dataDir: opt['store-on-disk'] ? join(dir, 'data') : null });
 const pipeline = createPipeline({ store });
 const t0 = performance.now();
-const gen = generate({ seed: 11, services, dependencies, events: services + dependencies + 20_000, days: 3, start: Date.now() - 4 * 86_400_000 });
-let batch: unknown[] = [];
-for (const e of gen.events) {
-  batch.push(e);
-  if (batch.length === 5000) {
-    const r = await pipeline.ingest(batch);
-    if (!r.ok) throw new Error(JSON.stringify(r.errors.slice(0, 3)));
-    batch = [];
-  }
-}
-if (batch.length > 0) await pipeline.ingest(batch);
+const gen = await loadControlGraph(pipeline, services, dependencies);
 async function ingestOrThrow(events: readonly unknown[]): Promise<void> {
   const res = await pipeline.ingest(events);
   if (!res.ok) throw new Error(JSON.stringify(res.errors.slice(0, 3)));

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { gatherRootCauseSlice, rankCauses, resolveOptions } from '../../src/analysis/root-cause.js';
 import { createPipeline } from '../../src/ingest/pipeline.js';
 import { EmbeddedStore } from '../../src/store/memory/embedded-store.js';
-import { generate } from '../generate.js';
+import { loadControlGraph } from '../control-graph.js';
 import { percentiles } from '../measure.js';
 import { createRandom } from '../random.js';
 
@@ -29,16 +29,7 @@ const services = Number(opt.services);
 const dependencies = Number(opt.dependencies);
 const { store } = await EmbeddedStore.open({ dataDir: null });
 const pipeline = createPipeline({ store });
-const gen = generate({ seed: 11, services, dependencies, events: services + dependencies + 20_000, days: 3, start: Date.now() - 4 * 86_400_000 });
-let batch: unknown[] = [];
-for (const e of gen.events) {
-  batch.push(e);
-  if (batch.length < 5000) continue;
-  const r = await pipeline.ingest(batch);
-  if (!r.ok) throw new Error(JSON.stringify(r.errors.slice(0, 3)));
-  batch = [];
-}
-await pipeline.ingest(batch);
+const gen = await loadControlGraph(pipeline, services, dependencies);
 const ids = gen.topology.services.map((s) => s.id);
 const ri = createRandom(17);
 const options = resolveOptions();
