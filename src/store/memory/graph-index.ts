@@ -72,14 +72,17 @@ export class GraphIndex {
     StringTable
   >;
   readonly facts = new FactColumns();
-  /** The latest recording time of any fact. */
-  lastRecordedAt = 0;
   /**
    * Per block of `RECORDED_BLOCK` facts (by number), the latest recording time in it and every
    * block before it: monotone, so "recorded after t" starts at the first block above t, even where
    * facts were numbered a little out of recording order (batches stamped on worker threads).
    */
   readonly recordedUpToBlock: number[] = [];
+
+  /** The latest recording time of any fact (0 when there is none). */
+  get lastRecordedAt(): number {
+    return this.recordedUpToBlock.at(-1) ?? 0;
+  }
   readonly keys = new KeySet();
   factCount = 0;
 
@@ -149,7 +152,6 @@ export class GraphIndex {
     const at = this.slot(entity, validFrom, key);
     if (at < 0) return;
     const f = this.facts.push(entity, validFrom, recordedAt, key, type, attrs);
-    if (recordedAt > this.lastRecordedAt) this.lastRecordedAt = recordedAt;
     const block = Math.floor(f / RECORDED_BLOCK);
     const upTo = this.recordedUpToBlock[block] ?? this.recordedUpToBlock[block - 1] ?? 0;
     this.recordedUpToBlock[block] = Math.max(upTo, recordedAt);
