@@ -98,7 +98,7 @@ export const shortfallLine = (service: string, dependency: string, f: Shortfall)
     : `${service} fails requests, while ${dependency} failed none and its calls rose only ${measured(f.below)}; timeouts at ${ms(f.timeoutMs)} for one call in ${Math.round(1 / SHOWING_ERROR_SHARE)} would have raised them ${ms(f.minMs)} or more: ${dependency} cannot account for it`;
 
 export const feedsLine = (config: string, cache: string, consumers: readonly string[], store: string): string =>
-  `setting ${config} governs calls to ${cache}, a cache: what it no longer answers, ${consumers.join(' and ')} ask of ${store}`;
+  `setting ${config} governs calls to ${cache}, a cache: what it no longer answers, ${consumers.join(' and ')} ${consumers.length === 1 ? 'asks' : 'ask'} of ${store}`;
 
 export const tookLoadLine = (service: string, surge: AlertState, callees: readonly string[]): string =>
   `traffic surge alert ${surge.id} on ${service} itself at ${toIso(surge.firedAt)}: ${callees.join(', ')}, failing from the same step, took that load from it`;

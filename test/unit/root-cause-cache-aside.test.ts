@@ -23,7 +23,7 @@ describe('cache-aside', () => {
     const a = await cutTtl('cache').analyse();
     expect(causes(a)[0]).toBe('config:c-ttl');
     expect(chainIds(a)).toEqual(['config:c-ttl', 'service:db', 'service:api', 'service:web']);
-    expect(a.candidates[0]?.evidence).toContain('setting c-ttl governs calls to store, a cache: what it no longer answers, api ask of db');
+    expect(a.candidates[0]?.evidence).toContain('setting c-ttl governs calls to store, a cache: what it no longer answers, api asks of db');
     expect(a.candidates[0]?.evidence.some((l) => l.startsWith('traffic surge alert t-web on web'))).toBe(true);
   });
 
