@@ -5,7 +5,7 @@
  * target is measured on its generator's week, this is the denser history an agent meets when it
  * proposes an action while incidents are open.
  *
- *   npx tsx bench/rca/dense-profile.ts [--incidents 60] [--services 10000] [--service mobile-edge-16]
+ *   npx tsx bench/rca/dense-profile.ts [--incidents 60] [--services 10000] [--service mobile-edge-16] [--repeat 1]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/rca/dense-profile.ts
  */
 import { parseArgs } from 'node:util';
@@ -23,6 +23,8 @@ const { values: opt } = parseArgs({
     incidents: { type: 'string', default: '60' },
     /** Every incident on this service instead of random ones (to profile one slice). */
     service: { type: 'string' },
+    /** Ask each incident this many times (to profile one slice without piling up incidents). */
+    repeat: { type: 'string', default: '1' },
   },
 });
 const services = Number(opt.services);
@@ -43,16 +45,18 @@ for (let i = 0; i < Number(opt.incidents); i++) {
     { specversion: '1.0', id: `${id}-open`, source: 'bench/rca', type: 'incident.opened', time: new Date(at - 5 * 60_000).toISOString(), data: { incident: id, services: [service] } },
   ]);
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  for (let k = 0; k < Number(opt.repeat); k++) {
   const t0 = performance.now();
   const g = await gatherRootCauseSlice(store, { incident: id }, options);
   const t1 = performance.now();
   // The generator retires services over its days; an incident on one retired is refused, as it should be.
-  if (!g.ok && g.error.kind === 'unknown-services') continue;
+  if (!g.ok && g.error.kind === 'unknown-services') break;
   if (!g.ok) throw new Error(JSON.stringify(g.error));
   rankCauses(g.slice, options);
   const t2 = performance.now();
   const closure = g.slice.services;
   rows.push({ service, gatherMs: t1 - t0, rankMs: t2 - t1, deploys: g.slice.deploys.length, configs: g.slice.configChanges.length, alerts: g.slice.alerts.length, services: closure.length, newDeps: g.slice.newDependencies.length, callers: new Set(g.slice.newDependencies.map((d) => d.from)).size });
+  }
 }
 const fmt = (x: number): string => x.toFixed(1);
 const g = percentiles(rows.map((r) => r.gatherMs));

@@ -221,10 +221,28 @@ export function changedBehind(ctx: Context, service: string, chain?: Chain): boo
   const changed =
     a !== undefined &&
     c !== null &&
-    (ctx.slice.deploys.some((x) => x.service === service && runningAt(ctx, x, a.onset) && standsBehind(ctx, x.startedAt, a, c)) ||
-      ctx.slice.configChanges.some((x) => (x.service === service || x.services.includes(service) || settingFeeds(ctx, x).includes(service)) && standsBehind(ctx, x.at, a, c)));
+    ((changesOf(ctx.slice).get(service) ?? []).some((x) => x.deploy !== null && runningAt(ctx, x.deploy, a.onset) && standsBehind(ctx, x.at, a, c)) ||
+      (settingsConcerning(ctx).get(service) ?? []).some((x) => standsBehind(ctx, x.at, a, c)));
   memo.set(service, changed);
   return changed;
+}
+
+const concerningMemo = new WeakMap<Context, Map<string, ConfigChangeState[]>>();
+
+/** The config changes that concern each service: its own, those shared with it, and those that feed it load (`settingFeeds`). */
+function settingsConcerning(ctx: Context): Map<string, ConfigChangeState[]> {
+  let m = concerningMemo.get(ctx);
+  if (m) return m;
+  m = new Map();
+  for (const c of ctx.slice.configChanges) {
+    for (const s of new Set([c.service, ...c.services, ...settingFeeds(ctx, c)])) {
+      const l = m.get(s);
+      if (l) l.push(c);
+      else m.set(s, [c]);
+    }
+  }
+  concerningMemo.set(ctx, m);
+  return m;
 }
 
 /**
