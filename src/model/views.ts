@@ -132,22 +132,15 @@ function timeOf(v: Versions, type: Parameters<typeof positionOfType>[1], t: Inst
 }
 
 /**
- * Read on every hop of a traversal, so one backward pass over the versions without building the
- * whole state: each attribute from the last fact that sets it, `since` from the run of facts that
- * keep `present` at its current value.
+ * One backward pass over the versions visible at `t`, newest first, without building the whole
+ * state: each fact's attributes go to `take` (which keeps the first value it sees of each), and
+ * the answer is when the entity last came into existence (the run of facts that keep `present` at
+ * its current value), or null when it is not present at `t`.
  */
-export function serviceAt(id: string, versions: VersionsLike, t: Instant): ServiceState | null {
-  const v = asVersions(versions);
+function presentSince(v: Versions, t: Instant, take: (attrs: Readonly<Record<string, Json>>) => void): number | null {
   let present: Json | undefined;
   let since = 0;
   let sinceDone = false;
-  let name: Json | undefined;
-  let kind: Json | undefined;
-  let team: Json | undefined;
-  let tier: Json | undefined;
-  let zone: Json | undefined;
-  let slo: Json | undefined;
-  let tags: Json | undefined;
   for (let i = upperBound(v, t.at) - 1; i >= 0; i--) {
     if (v.recordedAt(i) > t.knownAt) continue;
     const a = v.attrs(i);
@@ -158,6 +151,21 @@ export function serviceAt(id: string, versions: VersionsLike, t: Instant): Servi
       else sinceDone = true;
     }
     if (present !== undefined && present !== true) return null;
+    take(a);
+  }
+  return present === true ? since : null;
+}
+
+/** Read on every hop of a traversal, so one pass (`presentSince`): each attribute from the last fact that sets it. */
+export function serviceAt(id: string, versions: VersionsLike, t: Instant): ServiceState | null {
+  let name: Json | undefined;
+  let kind: Json | undefined;
+  let team: Json | undefined;
+  let tier: Json | undefined;
+  let zone: Json | undefined;
+  let slo: Json | undefined;
+  let tags: Json | undefined;
+  const since = presentSince(asVersions(versions), t, (a) => {
     name ??= a.name;
     kind ??= a.kind;
     team ??= a.team;
@@ -165,8 +173,8 @@ export function serviceAt(id: string, versions: VersionsLike, t: Instant): Servi
     zone ??= a.zone;
     slo ??= a.slo;
     tags ??= a.tags;
-  }
-  if (present !== true) return null;
+  });
+  if (since === null) return null;
   return {
     id,
     name: str(name),
@@ -185,30 +193,17 @@ export function serviceAt(id: string, versions: VersionsLike, t: Instant): Servi
  * `ends` spares splitting the id when the caller already holds `[from, to]`.
  */
 export function dependencyAt(id: string, versions: VersionsLike, t: Instant, ends?: readonly [string, string]): DependencyState | null {
-  const v = asVersions(versions);
-  let present: Json | undefined;
-  let since = 0;
-  let sinceDone = false;
   let critical: Json | undefined;
   let rps: Json | undefined;
   let timeoutMs: Json | undefined;
   let protocol: Json | undefined;
-  for (let i = upperBound(v, t.at) - 1; i >= 0; i--) {
-    if (v.recordedAt(i) > t.knownAt) continue;
-    const a = v.attrs(i);
-    const p = a.present;
-    if (p !== undefined && !sinceDone) {
-      if (present === undefined) present = p;
-      if (p === present) since = v.validFrom(i);
-      else sinceDone = true;
-    }
-    if (present !== undefined && present !== true) return null;
+  const since = presentSince(asVersions(versions), t, (a) => {
     critical ??= a.critical;
     rps ??= a.rps;
     timeoutMs ??= a.timeoutMs;
     protocol ??= a.protocol;
-  }
-  if (present !== true) return null;
+  });
+  if (since === null) return null;
   const [from, to] = ends ?? splitId(id);
   return {
     from,
