@@ -8,6 +8,7 @@
  * ACTION_EVENT_DATA['action.outcome'].parse({ action: 'a1', service: 'api', kind: 'DEPLOY', status: 'reverted' });
  */
 import { z } from 'zod';
+import type { Enveloped } from './envelope.js';
 
 const Id = z.string().min(1).max(512);
 const Verdict = z.enum(['ALLOW', 'REQUIRE_APPROVAL', 'DENY']);
@@ -58,15 +59,4 @@ export const ACTION_EVENT_DATA = {
 export type ActionEventType = keyof typeof ACTION_EVENT_DATA;
 
 /** One action event in the CloudEvents envelope (JSON structured mode), ready for the pipeline. */
-export interface ActionEvent<T extends ActionEventType = ActionEventType> {
-  specversion: '1.0';
-  id: string;
-  source: string;
-  type: T;
-  time: string;
-  subject: string;
-  actor?: string;
-  actortype?: 'human' | 'agent' | 'system';
-  actormodel?: string;
-  data: z.input<(typeof ACTION_EVENT_DATA)[T]>;
-}
+export type ActionEvent<T extends ActionEventType = ActionEventType> = Enveloped<typeof ACTION_EVENT_DATA, T>;

@@ -10,6 +10,7 @@
  *   by: { id: 'ctxgraph', type: 'system' }, reason: 'error budget exhausted', checks: [] });
  */
 import { z } from 'zod';
+import type { Enveloped } from './envelope.js';
 
 const Id = z.string().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
 const Rfc3339 = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp with an offset, e.g. 2026-05-01T12:00:00Z' });
@@ -83,14 +84,4 @@ export const TRUST_EVENT_DATA = {
 export type TrustEventType = keyof typeof TRUST_EVENT_DATA;
 
 /** One trust event in the CloudEvents envelope (JSON structured mode), ready for the pipeline. */
-export interface TrustEvent<T extends TrustEventType = TrustEventType> {
-  specversion: '1.0';
-  id: string;
-  source: string;
-  type: T;
-  time: string;
-  subject: string;
-  actor?: string;
-  actortype?: 'human' | 'agent' | 'system';
-  data: z.input<(typeof TRUST_EVENT_DATA)[T]>;
-}
+export type TrustEvent<T extends TrustEventType = TrustEventType> = Enveloped<typeof TRUST_EVENT_DATA, T>;
