@@ -506,6 +506,13 @@ export function graphStoreContract(name: string, open: () => Promise<OpenedStore
         ev.configChanged(day('10:06'), { change: 'c2', service: 'web', key: 'timeout', value: 5, dependency: 'cart' }),
         ev.configChanged(day('10:07'), { change: 'c3', service: 'web', key: 'retries', value: 1 }),
         ev.alertFired(day('09:00'), { alert: 'a0', service: 'cart', signal: 'traffic' }),
+        // Begun before the window and touched inside it: listed only when it began again inside.
+        ev.deployFinished(day('10:05'), { deploy: 'd0', status: 'succeeded' }),
+        ev.alertFired(day('09:50'), { alert: 'a4', service: 'cart', signal: 'saturation' }),
+        ev.alertResolved(day('10:10'), { alert: 'a4' }),
+        ev.alertFired(day('09:40'), { alert: 'a5', service: 'web', signal: 'errors' }),
+        ev.alertResolved(day('09:45'), { alert: 'a5' }),
+        ev.alertFired(day('10:25'), { alert: 'a5', service: 'web', signal: 'errors' }),
         ev.alertFired(day('10:15'), { alert: 'a1', service: 'cart', signal: 'errors' }),
         ev.alertResolved(day('10:40'), { alert: 'a1' }),
         ev.alertFired(day('10:16'), { alert: 'a2', service: 'web', signal: 'latency', dependency: 'cart' }),
@@ -525,9 +532,10 @@ export function graphStoreContract(name: string, open: () => Promise<OpenedStore
       expect(configs[0]).toMatchObject({ service: 'cart', key: 'pool', value: 2, previousValue: 10, at: ms('10:05'), actor: 'ana' });
 
       const alerts = await h.store.alertsBetween(['web', 'cart'], ms('10:00'), t);
-      expect(alerts.map((a) => [a.id, a.active])).toEqual([['a1', false], ['a2', true]]);
+      expect(alerts.map((a) => [a.id, a.active])).toEqual([['a1', false], ['a2', true], ['a5', true]]);
       expect(alerts[0]).toMatchObject({ resolvedAt: ms('10:40'), firedAt: ms('10:15') });
       expect(alerts[1]).toMatchObject({ dependency: 'cart', signal: 'latency' });
+      expect(alerts[2]).toMatchObject({ firedAt: ms('10:25') });
 
       expect((await h.store.incidents(at('10:55'))).map((i) => [i.id, i.open])).toEqual([['i1', true], ['i2', true]]);
       expect((await h.store.incidents(at('11:00'))).map((i) => [i.id, i.open])).toEqual([['i1', false], ['i2', true]]);
