@@ -10,6 +10,7 @@ import type { ConfigChangeState, DeployState } from '../model/views.js';
 import { type Anomalies, type ServiceAnomaly, type Shortfall } from './root-cause-anomaly.js';
 import { type Chain, chainFrom, earlierFailuresBelow, namedCallees, rpsOf, type Topology } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
+import { byId } from '../model/order.js';
 import { clearlyAfter, climbMs } from './root-cause-timing.js';
 import { edgeGet, type RootCauseOptions, type RootCauseSlice, type RootCauseWeights, type RuledOutCause } from './root-cause-types.js';
 
@@ -195,21 +196,53 @@ export function addBlame(ctx: Context, d: Draft, service: string): void {
 export const runningAt = (ctx: Context, d: DeployState, t: number): boolean =>
   !(d.status === 'rolled_back' && d.finishedAt !== null && d.finishedAt < t - ctx.an.timing.toleranceMs);
 
+/** Why a recorded change does not stand behind a failure: it came after the failure began, it sat with nothing to wake it, or it was rolled back before. */
+export type NotBehind = 'after' | 'stale' | 'rolled-back';
+
 /**
- * Whether a change at `at` could stand behind the failure: it came shortly before it, or a surge
- * woke it. A change that sat for days with nothing to wake it is no change behind the failure.
+ * Why a change at `at` does not stand behind the failure `a`, or null where it could: it came
+ * shortly before it, or a surge woke it. A change that sat for days with nothing to wake it is no
+ * change behind the failure. `chain` is the failure's chain, for the surge that woke a change.
  */
-export function standsBehind(ctx: Context, at: number, a: ServiceAnomaly, chain: Chain): boolean {
-  if (at > a.onset + ctx.an.timing.changeSkewMs) return false;
-  if (a.onset - at <= ctx.an.timing.quickEffectMs) return true;
-  return trigger(ctx, chain.services, at, a.onset) !== null;
+function whyNotBehind(ctx: Context, at: number, a: ServiceAnomaly, chain: Chain): NotBehind | null {
+  if (at > a.onset + ctx.an.timing.changeSkewMs) return 'after';
+  if (a.onset - at <= ctx.an.timing.quickEffectMs) return null;
+  return trigger(ctx, chain.services, at, a.onset) === null ? 'stale' : null;
+}
+
+export const standsBehind = (ctx: Context, at: number, a: ServiceAnomaly, chain: Chain): boolean => whyNotBehind(ctx, at, a, chain) === null;
+
+/** A recorded change that concerns a failing service, and why it does not stand behind the failure (null where it does). */
+export interface ChangeConcerning {
+  cause: EntityRef;
+  at: number;
+  why: NotBehind | null;
+  /** For a deploy rolled back: when. */
+  rolledBackAt: number | null;
+}
+
+/**
+ * The recorded changes in the window that concern `service` (its deploys, its config changes, the
+ * settings shared with it or feeding it load), latest first, each with why it does not stand behind
+ * the failure `a` on `chain`.
+ */
+export function changesConcerning(ctx: Context, a: ServiceAnomaly, chain: Chain): ChangeConcerning[] {
+  const out: ChangeConcerning[] = [];
+  for (const x of changesOf(ctx.slice).get(a.service) ?? []) {
+    if (x.deploy === null) continue;
+    const running = runningAt(ctx, x.deploy, a.onset);
+    out.push({ cause: { kind: 'deploy', id: x.id }, at: x.at, why: running ? whyNotBehind(ctx, x.at, a, chain) : 'rolled-back', rolledBackAt: running ? null : x.deploy.finishedAt });
+  }
+  for (const c of settingsConcerning(ctx).get(a.service) ?? []) out.push({ cause: { kind: 'config', id: c.id }, at: c.at, why: whyNotBehind(ctx, c.at, a, chain), rolledBackAt: null });
+  return out.sort((x, y) => y.at - x.at || byId(x.cause.id, y.cause.id));
 }
 
 const changedMemo = new WeakMap<Context, Map<string, boolean>>();
 
 /**
- * Whether a recorded change of `service` (a deploy still running, a config change of it or shared
- * with it) stands behind its failure. `chain` is the failure's chain, for the surge that woke a change.
+ * Whether a recorded change of `service` (a deploy still running, a config change of it, shared
+ * with it or feeding it load) stands behind its failure. `chain` is the failure's chain, for the
+ * surge that woke a change.
  */
 export function changedBehind(ctx: Context, service: string, chain?: Chain): boolean {
   let memo = changedMemo.get(ctx);
@@ -218,11 +251,7 @@ export function changedBehind(ctx: Context, service: string, chain?: Chain): boo
   if (known !== undefined) return known;
   const a = ctx.an.byService.get(service);
   const c = a === undefined ? null : (chain ?? chainFrom(ctx.top, ctx.an, service, a.onset));
-  const changed =
-    a !== undefined &&
-    c !== null &&
-    ((changesOf(ctx.slice).get(service) ?? []).some((x) => x.deploy !== null && runningAt(ctx, x.deploy, a.onset) && standsBehind(ctx, x.at, a, c)) ||
-      (settingsConcerning(ctx).get(service) ?? []).some((x) => standsBehind(ctx, x.at, a, c)));
+  const changed = a !== undefined && c !== null && changesConcerning(ctx, a, c).some((x) => x.why === null);
   memo.set(service, changed);
   return changed;
 }

@@ -5,6 +5,7 @@ import type { EntityRef } from '../../schema/events.js';
 import { toIso } from '../model/time.js';
 import type { AlertState, CausalLinkState, ConfigChangeState, DeployState } from '../model/views.js';
 import { type Rise, type ServiceAnomaly, SHOWING_ERROR_SHARE, type Shortfall } from './root-cause-anomaly.js';
+import type { ChangeConcerning, NotBehind } from './root-cause-candidates.js';
 
 const minutes = (ms: number): string => {
   const m = Math.round(ms / 60_000);
@@ -78,6 +79,24 @@ export const linkLine = (l: CausalLinkState): string =>
 
 export const noChangeLine = (service: string, from: number, onset: number): string =>
   `no deploy or config change on ${service} from ${toIso(from)} to its failure at ${toIso(onset)}`;
+
+type NotBehindChange = ChangeConcerning & { why: NotBehind };
+
+const WHY_NOT_BEHIND: Record<NotBehind, (c: NotBehindChange, onset: number, surgeWindowMs: number) => string> = {
+  after: () => 'after the failure began',
+  stale: (c, onset, w) => `${minutes(onset - c.at)} before it, with no traffic surge reaching it in the ${minutes(w)} before the failure to wake it`,
+  'rolled-back': (c) => (c.rolledBackAt === null ? 'rolled back' : `rolled back at ${toIso(c.rolledBackAt)}`),
+};
+
+/**
+ * The changes that concern a failing service, none of which stands behind its failure, each with
+ * why (the latest three); `surgeWindowMs` is how far before the failure a surge counts.
+ */
+export function noChangeBehindLine(service: string, onset: number, changes: readonly NotBehindChange[], surgeWindowMs: number): string {
+  const listed = changes.slice(0, 3).map((c) => `${c.cause.kind} ${c.cause.id} at ${toIso(c.at)}, ${WHY_NOT_BEHIND[c.why](c, onset, surgeWindowMs)}`);
+  const more = changes.length > 3 ? `; and ${changes.length - 3} more` : '';
+  return `no deploy or config change on ${service} stands behind its failure at ${toIso(onset)}: ${listed.join('; ')}${more}`;
+}
 
 export const laterChangeLine = (service: string, id: string, at: number, onset: number): string =>
   `${service} changed again (${id}) at ${toIso(at)}, before its failure at ${toIso(onset)}: it ran without failing until then`;

@@ -2,7 +2,7 @@
 import { couldExplain, hasOwnFailureSignal, onsetUnseen, type ServiceAnomaly, shortfallsBelow, surgedInto } from './root-cause-anomaly.js';
 import { callFacts, chainFrom } from './root-cause-chain.js';
 import * as ev from './root-cause-evidence.js';
-import { addBlame, addFailureBelow, addGovernedReports, addPointsBelow, addShortfalls, chainEvidence, chainFeatures, type Context, changedBehind, type Draft, trigger } from './root-cause-candidates.js';
+import { addBlame, addFailureBelow, addGovernedReports, addPointsBelow, addShortfalls, chainEvidence, chainFeatures, type Context, changedBehind, type ChangeConcerning, changesConcerning, type Draft, type NotBehind, trigger } from './root-cause-candidates.js';
 
 const INFRA_KINDS: ReadonlySet<string> = new Set(['database', 'cache', 'queue', 'external']);
 
@@ -22,7 +22,8 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   };
   if (!changedBehind(ctx, a.service, chain)) {
     d.features.noChange = 1;
-    d.evidence.push(ev.noChangeLine(a.service, ctx.slice.from, a.onset));
+    const changes = changesConcerning(ctx, a, chain).filter((c): c is ChangeConcerning & { why: NotBehind } => c.why !== null);
+    d.evidence.push(changes.length === 0 ? ev.noChangeLine(a.service, ctx.slice.from, a.onset) : ev.noChangeBehindLine(a.service, a.onset, changes, o.surgeWindowMs));
   }
   // A failure already under way when first seen, while the symptom's failure was seen to begin more
   // than a step later: it went on for an unknown time without bringing the symptom down.

@@ -43,6 +43,22 @@ describe('a change behind a failing service', () => {
 
   it('does not count a setting of a caller that neither is shared with the service nor feeds it', async () => {
     const a = await failingDb().config('c-own', 'api', -25, { key: 'log.level', value: 'debug' }).analyse();
-    expect(serviceEvidence(a, 'db').some((l) => l.startsWith(NOTHING_CHANGED))).toBe(true);
+    expect(serviceEvidence(a, 'db')).toContain('no deploy or config change on db from 2026-04-03T12:00:00.000Z to its failure at 2026-04-10T11:40:00.000Z');
+  });
+
+  it('names the changes of the service that do not stand behind its failure, each with why, instead of saying there were none', async () => {
+    const a = await failingDb()
+      .deploy('d-old', 'db', -360)
+      .deploy('d-back', 'db', -120)
+      .rollback('d-back', -100)
+      .deploy('d-late', 'db', -5)
+      .analyse();
+    const line = serviceEvidence(a, 'db').find((l) => l.startsWith(NOTHING_CHANGED));
+    expect(line).toBe(
+      'no deploy or config change on db stands behind its failure at 2026-04-10T11:40:00.000Z: ' +
+        'deploy d-late at 2026-04-10T11:55:00.000Z, after the failure began; ' +
+        'deploy d-back at 2026-04-10T10:00:00.000Z, rolled back at 2026-04-10T10:20:00.000Z; ' +
+        'deploy d-old at 2026-04-10T06:00:00.000Z, 5.7 h before it, with no traffic surge reaching it in the 35 min before the failure to wake it',
+    );
   });
 });
