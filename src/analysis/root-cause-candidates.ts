@@ -80,19 +80,20 @@ function downstreamOf(ctx: Context, service: string): ReadonlySet<string> {
 }
 
 /**
- * A surge that reached the failing services after the change and shortly before the failure: load
- * breaks what it breaks within minutes, so a surge that passed long before the failure woke nothing.
+ * A surge that reached the failing services after the change (`changeAt`; null for a failure with
+ * no change) and shortly before the failure: load breaks what it breaks within minutes, so a surge
+ * that passed long before the failure woke nothing.
  * A surge reaches the services it was seen on and everything they call: load entering at the edge
  * reaches the database behind it.
  */
-export function trigger(ctx: Context, services: readonly string[], changeAt: number, onset: number): { line: string; at: number | null } | null {
-  const from = Math.max(changeAt, onset - ctx.an.timing.surgeWindowMs);
+export function trigger(ctx: Context, services: readonly string[], changeAt: number | null, onset: number): { line: string; at: number | null } | null {
+  const from = Math.max(changeAt ?? Number.NEGATIVE_INFINITY, onset - ctx.an.timing.surgeWindowMs);
   const reaches = (a: { service: string }): boolean => {
     const down = downstreamOf(ctx, a.service);
     return services.some((s) => down.has(s));
   };
   const t = ctx.an.traffic.filter((a) => a.firedAt >= from && a.firedAt <= onset + ctx.an.timing.toleranceMs && reaches(a)).at(-1);
-  if (t) return { line: ev.triggerLine(t, changeAt), at: t.firedAt };
+  if (t) return { line: ev.triggerLine(t, changeAt, onset), at: t.firedAt };
   for (const s of services) {
     for (const caller of ctx.top.callers.get(s) ?? []) {
       const before = edgeGet(ctx.slice.rpsBefore, caller, s);

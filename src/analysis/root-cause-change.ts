@@ -106,7 +106,7 @@ function changeDraft(
   const extra = alsoExplains.map(effective).filter((a): a is ServiceAnomaly => a !== null);
   if (best.onset === null) {
     d.features.noAnomaly = 1;
-    effect(ev.noFailureLine(best.start, ctx.an.symptomStart));
+    effect(ev.noEffectLine(best.start, an.byService.get(best.start), at, an.symptomStart));
     d.evidence.push(...chainEvidence(ctx, best.chain));
     return d;
   }

@@ -50,8 +50,11 @@ export function orderLine(below: ServiceAnomaly, above: ServiceAnomaly): string 
 export const blameLine = (service: string, caller: string, at: number): string =>
   `${caller} reported failing calls to ${service} from ${toIso(at)}`;
 
-export const triggerLine = (t: AlertState, changeAt: number): string =>
-  `traffic surge alert ${t.id} on ${t.service} at ${toIso(t.firedAt)}, ${minutes(t.firedAt - changeAt)} after the change`;
+/** A surge that woke a change at `changeAt`, or, with no change, one that came just before a failure beginning at `onset`. */
+export function triggerLine(t: AlertState, changeAt: number | null, onset: number): string {
+  const when = changeAt !== null ? `${minutes(t.firedAt - changeAt)} after the change` : t.firedAt < onset ? `${minutes(onset - t.firedAt)} before the failure began` : 'as the failure began';
+  return `traffic surge alert ${t.id} on ${t.service} at ${toIso(t.firedAt)}, ${when}`;
+}
 
 export const rpsJumpLine = (from: string, to: string, before: number, now: number): string =>
   `requests from ${from} to ${to} rose from ${before} to ${now} rps within the window`;
@@ -68,8 +71,15 @@ export const sameStepLine = (service: string, a: ServiceAnomaly): string =>
 export const unseenOnsetLine = (a: ServiceAnomaly, symptomStart: number): string =>
   `${a.service} was already failing when first seen at ${toIso(a.onset)} (its onset was not observed), and the symptom began at ${toIso(symptomStart)}: it failed for a while without bringing the symptom down`;
 
-export const noFailureLine = (service: string, at: number): string =>
-  `no alert on ${service} between the change and ${toIso(at)}`;
+/**
+ * Where a change's chain starts on a service that shows no failure the change could have caused:
+ * none at all, one already under way before the change, or one that began only after the symptom.
+ */
+export function noEffectLine(service: string, seen: ServiceAnomaly | undefined, changeAt: number, symptomStart: number): string {
+  if (seen === undefined) return `no failure on ${service} between the change and ${toIso(symptomStart)} (no alert of it failing, no caller reporting failing calls to it)`;
+  if (seen.onset < changeAt) return `${service} was already failing at ${toIso(seen.onset)}, ${minutes(changeAt - seen.onset)} before the change: its failure is not the change's effect`;
+  return `${service} began failing only at ${toIso(seen.onset)}, after the first symptom at ${toIso(symptomStart)}: not what brought the symptom down`;
+}
 
 export const newDependencyLine = (from: string, to: string, at: number): string =>
   `${from} began calling ${to} at ${toIso(at)}`;

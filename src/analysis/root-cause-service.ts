@@ -43,7 +43,7 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   if (kind && INFRA_KINDS.has(kind)) d.features.infraKind = 1;
   addBlame(ctx, d, a.service);
   addGovernedReports(ctx, d);
-  const t = trigger(ctx, chain.services, a.onset - o.quickEffectMs, a.onset);
+  const t = trigger(ctx, chain.services, null, a.onset);
   if (t) {
     d.features.surge = 1;
     d.evidence.push(t.line);
