@@ -136,7 +136,7 @@ function changeDraft(
     } else {
       d.features.stale = 1;
       d.features.lagPerLog2Hour = Math.log2(1 + lag / HOUR);
-      effect(ev.staleLine(at, onset));
+      effect(ev.staleLine(at, onset, o.surgeWindowMs));
     }
   }
   const consumers = consumersFailing(ctx, failing, surgeAt);

@@ -59,8 +59,11 @@ export function triggerLine(t: AlertState, changeAt: number | null, onset: numbe
 export const rpsJumpLine = (from: string, to: string, before: number, now: number): string =>
   `requests from ${from} to ${to} rose from ${before} to ${now} rps within the window`;
 
-export const staleLine = (changeAt: number, onset: number): string =>
-  `the change sat ${minutes(onset - changeAt)} (from ${toIso(changeAt)} to ${toIso(onset)}) with no traffic surge before the failure`;
+/** What no surge did: reach the chain in the `surgeWindowMs` before the failure (a surge earlier than that woke nothing). */
+const noSurge = (surgeWindowMs: number): string => `no traffic surge reaching it in the ${minutes(surgeWindowMs)} before the failure`;
+
+export const staleLine = (changeAt: number, onset: number, surgeWindowMs: number): string =>
+  `the change sat ${minutes(onset - changeAt)} (from ${toIso(changeAt)} to ${toIso(onset)}) with ${noSurge(surgeWindowMs)}`;
 
 export const earlierLine = (service: string, a: ServiceAnomaly): string =>
   `${a.service}, below ${service}, was already failing at ${toIso(a.onset)}: this cause does not explain it`;
@@ -94,7 +97,7 @@ type NotBehindChange = ChangeConcerning & { why: NotBehind };
 
 const WHY_NOT_BEHIND: Record<NotBehind, (c: NotBehindChange, onset: number, surgeWindowMs: number) => string> = {
   after: () => 'after the failure began',
-  stale: (c, onset, w) => `${minutes(onset - c.at)} before it, with no traffic surge reaching it in the ${minutes(w)} before the failure to wake it`,
+  stale: (c, onset, w) => `${minutes(onset - c.at)} before it, with ${noSurge(w)} to wake it`,
   'rolled-back': (c) => (c.rolledBackAt === null ? 'rolled back' : `rolled back at ${toIso(c.rolledBackAt)}`),
 };
 

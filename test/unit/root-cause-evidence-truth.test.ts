@@ -1,7 +1,8 @@
 /**
  * Every evidence line is a fact a person can check against the graph. These pin lines that once
  * said something the graph contradicted: "no alert on api" while api's alert was firing, and a
- * surge "35 min after the change" in the story of a service with no change.
+ * surge "35 min after the change" in the story of a service with no change, and a change that "sat
+ * with no traffic surge before the failure" when a surge had passed earlier.
  */
 import { describe, expect, it } from 'vitest';
 import type { RootCauseAnalysis } from '../../src/analysis/root-cause.js';
@@ -39,5 +40,11 @@ describe('evidence that the graph can check', () => {
     const a = await shop().deploy('d1', 'api', -30).alert('t-api', 'api', 'traffic', -20).analyse();
     const surge = evidence(a, 'api').find((l) => l.startsWith('traffic surge alert t-api'));
     expect(surge).toBe('traffic surge alert t-api on api at 2026-04-10T11:40:00.000Z, 10 min before the failure began');
+  });
+
+  it('says a stale change had no surge in the window that counts, not none at all, when an earlier surge passed', async () => {
+    const a = await shop().deploy('d1', 'api', -360).alert('t-web', 'web', 'traffic', -120).alert('e-api', 'api', 'errors', -15).analyse();
+    const stale = evidence(a, 'd1').find((l) => l.startsWith('the change sat'));
+    expect(stale).toBe('the change sat 5.8 h (from 2026-04-10T06:00:00.000Z to 2026-04-10T11:45:00.000Z) with no traffic surge reaching it in the 35 min before the failure');
   });
 });
