@@ -15,7 +15,8 @@ import { toIso } from '../model/time.js';
 import type { ConfigChangeState, DeployState } from '../model/views.js';
 import type { FailingService, Remedy, RootCauseSlice } from './root-cause-types.js';
 
-export function remedyOf(slice: RootCauseSlice, failing: readonly FailingService[], c: { cause: EntityRef; service: string }): Remedy | null {
+/** `changed`: a recorded change stands behind the service's failure (for a service cause, whose `why` must not say otherwise). */
+export function remedyOf(slice: RootCauseSlice, failing: readonly FailingService[], c: { cause: EntityRef; service: string }, changed = false): Remedy | null {
   const none = { services: [], dependency: null, done: null };
   if (c.cause.kind === 'deploy') {
     const d = slice.deploys.find((x) => x.id === c.cause.id);
@@ -40,8 +41,9 @@ export function remedyOf(slice: RootCauseSlice, failing: readonly FailingService
   }
   if (slice.services.find((s) => s.id === c.service)?.kind === 'external') return null;
   const f = failing.find((x) => x.service === c.service);
-  if (f?.signals.includes('saturation')) return { kind: 'SCALE', service: c.service, parameters: {}, ...none, why: `add capacity to ${c.service}: it saturated with no change behind it` };
-  return { kind: 'RESTART', service: c.service, parameters: {}, ...none, why: `restart ${c.service} (or fail it over): it failed with no change behind it` };
+  const behind = changed ? ', though a recorded change stands behind that (see the change among the causes)' : ' with no change behind it';
+  if (f?.signals.includes('saturation')) return { kind: 'SCALE', service: c.service, parameters: {}, ...none, why: `add capacity to ${c.service}: it saturated${behind}` };
+  return { kind: 'RESTART', service: c.service, parameters: {}, ...none, why: `restart ${c.service} (or fail it over): it failed${behind}` };
 }
 
 /**

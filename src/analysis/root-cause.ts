@@ -10,7 +10,7 @@
  */
 import type { GraphReader } from '../store/graph-store.js';
 import { type Anomalies, findAnomalies } from './root-cause-anomaly.js';
-import type { Context, Draft } from './root-cause-candidates.js';
+import { changedBehind, type Context, type Draft } from './root-cause-candidates.js';
 import { configDraft, deployDraft } from './root-cause-change.js';
 import { serviceDraft } from './root-cause-service.js';
 import { buildTopology } from './root-cause-chain.js';
@@ -64,7 +64,7 @@ export function rankCauses(slice: RootCauseSlice, options: RootCauseOptions = re
     at: slice.at,
     symptomStart: ctx.an.symptomStart,
     lookbackFrom: slice.from,
-    candidates: ranked.map((c) => ({ ...c, remedy: remedyOf(slice, failingNow, c) })),
+    candidates: ranked.map((c) => ({ ...c, remedy: remedyOf(slice, failingNow, c, c.cause.kind === 'service' && changedBehind(ctx, c.service)) })),
     ruledOut: ctx.ruledOut,
     failing: failingNow,
   };

@@ -44,6 +44,13 @@ describe('root cause: remedies', () => {
     expect(a.candidates[0]?.remedy).toBeNull();
   });
 
+  it("does not say a service failed with no change behind it when a change of it stands behind its failure", async () => {
+    const behind = shop().deploy('d1', 'db', -20).alert('a1', 'db', 'saturation', -15).alert('a2', 'api', 'errors', -13, { dependency: 'db' }).alert('a3', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    expect(await remedyOf(behind, 'service:db')).toMatchObject({ kind: 'SCALE', why: 'add capacity to db: it saturated, though a recorded change stands behind that (see the change among the causes)' });
+    const none = shop().alert('a1', 'db', 'saturation', -15).alert('a2', 'api', 'errors', -13, { dependency: 'db' }).alert('a3', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
+    expect(await remedyOf(none, 'service:db')).toMatchObject({ why: 'add capacity to db: it saturated with no change behind it' });
+  });
+
   it('says a remedy is done when, since the incident began, the deploy was rolled back or the setting set again', async () => {
     const MIN = 60_000;
     const broken = (s: Scenario): Scenario => s.alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']);
