@@ -89,9 +89,9 @@ function blastLine(br: BlastRadius, p: ActionProposal, policy: Policy): { line: 
   const share = (br.trafficShare ?? 0) * (p.rolloutPercent / 100);
   const tier1 = br.tier1.length;
   const { approval, deny } = policy.blastRadius;
-  const what = `${pct(share)} of entry traffic at ${p.rolloutPercent}% rollout, ${tier1} tier-1 services`;
+  const what = `${pct(share)} of entry traffic at ${p.rolloutPercent}% rollout, ${tier1} tier-1 service${tier1 === 1 ? '' : 's'}`;
   const outcome: Verdict = share >= deny.trafficShare || tier1 >= deny.tier1 ? 'DENY' : share >= approval.trafficShare || tier1 >= approval.tier1 ? 'REQUIRE_APPROVAL' : 'ALLOW';
-  const limit = outcome === 'DENY' ? `deny at ${pct(deny.trafficShare)} or ${deny.tier1}` : `approval at ${pct(approval.trafficShare)} or ${approval.tier1}`;
+  const limit = outcome === 'DENY' ? `deny at ${pct(deny.trafficShare)} or ${deny.tier1} tier-1` : `approval at ${pct(approval.trafficShare)} or ${approval.tier1} tier-1`;
   return { share, line: { primitive: 'blast-radius', outcome, message: `${what} (${limit})` } };
 }
 

@@ -72,6 +72,8 @@ describe('policy primitives', () => {
     expect(decide({ br: { trafficShare: 0.7 }, p: { rolloutPercent: 5 } }).verdict).toBe('ALLOW');
     expect(decide({ br: { tier1: ['a', 'b'] } }).verdict).toBe('REQUIRE_APPROVAL');
     expect(decide({ br: { tier1: Array.from({ length: 10 }, (_, i) => `s${i}`) } }).verdict).toBe('DENY');
+    // The reason says what each number counts.
+    expect(line(decide({ br: { trafficShare: 0.2, tier1: ['a'] } }), 'blast-radius')?.message).toMatch(/^20\.0% of entry traffic at 100% rollout, 1 tier-1 service \(approval at \d+\.\d% or \d+ tier-1\)$/);
   });
 
   it('schema drift: a destructive migration needs a human sign-off, or is refused', () => {
