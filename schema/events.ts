@@ -199,6 +199,14 @@ export interface EventIssue {
 export type ParseResult = { ok: true; event: CloudEvent } | { ok: false; id: string | null; issues: EventIssue[] };
 
 /**
+ * Zod's words, but for a missing field: "required (string)" says what to add, where "expected
+ * string, received undefined" reads like a value of the wrong type. Undefined keeps zod's message.
+ */
+function missingIsRequired(iss: z.core.$ZodRawIssue): string | undefined {
+  return iss.code === 'invalid_type' && iss.input === undefined ? `required (${iss.expected})` : undefined;
+}
+
+/**
  * Validates one decoded event. Unknown `type` gets a message that lists the valid ones.
  *
  * @example
@@ -217,7 +225,7 @@ export function parseEvent(input: unknown): ParseResult {
       issues: [{ path: 'type', message: `unknown event type ${JSON.stringify(type)}; expected one of ${EVENT_TYPES.join(', ')}` }],
     };
   }
-  const r = CloudEvent.safeParse(input);
+  const r = CloudEvent.safeParse(input, { error: missingIsRequired });
   if (r.success) return { ok: true, event: r.data };
   return {
     ok: false,

@@ -89,6 +89,9 @@ describe('POST /v1/events', () => {
     const where = r.body.errors?.map((e) => `${String(e.index)} ${String(e.id)} ${String(e.path)}`).sort();
     expect(where).toEqual([`1 ${batch[1]!.id} data.service`, `1 ${batch[1]!.id} data.tier`]);
     expect(r.body.errors?.every((e) => typeof e.message === 'string' && e.message.length > 0)).toBe(true);
+    // A missing field is called missing, with the type it wants; a wrong one keeps the validator's words.
+    expect(r.body.errors?.find((e) => e.path === 'data.service')?.message).toBe('required (string)');
+    expect(r.body.errors?.find((e) => e.path === 'data.tier')?.message).not.toMatch(/^required/);
     expect(await stored()).toBe(0);
   });
 
