@@ -8,6 +8,7 @@
  * if (r.success && r.data.type === 'deploy.started') console.log(r.data.data.version);
  */
 import { z } from 'zod';
+import { missingIsRequired } from './issues.js';
 import { ACTION_EVENT_DATA } from './action-events.js';
 import { TRUST_EVENT_DATA } from './trust-events.js';
 
@@ -197,14 +198,6 @@ export interface EventIssue {
 }
 
 export type ParseResult = { ok: true; event: CloudEvent } | { ok: false; id: string | null; issues: EventIssue[] };
-
-/**
- * Zod's words, but for a missing field: "required (string)" says what to add, where "expected
- * string, received undefined" reads like a value of the wrong type. Undefined keeps zod's message.
- */
-function missingIsRequired(iss: z.core.$ZodRawIssue): string | undefined {
-  return iss.code === 'invalid_type' && iss.input === undefined ? `required (${iss.expected})` : undefined;
-}
 
 /**
  * Validates one decoded event. Unknown `type` gets a message that lists the valid ones.

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ACTION_KINDS, type Identity, type Role } from './action.js';
+import { missingIsRequired } from '../../schema/issues.js';
 
 export const TokenEntry = z
   .object({
@@ -36,7 +37,7 @@ export const TokensFile = z.array(TokenEntry).superRefine((list, ctx) => {
 export type TokensLoad = { ok: true; tokens: TokenEntry[] } | { ok: false; errors: string[] };
 
 export function parseTokens(input: unknown, where = 'tokens'): TokensLoad {
-  const r = TokensFile.safeParse(input);
+  const r = TokensFile.safeParse(input, { error: missingIsRequired });
   if (r.success) return { ok: true, tokens: r.data };
   return { ok: false, errors: r.error.issues.map((i) => `${where}: ${i.path.map(String).join('.') || '(list)'}: ${i.message}`) };
 }

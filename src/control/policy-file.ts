@@ -7,6 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ACTION_KINDS } from './action.js';
+import { missingIsRequired } from '../../schema/issues.js';
 
 const Share = z.number().min(0, 'must be at least 0').max(1, 'must be at most 1');
 const Count = z.number().int().min(0);
@@ -101,7 +102,7 @@ export function parsePolicy(text: string, where: string): PolicyLoad {
   } catch (e) {
     return { ok: false, errors: [`${where}: not JSON: ${(e as Error).message}`] };
   }
-  const r = Policy.safeParse(json);
+  const r = Policy.safeParse(json, { error: missingIsRequired });
   if (r.success) return { ok: true, policy: r.data };
   return { ok: false, errors: r.error.issues.map((i) => `${where}: ${i.path.map(String).join('.') || '(policy)'}: ${i.message}`) };
 }
