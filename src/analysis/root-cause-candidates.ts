@@ -223,9 +223,9 @@ export interface ChangeConcerning {
 }
 
 /**
- * The recorded changes in the window that concern `service` (its deploys, its config changes, the
- * settings shared with it or feeding it load), latest first, each with why it does not stand behind
- * the failure `a` on `chain`.
+ * The recorded changes in the window that concern the failing service of `a` (its deploys, its
+ * config changes, the settings shared with it or feeding it load), latest first, each with why it
+ * does not stand behind that failure on `chain`.
  */
 export function changesConcerning(ctx: Context, a: ServiceAnomaly, chain: Chain): ChangeConcerning[] {
   const out: ChangeConcerning[] = [];
