@@ -105,6 +105,24 @@ describe('root cause: candidates', () => {
     expect(chainIds(a)).toEqual(['deploy:d1', 'service:api', 'service:web']);
   });
 
+  it('blames the deploy whose new call saturated a store, even when the store\'s older callers all blame it too', async () => {
+    // reports, a database, saturates and three callers report it (two of them old): alone, the
+    // likeliest story would start there. api began calling it with d1, five minutes before.
+    const a = await new Scenario()
+      .graph({ web: ['api', 'api2', 'api3'], api: ['db'], api2: ['reports'], api3: ['reports'] }, { reports: 'database', db: 'database' })
+      .deploy('d1', 'api', -30)
+      .dependency('api', 'reports', -30)
+      .alert('a1', 'reports', 'saturation', -25)
+      .alert('a2', 'api', 'errors', -24, { dependency: 'reports' })
+      .alert('b2', 'api2', 'errors', -24, { dependency: 'reports' })
+      .alert('c2', 'api3', 'errors', -24, { dependency: 'reports' })
+      .alert('a3', 'web', 'errors', -22, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a).slice(0, 2)).toEqual(['deploy:d1', 'service:reports']);
+    expect(a.candidates[0]?.evidence.some((l) => l.startsWith('api began calling reports at'))).toBe(true);
+  });
+
   it('credits the deploy that introduced a new dependency, not an earlier deploy of the same service', async () => {
     const a = await new Scenario()
       .graph({ web: ['api'], api: ['db'], batch: ['reports'] })
