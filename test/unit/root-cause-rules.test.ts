@@ -77,6 +77,19 @@ describe('root cause: candidates', () => {
     expect(a.candidates[0]?.evidence.some((l) => l.includes('shared with cart'))).toBe(true);
   });
 
+  it('between two callees that began failing together with nothing else to tell them apart, names the database first', async () => {
+    // api calls auth (a plain service) and store (a database); both fail in the same minute, nothing changed.
+    const a = await new Scenario()
+      .graph({ web: ['api'], api: ['auth', 'store'] }, { store: 'database' })
+      .alert('s1', 'store', 'errors', -20)
+      .alert('s2', 'auth', 'errors', -20)
+      .alert('a2', 'api', 'errors', -15)
+      .alert('a3', 'web', 'errors', -12, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a).slice(0, 2)).toEqual(['service:store', 'service:auth']);
+  });
+
   it('names a service that saturated with no change behind it', async () => {
     const a = await shop()
       .deploy('d-old', 'search', -3000)
