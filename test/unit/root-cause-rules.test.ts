@@ -90,6 +90,21 @@ describe('root cause: candidates', () => {
     expect(causes(a).slice(0, 2)).toEqual(['service:store', 'service:auth']);
   });
 
+  it('ranks a service seen failing only in its own reports of a failing callee below that callee', async () => {
+    // db has failed for hours; api's only alert says its calls to db fail. api's own story (it
+    // failed by itself) is the weaker one: it points below itself.
+    const a = await new Scenario()
+      .graph({ web: ['api'], api: ['db'] }, { db: 'database' })
+      .alert('a1', 'db', 'errors', -150)
+      .deploy('d1', 'api', -25)
+      .alert('a2', 'api', 'errors', -20, { dependency: 'db' })
+      .alert('a3', 'web', 'errors', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a).slice(0, 3)).toEqual(['deploy:d1', 'service:db', 'service:api']);
+    expect(a.candidates.find((c) => c.cause.id === 'api')?.evidence).toContain('api reported failing calls to db from 2026-04-10T11:40:00.000Z');
+  });
+
   it('names a service that saturated with no change behind it', async () => {
     const a = await shop()
       .deploy('d-old', 'search', -3000)
