@@ -105,6 +105,22 @@ describe('root cause: candidates', () => {
     expect(a.candidates.find((c) => c.cause.id === 'api')?.evidence).toContain('api reported failing calls to db from 2026-04-10T11:40:00.000Z');
   });
 
+  it('counts each callee that failed in the same step against a service: the more of them, the less likely it began there', async () => {
+    // zeta failed with one callee, alpha with two, all in the same minute and nothing changed.
+    const a = await new Scenario()
+      .graph({ web: ['zeta', 'alpha'], zeta: ['a'], alpha: ['b', 'c'] })
+      .alert('za', 'zeta', 'errors', -20)
+      .alert('aa', 'alpha', 'errors', -20)
+      .alert('x1', 'a', 'errors', -20)
+      .alert('x2', 'b', 'errors', -20)
+      .alert('x3', 'c', 'errors', -20)
+      .alert('w', 'web', 'errors', -15)
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a).slice(3, 5)).toEqual(['service:zeta', 'service:alpha']);
+    expect(a.candidates.find((c) => c.cause.id === 'alpha')?.evidence.filter((l) => l.includes('within the evidence\'s resolution of alpha'))).toHaveLength(2);
+  });
+
   it('names a service that saturated with no change behind it', async () => {
     const a = await shop()
       .deploy('d-old', 'search', -3000)
