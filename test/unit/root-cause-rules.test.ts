@@ -121,6 +121,30 @@ describe('root cause: candidates', () => {
     expect(a.candidates.find((c) => c.cause.id === 'alpha')?.evidence.filter((l) => l.includes('within the evidence\'s resolution of alpha'))).toHaveLength(2);
   });
 
+  it('ranks a change on a service that shows no failure last, below the failing services\' own stories', async () => {
+    // search was deployed just before, but nothing shows search failing; api failed, and web says so.
+    const a = await new Scenario()
+      .graph({ web: ['api', 'search'], api: ['db'] }, { db: 'database' })
+      .deploy('d1', 'search', -25)
+      .alert('a1', 'api', 'errors', -20)
+      .alert('w', 'web', 'errors', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)).toEqual(['service:api', 'service:web', 'deploy:d1']);
+  });
+
+  it('ranks a deploy that sat two hours with nothing to wake it below the failure it would explain', async () => {
+    const a = await new Scenario()
+      .graph({ web: ['api'], api: ['db'] }, { db: 'database' })
+      .deploy('d1', 'api', -120)
+      .alert('a1', 'api', 'errors', -20)
+      .alert('w', 'web', 'errors', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a).slice(0, 2)).toEqual(['service:api', 'deploy:d1']);
+    expect(a.candidates[1]?.evidence.some((l) => l.startsWith('the change sat 100 min'))).toBe(true);
+  });
+
   it('names a service that saturated with no change behind it', async () => {
     const a = await shop()
       .deploy('d-old', 'search', -3000)
