@@ -18,6 +18,20 @@ describe('root cause: candidates', () => {
     expect(a.candidates[0]?.evidence.some((l) => l.includes('web reported failing calls to api'))).toBe(true);
   });
 
+  it('leaves out of the episode an alert that fired and resolved before the symptom began (a flap), and one older than the episode', async () => {
+    const a = await shop()
+      .alert('old', 'search', 'errors', -4 * 60)
+      .alert('flap', 'db', 'errors', -60)
+      .resolve('flap', -50)
+      .deploy('d1', 'api', -25)
+      .alert('a1', 'api', 'errors', -20)
+      .alert('a2', 'web', 'errors', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(a.failing.map((f) => f.service)).toEqual(['api', 'web']);
+    expect(causes(a)[0]).toBe('deploy:d1');
+  });
+
   it('says what was failing in the episode, earliest first, and nothing when no alert corroborates the symptom', async () => {
     const a = await shop().deploy('d1', 'api', -20).alert('a1', 'api', 'errors', -15).alert('a2', 'web', 'errors', -12, { dependency: 'api' }).incident('inc', ['web']).analyse();
     expect(a.failing).toEqual([
