@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rootCause } from '../../src/analysis/root-cause.js';
+import { rootCause, type RootCauseAnalysis } from '../../src/analysis/root-cause.js';
 import { causes, chainIds, Scenario, T } from './root-cause-scenario.js';
 
 const MIN = 60_000;
@@ -236,6 +236,37 @@ describe('root cause: candidates', () => {
 });
 
 describe('root cause: constraints', () => {
+  const below = (a: RootCauseAnalysis, id: string): string[] => (a.candidates.find((c) => c.cause.id === id)?.evidence ?? []).filter((l) => l.includes(', below '));
+
+  it('looks for earlier failures below only through what a service says it fails to call', async () => {
+    // api says its calls to db fail; cache, which api also calls, failed earlier but api never named it.
+    const a = await new Scenario()
+      .graph({ web: ['api'], api: ['db', 'cache'] }, { db: 'database', cache: 'cache' })
+      .deploy('d1', 'api', -25)
+      .alert('c', 'cache', 'errors', -22)
+      .alert('e', 'api', 'errors', -20, { dependency: 'db' })
+      .alert('s', 'db', 'errors', -20)
+      .alert('w', 'web', 'errors', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(below(a, 'd1')).toEqual(['db, below api, was already failing at 2026-04-10T11:40:00.000Z: this cause does not explain it']);
+  });
+
+  it('does not look below a service that failed by itself and names no callee: it is a source, not a victim', async () => {
+    // db saturated on its own signal; disk under it failed first, but db says nothing of its calls.
+    const a = await new Scenario()
+      .graph({ web: ['api'], api: ['db'], db: ['disk'] }, { db: 'database' })
+      .deploy('d1', 'api', -25)
+      .alert('dk', 'disk', 'errors', -24)
+      .alert('s', 'db', 'saturation', -22)
+      .alert('e', 'api', 'errors', -20)
+      .alert('w', 'web', 'errors', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(below(a, 'd1')).toEqual(['db, below api, was already failing at 2026-04-10T11:38:00.000Z: this cause does not explain it']);
+    expect(below(a, 'db')).toEqual([]);
+  });
+
   it('drops a candidate that no dependency valid at the time links to the symptom', async () => {
     const a = await shop()
       .removeDependency('web', 'search', -600)
