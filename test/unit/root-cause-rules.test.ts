@@ -252,6 +252,19 @@ describe('root cause: constraints', () => {
     expect(below(a, 'd1')).toEqual(['db, below api, was already failing at 2026-04-10T11:40:00.000Z: this cause does not explain it']);
   });
 
+  it('does not take a caller\'s report of saturated calls to a callee for the caller saturating by itself', async () => {
+    // api's pool to db is saturated (a client-side alert naming db): api points below itself.
+    const a = await new Scenario()
+      .graph({ web: ['api'], api: ['db'] }, { db: 'database' })
+      .alert('p', 'api', 'saturation', -20, { dependency: 'db' })
+      .alert('s', 'db', 'errors', -20)
+      .alert('w', 'web', 'errors', -15, { dependency: 'api' })
+      .incident('inc', ['web'])
+      .analyse();
+    expect(causes(a)[0]).toBe('service:db');
+    expect(a.candidates.find((c) => c.cause.id === 'api')?.evidence).toContain('api reported failing calls to db from 2026-04-10T11:40:00.000Z');
+  });
+
   it('does not look below a service that failed by itself and names no callee: it is a source, not a victim', async () => {
     // db saturated on its own signal; disk under it failed first, but db says nothing of its calls.
     const a = await new Scenario()
