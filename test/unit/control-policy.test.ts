@@ -64,6 +64,8 @@ describe('policy primitives', () => {
     expect(decide({ p: { kind: 'RESTART' } }).verdict).toBe('DENY');
     expect(decide({ s: { grants: [{ ...grant, services: ['*'] }] } }).verdict).toBe('ALLOW');
     expect(decide({ identity: human, s: { grants: [] } }).verdict).toBe('ALLOW');
+    // A policy that does not require grants lets a granted-nothing agent through this primitive.
+    expect(line(decide({ s: { grants: [] }, policy: policyWith({ grants: { required: false } }) }), 'grant')?.outcome).toBe('ALLOW');
   });
 
   it('blast radius bounded: traffic share (scaled by rollout) and tier-1 count lead to approval or denial', () => {
