@@ -222,46 +222,47 @@ export interface ChangeConcerning {
   rolledBackAt: number | null;
 }
 
-/**
- * The recorded changes in the window that concern the failing service of `a` (its deploys, its
- * config changes, the settings shared with it or feeding it load), latest first, each with why it
- * does not stand behind that failure on `chain`.
- */
-export function changesConcerning(ctx: Context, a: ServiceAnomaly, chain: Chain): ChangeConcerning[] {
-  const out: ChangeConcerning[] = [];
-  for (const x of changesOf(ctx.slice).get(a.service) ?? []) {
-    if (x.deploy === null) continue;
-    const running = runningAt(ctx, x.deploy, a.onset);
-    out.push({ cause: { kind: 'deploy', id: x.id }, at: x.at, why: running ? whyNotBehind(ctx, x.at, a, chain) : 'rolled-back', rolledBackAt: running ? null : x.deploy.finishedAt });
-  }
-  for (const c of settingsConcerning(ctx).get(a.service) ?? []) out.push({ cause: { kind: 'config', id: c.id }, at: c.at, why: whyNotBehind(ctx, c.at, a, chain), rolledBackAt: null });
-  return out.sort((x, y) => y.at - x.at || byId(x.cause.id, y.cause.id));
-}
+const concerningMemo = new WeakMap<Context, Map<string, ChangeConcerning[]>>();
 
-const changedMemo = new WeakMap<Context, Map<string, boolean>>();
+/**
+ * The recorded changes in the window that concern a failing `service` (its deploys, its config
+ * changes, the settings shared with it or feeding it load), latest first, each with why it does not
+ * stand behind its failure; none for a service not failing. `chain` is the failure's chain, for the
+ * surge that woke a change (found when not given). Worked out once per service and analysis.
+ */
+export function changesConcerning(ctx: Context, service: string, chain?: Chain): ChangeConcerning[] {
+  let memo = concerningMemo.get(ctx);
+  if (!memo) concerningMemo.set(ctx, (memo = new Map<string, ChangeConcerning[]>()));
+  const known = memo.get(service);
+  if (known) return known;
+  const out: ChangeConcerning[] = [];
+  const a = ctx.an.byService.get(service);
+  const c = a === undefined ? null : (chain ?? chainFrom(ctx.top, ctx.an, service, a.onset));
+  if (a && c) {
+    for (const x of changesOf(ctx.slice).get(service) ?? []) {
+      if (x.deploy === null) continue;
+      const running = runningAt(ctx, x.deploy, a.onset);
+      out.push({ cause: { kind: 'deploy', id: x.id }, at: x.at, why: running ? whyNotBehind(ctx, x.at, a, c) : 'rolled-back', rolledBackAt: running ? null : x.deploy.finishedAt });
+    }
+    for (const s of settingsConcerning(ctx).get(service) ?? []) out.push({ cause: { kind: 'config', id: s.id }, at: s.at, why: whyNotBehind(ctx, s.at, a, c), rolledBackAt: null });
+    out.sort((x, y) => y.at - x.at || byId(x.cause.id, y.cause.id));
+  }
+  memo.set(service, out);
+  return out;
+}
 
 /**
  * Whether a recorded change of `service` (a deploy still running, a config change of it, shared
  * with it or feeding it load) stands behind its failure. `chain` is the failure's chain, for the
  * surge that woke a change.
  */
-export function changedBehind(ctx: Context, service: string, chain?: Chain): boolean {
-  let memo = changedMemo.get(ctx);
-  if (!memo) changedMemo.set(ctx, (memo = new Map<string, boolean>()));
-  const known = memo.get(service);
-  if (known !== undefined) return known;
-  const a = ctx.an.byService.get(service);
-  const c = a === undefined ? null : (chain ?? chainFrom(ctx.top, ctx.an, service, a.onset));
-  const changed = a !== undefined && c !== null && changesConcerning(ctx, a, c).some((x) => x.why === null);
-  memo.set(service, changed);
-  return changed;
-}
+export const changedBehind = (ctx: Context, service: string, chain?: Chain): boolean => changesConcerning(ctx, service, chain).some((x) => x.why === null);
 
-const concerningMemo = new WeakMap<Context, Map<string, ConfigChangeState[]>>();
+const settingsMemo = new WeakMap<Context, Map<string, ConfigChangeState[]>>();
 
 /** The config changes that concern each service: its own, those shared with it, and those that feed it load (`settingFeeds`). */
 function settingsConcerning(ctx: Context): Map<string, ConfigChangeState[]> {
-  let m = concerningMemo.get(ctx);
+  let m = settingsMemo.get(ctx);
   if (m) return m;
   m = new Map();
   for (const c of ctx.slice.configChanges) {
@@ -271,7 +272,7 @@ function settingsConcerning(ctx: Context): Map<string, ConfigChangeState[]> {
       else m.set(s, [c]);
     }
   }
-  concerningMemo.set(ctx, m);
+  settingsMemo.set(ctx, m);
   return m;
 }
 

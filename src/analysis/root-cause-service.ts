@@ -22,7 +22,7 @@ export function serviceDraft(ctx: Context, a: ServiceAnomaly): Draft | null {
   };
   if (!changedBehind(ctx, a.service, chain)) {
     d.features.noChange = 1;
-    const changes = changesConcerning(ctx, a, chain).filter((c): c is ChangeConcerning & { why: NotBehind } => c.why !== null);
+    const changes = changesConcerning(ctx, a.service, chain).filter((c): c is ChangeConcerning & { why: NotBehind } => c.why !== null);
     d.evidence.push(changes.length === 0 ? ev.noChangeLine(a.service, ctx.slice.from, a.onset) : ev.noChangeBehindLine(a.service, a.onset, changes, o.surgeWindowMs));
   }
   // A failure already under way when first seen, while the symptom's failure was seen to begin more
