@@ -12,6 +12,7 @@
  */
 import type { EntityRef } from '../../schema/events.js';
 import type { CausalLinkState, ConfigChangeState, DeployState } from '../model/views.js';
+import { byId } from '../model/order.js';
 
 export const AUTHOR_TYPES = ['agent', 'human', 'system', 'unknown'] as const;
 export type AuthorType = (typeof AUTHOR_TYPES)[number];
@@ -57,5 +58,5 @@ export function changeOutcomes(deploys: readonly DeployState[], configs: readonl
   for (const c of configs) {
     out.push({ id: c.id, kind: 'config', service: c.service, actor: c.actor, authorType: authorType(c.actorType), at: c.at, good: !causes.has(`config:${c.id}`) });
   }
-  return out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return out.sort((a, b) => a.at - b.at || byId(a.id, b.id));
 }

@@ -213,13 +213,13 @@ export class Slices {
       const c = configValueAt(this.ix.versionsOf(e), t);
       if (c) config.push(c);
     }
-    config.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    config.sort((a, b) => byId(a.key, b.key));
     const activeAlerts: AlertState[] = [];
     for (const e of this.ix.linked('alerts', id)) {
       const a = alertAt(this.ix.idOf(e), this.ix.versionsOf(e), t);
       if (a?.active && a.service === id) activeAlerts.push(a);
     }
-    activeAlerts.sort((a, b) => a.firedAt - b.firedAt || (a.id < b.id ? -1 : 1));
+    activeAlerts.sort((a, b) => a.firedAt - b.firedAt || byId(a.id, b.id));
     return {
       service,
       running: runningDeploy(this.deploysOf(id, t)),
@@ -426,7 +426,7 @@ export class Slices {
   deploysBetween(services: readonly string[], from: number, t: Instant): DeployState[] {
     return services
       .flatMap((s) => this.deploysOf(s, t, from))
-      .sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort((a, b) => a.startedAt - b.startedAt || byId(a.id, b.id));
   }
 
   configChangesBetween(services: readonly string[], from: number, t: Instant): ConfigChangeState[] {
@@ -439,7 +439,7 @@ export class Slices {
       const c = configChangeAt(this.ix.idOf(e), v, t);
       if (c && c.at >= from) out.push(c);
     }
-    return out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+    return out.sort((a, b) => a.at - b.at || byId(a.id, b.id));
   }
 
   alertsBetween(services: readonly string[], from: number, t: Instant): AlertState[] {
@@ -452,7 +452,7 @@ export class Slices {
         if (a && a.service === s && a.firedAt >= from) out.push(a);
       }
     }
-    return out.sort((a, b) => a.firedAt - b.firedAt || (a.id < b.id ? -1 : 1));
+    return out.sort((a, b) => a.firedAt - b.firedAt || byId(a.id, b.id));
   }
 
   incident(id: string, t: Instant): IncidentState | null {
@@ -466,7 +466,7 @@ export class Slices {
       const i = incidentAt(id, this.ix.versionsOf(e), t);
       if (i) out.push(i);
     }
-    return out.sort((a, b) => a.openedAt - b.openedAt || (a.id < b.id ? -1 : 1));
+    return out.sort((a, b) => a.openedAt - b.openedAt || byId(a.id, b.id));
   }
 
   causalLinks(t: Instant): CausalLinkState[] {
