@@ -61,6 +61,18 @@ export function createMetrics(store?: Pick<GraphReader, 'stats'>, options: { pro
     registers: [registry],
   });
   if (store) {
+    // One stats read per scrape for both gauges: a scrape collects them together, so the second
+    // collect finds the first one's read still pending and shares it.
+    let pending: Promise<StoreStats | null> | null = null;
+    const readStats = (): Promise<StoreStats | null> => {
+      if (pending) return pending;
+      const p = store.stats().catch(() => null);
+      pending = p;
+      void p.finally(() => {
+        if (pending === p) pending = null;
+      });
+      return p;
+    };
     new Gauge({
       name: 'ctxgraph_store_items',
       help: 'What the store holds: events, facts, services and dependencies ever recorded.',
@@ -69,7 +81,7 @@ export function createMetrics(store?: Pick<GraphReader, 'stats'>, options: { pro
       async collect() {
         this.reset();
         // A store that cannot answer leaves the gauge empty: absent beats stale.
-        const stats = await store.stats().catch(() => null);
+        const stats = await readStats();
         if (stats) for (const k of STATS) this.set({ kind: k }, stats[k]);
       },
     });
@@ -79,7 +91,7 @@ export function createMetrics(store?: Pick<GraphReader, 'stats'>, options: { pro
       registers: [registry],
       async collect() {
         this.reset();
-        const stats = await store.stats().catch(() => null);
+        const stats = await readStats();
         if (stats && stats.lastRecordedAt > 0) this.set(stats.lastRecordedAt / 1000);
       },
     });

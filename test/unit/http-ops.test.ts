@@ -90,3 +90,17 @@ describe('the HTTP server', () => {
     expect(JSON.stringify(await res.json())).toContain('/graphql');
   });
 });
+
+describe('store gauges', () => {
+  it('read the store once per scrape for both gauges, and again on the next scrape', async () => {
+    let reads = 0;
+    const stats = { events: 4, facts: 9, services: 2, dependencies: 1, lastRecordedAt: 1_780_000_000_000 };
+    const metrics = createMetrics({ stats: () => (reads++, Promise.resolve(stats)) }, { processMetrics: false });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('ctxgraph_store_items{kind="events"} 4');
+    expect(text).toContain('ctxgraph_store_last_recorded_timestamp_seconds 1780000000');
+    expect(reads).toBe(1);
+    await metrics.registry.metrics();
+    expect(reads).toBe(2);
+  });
+});
